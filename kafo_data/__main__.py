@@ -1,0 +1,5 @@
+import sys
+
+from kafo_data.cli import main
+
+sys.exit(main())

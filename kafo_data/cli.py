@@ -1,0 +1,200 @@
+"""`python -m kafo_data ...`: build, figures, validate, sample, export.
+
+Every error a user can cause ends in one line on stderr and a non-zero exit, never a
+traceback. Each command is a small function; `COMMANDS` is the one ordered registry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from kafo_data import queries
+from kafo_data.config import built_dir, data_dir, geo_file, reference_dir
+from kafo_data.db import DataMissingError, get_database
+from kafo_data.filters import FilterError, Filters, check
+from kafo_data.reference import ReferenceError, build_reference
+
+
+class UsageError(Exception):
+    """An error the user can fix; printed as one line."""
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return Path(args.data_dir).resolve() if getattr(args, "data_dir", None) else data_dir()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kafo_data.sample import build_sample
+
+    root = _root(args)
+    for path in build_reference(root):
+        print(f"wrote {path}")
+    if not args.no_sample:
+        print(f"wrote {build_sample(root)}")
+    return 0
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    db = get_database(_root(args))
+    if args.operation and args.operation not in queries.known(db).operations:
+        raise UsageError(f"unknown operation {args.operation!r}")
+    frame = queries.figures(db, args.operation)
+    records = []
+    for row in frame.to_dict("records"):
+        records.append({
+            "figure_id": row["figure_id"], "operation_id": row["operation_id"],
+            "indicator": row["indicator"], "value": _number(row["value"]),
+            "qualifier": row["qualifier"], "unit": _clean(row["unit"]), "text": row["text"],
+            "shown": bool(row["shown"]), "note": _clean(row["note"]),
+            "source_id": row["source_id"], "source_title": row["source_title"],
+            "source_url": _clean(row["source_url"]), "source_published": row["source_published"],
+        })
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        mark = "" if r["shown"] else "  [footnote: other source]"
+        print(f"{r['operation_id']:<13} {r['text']}{mark}")
+        print(f"{'':<13} source: {r['source_title']} {r['source_url'] or ''}")
+    return 0
+
+
+def _clean(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kafo_data.validate import validate
+
+    problems = validate(_root(args))
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} problem(s) in {_root(args)}" if problems else f"clean: {_root(args)}")
+    return 1 if problems else 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Make a data directory holding the reference and a synthetic sample of N item lines."""
+    from kafo_data.sample import SAMPLE_BATCH, build_sample, replace_batch, synthetic
+
+    source = data_dir()
+    out = Path(args.out).resolve()
+    if out != source:
+        for folder in (reference_dir(source), built_dir(source), geo_file(source).parent):
+            if folder.is_dir():
+                shutil.copytree(folder, out / folder.name, dirs_exist_ok=True)
+    if args.rows is None:
+        print(f"wrote {build_sample(out, args.seed)}")
+        return 0
+    seizures, items = synthetic(out, args.rows, args.seed)
+    meta = {"batch_id": SAMPLE_BATCH, "kind": "synthetic", "is_sample": True, "seed": args.seed,
+            "rows": items.num_rows, "events": seizures.num_rows}
+    print(f"wrote {replace_batch(out, SAMPLE_BATCH, seizures, items, meta)} ({items.num_rows} item lines)")
+    return 0
+
+
+def filters_from_args(args: argparse.Namespace, db_root: Path) -> Filters:
+    """Filters from command-line flags, checked against the known ids like any user value."""
+    try:
+        given = Filters(
+            operations=tuple(args.operation or ()), countries=tuple(args.country or ()),
+            categories=tuple(args.category or ()),
+            date_from=dt.date.fromisoformat(args.date_from) if args.date_from else None,
+            date_to=dt.date.fromisoformat(args.date_to) if args.date_to else None,
+            include_sample=not args.no_sample,
+        )
+    except ValueError as exc:
+        raise UsageError(f"bad date: {exc}") from exc
+    return check(given, queries.known(get_database(db_root)))
+
+
+def add_filter_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--operation", action="append", metavar="ID")
+    p.add_argument("--country", action="append", metavar="ISO3")
+    p.add_argument("--category", action="append", metavar="ID")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    p.add_argument("--no-sample", action="store_true", help="leave sample records out")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kafo_data import export
+
+    root = _root(args)
+    filters = filters_from_args(args, root)
+    db = get_database(root)
+    target = Path(args.output)
+    with target.open("wb") as out:
+        rows = export.write_csv(db, filters, out)
+    print(f"wrote {target} ({rows} rows)")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kafo_data", description="KAFO dashboard data tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (func, configure, text) in COMMANDS.items():
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--data-dir", help="data directory (default: KAFO_DATA_DIR or ./data)")
+        configure(p)
+        p.set_defaults(func=func)
+    return parser
+
+
+def _configure_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-sample", action="store_true", help="build the reference only")
+
+
+def _configure_figures(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--operation", metavar="ID")
+    p.add_argument("--json", action="store_true")
+
+
+def _configure_sample(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rows", type=int, help="synthetic item lines (default: the shipped sample)")
+    p.add_argument("--out", required=True, help="data directory to write")
+    p.add_argument("--seed", type=int, default=20191111)
+
+
+def _configure_export(p: argparse.ArgumentParser) -> None:
+    add_filter_flags(p)
+    p.add_argument("-o", "--output", required=True, help="file to write")
+
+
+def _nothing(p: argparse.ArgumentParser) -> None:
+    return None
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argparse.ArgumentParser], None], str]] = {
+    "build": (cmd_build, _configure_build, "build reference parquet from data/reference and regenerate the sample"),
+    "figures": (cmd_figures, _configure_figures, "published figures with qualifier, unit and source"),
+    "validate": (cmd_validate, _nothing, "check every data file against the contract"),
+    "sample": (cmd_sample, _configure_sample, "write a data directory with the sample or N synthetic item lines"),
+    "export": (cmd_export, _configure_export, "write the filtered records as the dashboard's CSV"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, FilterError, ReferenceError, DataMissingError, FileExistsError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Where the data lives, and the few settings a deployment changes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The data directory: `KAFO_DATA_DIR`, or `data/` next to `app.py`."""
+    return Path(os.environ.get("KAFO_DATA_DIR") or REPO_DIR / "data").resolve()
+
+
+def reference_dir(root: Path) -> Path:
+    return root / "reference"
+
+
+def built_dir(root: Path) -> Path:
+    return root / "built"
+
+
+def batches_dir(root: Path) -> Path:
+    return root / "batches"
+
+
+def rejected_dir(root: Path) -> Path:
+    return root / "rejected"
+
+
+def tmp_dir(root: Path) -> Path:
+    """Scratch space on the same file system as the batches, so a rename is atomic."""
+    return root / "tmp"
+
+
+def geo_file(root: Path) -> Path:
+    return root / "geo" / "countries.geojson"
+
+
+def upload_enabled() -> bool:
+    """The upload page writes data; deployments that donors see turn it off."""
+    return os.environ.get("KAFO_ENABLE_UPLOAD", "1").strip().lower() not in {"0", "false", "no", "off"}

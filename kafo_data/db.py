@@ -1,0 +1,141 @@
+"""One DuckDB root connection per process and data directory; one cursor per query.
+
+DuckDB 2.0 raises "connection is busy" when two Streamlit sessions share a connection
+object, so every query runs on its own `cursor()` of the root. The views over the parquet
+files are rebuilt when the data version changes (a batch added or removed, reference
+rebuilt), which is also the key every cache uses, so new data shows without a restart.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from kafo_data import contract
+from kafo_data.config import batches_dir, built_dir
+from kafo_data.reference import REFERENCE_TABLES
+
+MEMORY_LIMIT = os.environ.get("KAFO_DUCKDB_MEMORY", "2GB")
+THREADS = int(os.environ.get("KAFO_DUCKDB_THREADS", "2"))
+RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.parquet"}
+
+
+class DataMissingError(RuntimeError):
+    """A data file the app needs is not there; the message says which and how to fix it."""
+
+
+def _sql_string(text: str) -> str:
+    """Quote a file path of ours (never a user value) as a SQL literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def batch_dirs(root: Path) -> list[Path]:
+    """Complete batch directories, sorted; a batch is complete once its directory is renamed in."""
+    base = batches_dir(root)
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "batch.json").is_file())
+
+
+def data_version(root: Path) -> str:
+    """A short hash of every data file's name, size and mtime: changes whenever data changes."""
+    parts = []
+    for folder in [built_dir(root), *batch_dirs(root)]:
+        if folder.is_dir():
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                st = entry.stat()
+                parts.append(f"{folder.name}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+def _empty_table_sql(name: str) -> str:
+    cols = ", ".join(f"{c.name} {c.dtype}" for c in contract.TABLES[name])
+    return f"CREATE OR REPLACE TABLE {name} ({cols})"
+
+
+class Database:
+    """The process's root connection to one data directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._con = duckdb.connect(
+            ":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": THREADS}
+        )
+        self._lock = threading.Lock()
+        self._version: str | None = None
+
+    def version(self) -> str:
+        """The current data version; rebuilds the views when it changed."""
+        version = data_version(self.root)
+        if version != self._version:
+            with self._lock:
+                if version != self._version:
+                    self._create_views()
+                    self._version = version
+        return version
+
+    def _create_views(self) -> None:
+        built = built_dir(self.root)
+        missing = [t for t in REFERENCE_TABLES if not (built / f"{t}.parquet").is_file()]
+        if missing:
+            raise DataMissingError(
+                f"missing {built / (missing[0] + '.parquet')}: run `python -m kafo_data build`"
+            )
+        con = self._con
+        for table in REFERENCE_TABLES:
+            path = _sql_string(str(built / f"{table}.parquet"))
+            con.execute(
+                f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({path}, file_row_number = true)"
+            )
+        batches = batch_dirs(self.root)
+        for table, filename in RECORD_FILES.items():
+            files = [str(b / filename) for b in batches if (b / filename).is_file()]
+            con.execute(f"DROP VIEW IF EXISTS {table}")
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            if files:
+                listing = ", ".join(_sql_string(f) for f in files)
+                con.execute(
+                    f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{listing}], union_by_name = true)"
+                )
+            else:
+                con.execute(_empty_table_sql(table))
+        con.execute(
+            "CREATE OR REPLACE VIEW records AS SELECT i.*, s.* EXCLUDE (seizure_id) "
+            "FROM seized_items i JOIN seizures s USING (seizure_id)"
+        )
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for one query, after making sure the views are current."""
+        self.version()
+        return self._con.cursor()
+
+    def frame(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+        """Run one parameterised query and return its (small) result."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, list(params)).df()
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: list | tuple = ()) -> list[tuple]:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, list(params)).fetchall()
+        finally:
+            cur.close()
+
+
+@functools.lru_cache(maxsize=8)
+def _database(root: Path) -> Database:
+    return Database(root)
+
+
+def get_database(root: Path) -> Database:
+    """The shared Database for a data directory (one root connection per process)."""
+    return _database(Path(root).resolve())

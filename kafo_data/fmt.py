@@ -1,0 +1,50 @@
+"""Numbers, dates and money as each language writes them (Babel, CLDR data).
+
+English uses the en_GB conventions donors read in EU reports (6,162; 30 Nov 2020;
+€3,248,537.00); French uses fr (6 162; 30 nov. 2020; 3 248 537,00 €).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from kafo_data.i18n import t
+
+LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+
+
+def number(value: float | int | None, lang: str) -> str:
+    """A quantity: no decimals when whole, up to two otherwise; an em dash when empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if float(value).is_integer():
+        return format_decimal(int(value), locale=LOCALES[lang])
+    return format_decimal(value, format="#,##0.##", locale=LOCALES[lang])
+
+
+def money(value: float, currency: str, lang: str) -> str:
+    """An amount with its currency, always two decimals."""
+    return format_currency(value, currency, locale=LOCALES[lang])
+
+
+def date(value: dt.date | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    return format_date(value, format="medium", locale=LOCALES[lang])
+
+
+def percent(share: float, lang: str) -> str:
+    return format_decimal(share * 100, format="0.#", locale=LOCALES[lang]) + ("\u202f%" if lang == "fr" else "%")
+
+
+def figure(value: float | None, qualifier: str, unit_label: str, lang: str) -> str:
+    """A published figure with its qualifier: "more than 400 pieces"; words keep no number."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    amount = number(value, lang)
+    text = amount if qualifier == "exact" else t(f"qualifier.{qualifier}", lang, value=amount)
+    return f"{text} {unit_label}".strip()

@@ -1,0 +1,39 @@
+"""One catalogue per language: every string a user reads comes from here.
+
+The catalogues are flat JSON files (`locales/en.json`, `locales/fr.json`) so a translator can
+review them without reading code. A key missing in one language is a test failure, not a
+silent fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+LANGS: tuple[str, ...] = ("en", "fr")
+DEFAULT_LANG = "en"
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The whole catalogue of one language."""
+    if lang not in LANGS:
+        raise KeyError(f"unknown language {lang!r}")
+    return json.loads((LOCALES_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text for `key` in `lang`, with `{name}` placeholders filled; KeyError if missing."""
+    text = catalogue(lang)[key]
+    return text.format(**values) if values else text
+
+
+def label(vocab: str, value: str, lang: str) -> str:
+    """The label of one vocabulary value (category, unit, agency...); the id if none is known."""
+    return catalogue(lang).get(f"{vocab}.{value}", value)
+
+
+def has(key: str, lang: str) -> bool:
+    return key in catalogue(lang)

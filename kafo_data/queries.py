@@ -1,0 +1,220 @@
+"""Queries that return small frames: what the pages show, and nothing a page computes itself.
+
+Every quantity is grouped by its unit as well as its item, so units are never added together.
+Arrests and event counts come from `seizures` alone, so a join with item lines never
+multiplies them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kafo_data import contract
+from kafo_data.db import Database
+from kafo_data.filters import Filters, Known, event_where, record_where
+
+SORTABLE: tuple[str, ...] = contract.RECORD_COLUMNS
+
+
+def known(db: Database) -> Known:
+    """The ids a filter may take: every operation, every ISO 3166 country, every category."""
+    ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
+    countries = [r[0] for r in db.rows("SELECT iso3 FROM countries")]
+    return Known(frozenset(ops), frozenset(countries), frozenset(contract.CATEGORIES))
+
+
+def operations(db: Database) -> pd.DataFrame:
+    """Operations in date order, each with its participating countries (ISO3 list)."""
+    return db.frame(
+        "SELECT o.*, list(c.country_iso3 ORDER BY c.country_iso3) AS countries, count(c.country_iso3) AS n_countries "
+        "FROM operations o LEFT JOIN operation_countries c USING (operation_id) "
+        "GROUP BY ALL ORDER BY o.start_date"
+    )
+
+
+def operation_countries(db: Database) -> pd.DataFrame:
+    return db.frame(
+        "SELECT c.operation_id, c.country_iso3, n.name_en, n.name_fr, c.source_id "
+        "FROM operation_countries c JOIN countries n ON n.iso3 = c.country_iso3 "
+        "JOIN operations o USING (operation_id) ORDER BY o.start_date, c.country_iso3"
+    )
+
+
+def countries(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT iso3, name_en, name_fr FROM countries ORDER BY iso3")
+
+
+def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
+    """Published figures with their qualifier, unit, wording and source, in the reference order."""
+    return db.frame(
+        "SELECT f.figure_id, f.operation_id, f.indicator, f.value, f.qualifier, f.unit, f.text, "
+        "f.category, f.item_type, f.shown, f.note, f.source_id, s.title AS source_title, "
+        "s.url AS source_url, s.publisher AS source_publisher, s.published AS source_published "
+        "FROM figures f JOIN sources s USING (source_id) "
+        "WHERE CAST(? AS VARCHAR) IS NULL OR f.operation_id = ? ORDER BY f.file_row_number",
+        [operation_id, operation_id],
+    )
+
+
+def sources(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM sources ORDER BY published, source_id")
+
+
+def _grouped(db: Database, f: Filters, keys: list[str], order: str | None = None) -> pd.DataFrame:
+    """Sum of quantity by `keys` + unit over the filtered item lines."""
+    where, params = record_where(f)
+    cols = ", ".join([*keys, "unit"])
+    return db.frame(
+        f"SELECT {cols}, sum(quantity) AS quantity, count(*) AS lines FROM records r "
+        f"WHERE {where} GROUP BY {cols} ORDER BY {order or cols}",
+        params,
+    )
+
+
+def totals(db: Database, f: Filters) -> pd.DataFrame:
+    """Quantity per category and unit: one figure per unit, never a sum across units."""
+    frame = _grouped(db, f, ["category"])
+    rank = {c: k for k, c in enumerate(contract.CATEGORIES)}
+    return frame.sort_values(["category", "unit"], key=lambda s: s.map(rank) if s.name == "category" else s,
+                             ignore_index=True)
+
+
+def by_country(db: Database, f: Filters) -> pd.DataFrame:
+    return _grouped(db, f, ["country_iso3", "category"])
+
+
+def by_operation(db: Database, f: Filters) -> pd.DataFrame:
+    return _grouped(db, f, ["operation_id", "category"])
+
+
+def by_item_type(db: Database, f: Filters) -> pd.DataFrame:
+    return _grouped(db, f, ["category", "item_type"])
+
+
+def monthly(db: Database, f: Filters) -> pd.DataFrame:
+    where, params = record_where(f)
+    return db.frame(
+        "SELECT date_trunc('month', seizure_date)::DATE AS month, category, unit, "
+        "sum(quantity) AS quantity, count(*) AS lines FROM records r "
+        f"WHERE {where} GROUP BY ALL ORDER BY month, category, unit",
+        params,
+    )
+
+
+def events_summary(db: Database, f: Filters) -> dict[str, int]:
+    """Seizure events, arrests, item lines and sample events of the selection."""
+    where, params = event_where(f)
+    rwhere, rparams = record_where(f)
+    events, arrests, sample = db.rows(
+        "SELECT count(*), coalesce(sum(arrests), 0), count(*) FILTER (WHERE is_sample) "
+        f"FROM seizures s WHERE {where}",
+        params,
+    )[0]
+    lines = db.rows(f"SELECT count(*) FROM records r WHERE {rwhere}", rparams)[0][0]
+    return {"events": int(events), "arrests": int(arrests), "sample_events": int(sample), "lines": int(lines)}
+
+
+def record_count(db: Database, f: Filters) -> int:
+    where, params = record_where(f)
+    return int(db.rows(f"SELECT count(*) FROM records r WHERE {where}", params)[0][0])
+
+
+def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
+                 sort: str = "seizure_date", descending: bool = False) -> pd.DataFrame:
+    """One page of item lines with their event's fields, sorted by a whitelisted column."""
+    if sort not in SORTABLE:
+        raise ValueError(f"cannot sort by {sort!r}")
+    where, params = record_where(f)
+    direction = "DESC" if descending else "ASC"
+    cols = ", ".join(contract.RECORD_COLUMNS)
+    return db.frame(
+        f"SELECT {cols} FROM records r WHERE {where} "
+        f"ORDER BY {sort} {direction} NULLS LAST, seizure_id, line_no LIMIT ? OFFSET ?",
+        [*params, int(limit), int(offset)],
+    )
+
+
+def facet_counts(db: Database, f: Filters, key: str) -> dict[str, int]:
+    """Item lines each value of one filter would match under the other filters."""
+    column = {"operation": "operation_id", "country": "country_iso3", "category": "category"}[key]
+    where, params = record_where(f.without(key))
+    rows = db.rows(f"SELECT {column}, count(*) FROM records r WHERE {where} GROUP BY 1", params)
+    return {k: int(n) for k, n in rows}
+
+
+def map_points(db: Database, f: Filters) -> pd.DataFrame:
+    """Seizure events aggregated by locality: one point per place, sized by events."""
+    where, params = event_where(f)
+    return db.frame(
+        "SELECT country_iso3, coalesce(locality, '?') AS locality, admin1, "
+        "avg(latitude) AS latitude, avg(longitude) AS longitude, count(*) AS events, "
+        "sum(arrests) AS arrests FROM seizures s "
+        f"WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL "
+        "GROUP BY ALL ORDER BY events DESC",
+        params,
+    )
+
+
+def events_by_country(db: Database, f: Filters) -> pd.DataFrame:
+    where, params = event_where(f)
+    return db.frame(
+        "SELECT country_iso3, count(*) AS events, sum(arrests) AS arrests FROM seizures s "
+        f"WHERE {where} GROUP BY 1 ORDER BY 1",
+        params,
+    )
+
+
+def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
+    """Record totals against each published number that names an item and unit.
+
+    Records are matched on operation, category, unit and (where the figure names one) item
+    type; arrests are matched against the events' arrests.
+    """
+    sample_clause = "" if include_sample else "AND NOT r.is_sample"
+    event_sample = "" if include_sample else "AND NOT s.is_sample"
+    return db.frame(
+        "SELECT f.figure_id, f.operation_id, f.indicator, f.value, f.qualifier, f.unit, f.text, "
+        "f.category, f.item_type, f.source_id, "
+        "CASE WHEN f.indicator = 'arrests' THEN "
+        f"  (SELECT sum(s.arrests) FROM seizures s WHERE s.operation_id = f.operation_id {event_sample}) "
+        "ELSE (SELECT sum(r.quantity) FROM records r WHERE r.operation_id = f.operation_id "
+        "  AND r.category = f.category AND r.unit = f.unit "
+        f"  AND (f.item_type IS NULL OR r.item_type = f.item_type) {sample_clause}) END AS records_total "
+        "FROM figures f JOIN operations o USING (operation_id) "
+        "WHERE f.shown AND f.value IS NOT NULL AND (f.category IS NOT NULL OR f.indicator = 'arrests') "
+        "ORDER BY o.start_date, f.figure_id",
+    )
+
+
+def sample_share(db: Database) -> dict[str, int]:
+    """How many events are sample and how many come from reports."""
+    sample, real = db.rows(
+        "SELECT count(*) FILTER (WHERE is_sample), count(*) FILTER (WHERE NOT is_sample) FROM seizures"
+    )[0]
+    return {"sample": int(sample), "real": int(real)}
+
+
+def records_by_source(db: Database) -> pd.DataFrame:
+    return db.frame(
+        "SELECT source, is_sample, count(DISTINCT seizure_id) AS events, count(*) AS lines "
+        "FROM records GROUP BY ALL ORDER BY is_sample, source"
+    )
+
+
+def project(db: Database) -> dict[str, str]:
+    return {k: v for k, v in db.rows("SELECT field, value FROM project")}
+
+
+def project_items(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM project_items ORDER BY list, position")
+
+
+def donors(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM donors ORDER BY donor_id")
+
+
+def donor_support(db: Database) -> pd.DataFrame:
+    return db.frame(
+        "SELECT d.*, s.title AS source_title, s.url AS source_url, s.published AS source_published "
+        "FROM donor_support d JOIN sources s USING (source_id) ORDER BY d.donor_id, d.operation_id NULLS FIRST"
+    )

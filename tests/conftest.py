@@ -1,0 +1,42 @@
+"""Shared fixtures: the shipped data, and a private copy of it for tests that write."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+
+
+@pytest.fixture
+def repo_data() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped data directory that a test may change."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("tmp", "rejected"))
+    return target
+
+
+def read_records(root: Path):
+    """Every stored item line joined to its event, read with pyarrow and pandas only.
+
+    This is the independent computation the query layer is checked against: no DuckDB.
+    """
+    import pandas as pd
+
+    seizures, items = [], []
+    for batch in sorted((root / "batches").iterdir()):
+        if (batch / "batch.json").is_file():
+            seizures.append(pq.read_table(batch / "seizures.parquet").to_pandas())
+            items.append(pq.read_table(batch / "seized_items.parquet").to_pandas())
+    s = pd.concat(seizures, ignore_index=True)
+    i = pd.concat(items, ignore_index=True)
+    return s, i.merge(s, on="seizure_id", how="inner")
