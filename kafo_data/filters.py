@@ -41,6 +41,10 @@ class Filters:
         spec = next(f for f in FIELDS if f.key == key)
         return replace(self, **{spec.attr: ()})
 
+    def for_operation(self, operation_id: str) -> Filters:
+        """The same filters narrowed to one operation (for per-edition figures)."""
+        return replace(self, operations=(operation_id,))
+
     def is_empty(self) -> bool:
         return self == Filters()
 

@@ -1,0 +1,209 @@
+"""The few Streamlit helpers every page shares: language, data access, filters, notices.
+
+The URL is the state (as in Datasette): the sidebar filters and the language are read from
+the query string when a session opens a link, kept in `st.session_state` while the person
+moves between pages, and written back to the URL after every run, as ids (never labels),
+so a copied link reproduces the view in either language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from kafo_data import queries
+from kafo_data.config import data_dir
+from kafo_data.db import Database, DataMissingError, get_database
+from kafo_data.filters import FIELDS, Filters, from_params, to_params
+from kafo_data.fmt import number
+from kafo_data.i18n import DEFAULT_LANG, LANGS, label, t
+
+FILTER_KEYS = ("operation", "country", "category", "from", "to", "sample")
+STATE = {"operation": "f_operation", "country": "f_country", "category": "f_category",
+         "from": "f_from", "to": "f_to", "sample": "f_sample"}
+LANG_KEY = "lang"
+SYNCED = "_url_synced"
+
+
+def database() -> Database:
+    return get_database(data_dir())
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _call(name: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any:
+    return getattr(queries, name)(get_database(Path(root)), *args, **dict(kwargs))
+
+
+def q(name: str, *args: Any, **kwargs: Any) -> Any:
+    """A query of `kafo_data.queries`, cached by (query, arguments, data version)."""
+    db = database()
+    return _call(name, db.version(), str(db.root), args, tuple(sorted(kwargs.items())))
+
+
+def lang() -> str:
+    """The language of this session (from the URL on first run, then the switch)."""
+    value = st.session_state.get(LANG_KEY)
+    if value in LANGS:
+        return value
+    from_url = st.query_params.get(LANG_KEY, DEFAULT_LANG)
+    return from_url if from_url in LANGS else DEFAULT_LANG
+
+
+def country_names(lang_: str) -> dict[str, str]:
+    frame = q("countries")
+    return dict(zip(frame.iso3, frame[f"name_{lang_}"], strict=True))
+
+
+def operation_names() -> dict[str, str]:
+    frame = q("operations")
+    return dict(zip(frame.operation_id, frame.name, strict=True))
+
+
+def _load_url_once() -> list[str]:
+    """On a session's first run, copy the link's filters into the widgets; return notices."""
+    if st.session_state.get(SYNCED):
+        return []
+    params = {k: st.query_params.get_all(k) for k in FILTER_KEYS}
+    filters, notices = from_params(params, q("known"))
+    st.session_state[STATE["operation"]] = list(filters.operations)
+    st.session_state[STATE["country"]] = list(filters.countries)
+    st.session_state[STATE["category"]] = list(filters.categories)
+    st.session_state[STATE["from"]] = filters.date_from
+    st.session_state[STATE["to"]] = filters.date_to
+    st.session_state[STATE["sample"]] = filters.include_sample
+    lang_param = st.query_params.get(LANG_KEY)
+    st.session_state[LANG_KEY] = lang_param if lang_param in LANGS else DEFAULT_LANG
+    if lang_param and lang_param not in LANGS:
+        notices.append(f"lang: {lang_param}")
+    st.session_state[SYNCED] = True
+    return notices
+
+
+def current_filters() -> Filters:
+    """The filters as the widgets hold them now."""
+    s = st.session_state
+    return Filters(
+        operations=tuple(sorted(s.get(STATE["operation"], []))),
+        countries=tuple(sorted(s.get(STATE["country"], []))),
+        categories=tuple(sorted(s.get(STATE["category"], []))),
+        date_from=s.get(STATE["from"]), date_to=s.get(STATE["to"]),
+        include_sample=s.get(STATE["sample"], True),
+    )
+
+
+def write_url(filters: Filters, lang_: str) -> None:
+    """Make the address bar describe what is on screen (ids only, defaults left out)."""
+    params: dict[str, list[str] | str] = dict(to_params(filters))
+    if lang_ != DEFAULT_LANG:
+        params[LANG_KEY] = lang_
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    if current != wanted:
+        st.query_params.from_dict(params)
+
+
+def _reset() -> None:
+    for key in ("operation", "country", "category"):
+        st.session_state[STATE[key]] = []
+    st.session_state[STATE["from"]] = None
+    st.session_state[STATE["to"]] = None
+    st.session_state[STATE["sample"]] = True
+
+
+def language_switch() -> str:
+    """English / Français, kept in the URL as lang=fr."""
+    st.sidebar.segmented_control(
+        t("ui.language", lang()), options=list(LANGS), key=LANG_KEY, required=True,
+        format_func=lambda code: {"en": "English", "fr": "Français"}[code],
+    )
+    return lang()
+
+
+def start() -> tuple[str, Filters, list[str]]:
+    """The first call of every page: link, language switch, shared filters, URL.
+
+    Each page calls it itself (rather than app.py) so that a page also works when Streamlit's
+    legacy `pages/` router or AppTest runs it on its own. Missing data ends here in one clear
+    message that says how to build it.
+    """
+    try:
+        notices = _load_url_once()
+        lang_ = language_switch()
+        filters, more = sidebar_filters(lang_)
+    except DataMissingError as exc:
+        st.error(t("app.data_missing", lang(), problem=str(exc)), icon="🗂️")
+        st.code("python -m kafo_data build", language="bash")
+        st.stop()
+    write_url(filters, lang_)
+    return lang_, filters, notices + more
+
+
+def sidebar_filters(lang_: str) -> tuple[Filters, list[str]]:
+    """The shared filters in the sidebar; returns the filters and notices about them."""
+    notices: list[str] = []
+    base = current_filters()
+    ops = operation_names()
+    names = country_names(lang_)
+    sidebar = st.sidebar
+    sidebar.header(t("filters.title", lang_))
+    facets = {spec.key: q("facet_counts", base, spec.key) for spec in FIELDS}
+    present = {c for op in base.operations or ops for c in _countries_of(op)} | set(facets["country"])
+    options = {
+        "operation": list(ops),
+        "country": sorted(present | set(base.countries), key=lambda c: names.get(c, c)),
+        "category": [c for c in queries.contract.CATEGORIES],
+    }
+    labels: dict[str, Callable[[str], str]] = {
+        "operation": lambda v: ops.get(v, v),
+        "country": lambda v: names.get(v, v),
+        "category": lambda v: label("category", v, lang_),
+    }
+    for spec in FIELDS:
+        counts = facets[spec.key]
+        sidebar.multiselect(
+            t(f"filters.{spec.key}", lang_), options=options[spec.key], key=STATE[spec.key],
+            format_func=lambda v, k=spec.key, c=counts: f"{labels[k](v)} ({number(c.get(v, 0), lang_)})",
+            placeholder=t("filters.all", lang_),
+        )
+    col_from, col_to = sidebar.columns(2)
+    col_from.date_input(t("filters.from", lang_), key=STATE["from"], format="YYYY-MM-DD",
+                        min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))
+    col_to.date_input(t("filters.to", lang_), key=STATE["to"], format="YYYY-MM-DD",
+                      min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))
+    sidebar.toggle(t("filters.include_sample", lang_), key=STATE["sample"],
+                   help=t("filters.include_sample_help", lang_))
+    sidebar.button(t("filters.reset", lang_), on_click=_reset, width="stretch")
+    filters = current_filters()
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        notices.append(t("filters.bad_range", lang_))
+        filters = Filters(filters.operations, filters.countries, filters.categories,
+                          include_sample=filters.include_sample)
+    return filters, notices
+
+
+def _countries_of(operation_id: str) -> list[str]:
+    frame = q("operations")
+    row = frame[frame.operation_id == operation_id]
+    return list(row.iloc[0]["countries"]) if len(row) else []
+
+
+def link_notice(notices: list[str], lang_: str) -> None:
+    """Say which values of a shared link were not understood and have been ignored."""
+    if notices:
+        st.warning(t("filters.ignored", lang_, values="; ".join(notices)), icon="⚠️")
+
+
+def sample_notice(lang_: str, sample_events: int, total_events: int) -> None:
+    """Every screen that shows generated records says so, above the numbers."""
+    if sample_events == 0:
+        return
+    key = "sample.all" if sample_events == total_events else "sample.some"
+    st.info(t(key, lang_, sample=number(sample_events, lang_), total=number(total_events, lang_)), icon="🧪")
+
+
+def empty_state(lang_: str) -> None:
+    st.info(t("filters.empty", lang_), icon="🔎")

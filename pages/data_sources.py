@@ -1,0 +1,37 @@
+"""Data and sources: the dictionary, every source, where the records come from, and the files."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kafo_data import ui, views
+from kafo_data.i18n import t
+
+lang, filters, notices = ui.start()
+ui.link_notice(notices, lang)
+st.title(t("data.title", lang))
+st.markdown(t("data.intro", lang))
+
+st.subheader(t("data.sources", lang))
+sources = ui.q("sources")
+for source in sources.itertuples():
+    link = f"[{source.title}]({source.url})" if isinstance(source.url, str) and source.url else source.title
+    st.markdown(f"- {link} — {source.publisher}, {source.published}")
+
+st.subheader(t("data.records", lang))
+share = ui.q("sample_share")
+ui.sample_notice(lang, share["sample"], share["sample"] + share["real"])
+st.table(ui.q("records_by_source").rename(columns={
+    "source": t("col.seizures.source", lang), "is_sample": t("col.seizures.is_sample", lang),
+    "events": t("seizures.events", lang), "lines": t("seizures.lines", lang)}), hide_index=True)
+st.caption(t("data.sample_switch", lang))
+
+st.subheader(t("data.batches", lang))
+st.table(views.batches_table(ui.database().root, lang), hide_index=True)
+
+st.subheader(t("data.dictionary", lang))
+st.dataframe(views.dictionary(lang), hide_index=True)
+
+st.subheader(t("data.files", lang))
+st.table(views.data_files(ui.database().root, lang), hide_index=True)
+st.caption(t("data.version", lang, version=ui.database().version()))

@@ -1,0 +1,43 @@
+"""Operations: the editions side by side, and how the records reconcile with what each published."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kafo_data import ui, views
+from kafo_data.fmt import number
+from kafo_data.i18n import t
+
+lang, filters, notices = ui.start()
+ui.link_notice(notices, lang)
+st.title(t("operations.title", lang))
+
+ops = ui.q("operations")
+figures = ui.q("figures")
+names = ui.country_names(lang)
+op_names = ui.operation_names()
+
+st.subheader(t("operations.side_by_side", lang))
+st.table(views.operations_table(ops, figures, names, lang), hide_index=True)
+st.caption(t("operations.side_by_side_caption", lang))
+
+st.subheader(t("operations.records", lang))
+summary_rows = []
+for op in ops.operation_id:
+    summary = ui.q("events_summary", filters.for_operation(op))
+    summary_rows.append({
+        t("operations.col.operation", lang): op_names[op],
+        t("seizures.events", lang): number(summary["events"], lang),
+        t("seizures.arrests", lang): number(summary["arrests"], lang),
+        t("seizures.lines", lang): number(summary["lines"], lang),
+        t("operations.col.sample_events", lang): number(summary["sample_events"], lang),
+    })
+st.table(summary_rows, hide_index=True)
+st.caption(t("operations.records_caption", lang))
+
+st.subheader(t("operations.reconciliation", lang))
+sample = ui.q("sample_share")
+ui.sample_notice(lang, sample["sample"] if filters.include_sample else 0, sample["sample"] + sample["real"])
+st.caption(t("operations.reconciliation_caption", lang))
+reconciliation = ui.q("reconciliation", include_sample=filters.include_sample)
+st.table(views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)

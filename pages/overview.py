@@ -1,0 +1,56 @@
+"""Overview: what KAFO is, when and where each edition ran, and what each one published."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kafo_data import charts, geo, ui, views
+from kafo_data.config import data_dir
+from kafo_data.i18n import t
+
+lang, filters, notices = ui.start()
+ui.link_notice(notices, lang)
+
+st.title(t("overview.title", lang))
+st.markdown(t("overview.intro", lang))
+st.caption(t("overview.name_meaning", lang))
+
+ops = ui.q("operations")
+figures = ui.q("figures")
+names = ui.country_names(lang)
+
+left, right = st.columns([3, 2])
+with left:
+    timeline = views.timeline_frame(ops, figures, names, lang)
+    st.plotly_chart(charts.timeline(timeline, t("overview.timeline", lang), t("overview.countries", lang),
+                                    t("overview.officers", lang)), config={"displaylogo": False})
+    st.caption(t("overview.timeline_caption", lang))
+with right:
+    participation = views.participation_frame(ui.q("operation_countries"), ops, lang)
+    st.plotly_chart(charts.participation_map(participation, geo.load_countries(data_dir()),
+                                             t("overview.map", lang), t("overview.editions", lang)),
+                    config={"displaylogo": False, "scrollZoom": False})
+    st.caption(t("overview.map_caption", lang))
+with st.expander(t("overview.map_table", lang)):
+    st.table(participation.rename(columns={"iso3": "ISO3", "name": t("overview.country", lang),
+                                           "editions": t("overview.editions", lang),
+                                           "operations": t("overview.operations", lang)}), hide_index=True)
+
+st.header(t("overview.results", lang))
+st.caption(t("overview.results_caption", lang))
+shown_ops = [op for op in ops.operation_id if not filters.operations or op in filters.operations]
+for op in ops[ops.operation_id.isin(shown_ops)].itertuples():
+    with st.container(border=True):
+        st.subheader(f"{op.name} · {views.period(op, lang)}")
+        cards = views.figure_cards(figures, op.operation_id, lang)
+        columns = st.columns(3)
+        for k, card in enumerate(cards):
+            with columns[k % 3]:
+                st.markdown(f"**{card.label}**")
+                if card.value_text:
+                    st.markdown(f"### {card.value_text}")
+                st.markdown(t("overview.quote", lang, text=card.quote))
+                source = f"[{card.source_title}]({card.source_url})" if card.source_url else card.source_title
+                st.caption(t("overview.source", lang, source=source, date=card.source_published))
+                for note in card.footnotes:
+                    st.caption(f"¹ {note}")
