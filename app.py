@@ -35,7 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/upload.py", "upload", "nav.upload", ":material/upload_file:", enabled=upload_enabled()),
 )
 
-st.set_page_config(page_title="KAFO", page_icon=":material/shield:", layout="wide")
+st.set_page_config(page_title="KAFO", page_icon="🛡️", layout="wide")  # an emoji icon is drawn locally, not fetched
 
 lang = ui.lang()
 pages = [

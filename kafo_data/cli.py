@@ -15,10 +15,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from kafo_data import queries
+from kafo_data import bench, loadtest, queries
 from kafo_data.config import built_dir, data_dir, geo_file, reference_dir
 from kafo_data.db import DataMissingError, get_database
 from kafo_data.filters import FilterError, Filters, check
+from kafo_data.money_cli import cmd_money, configure_money
 from kafo_data.reference import ReferenceError, build_reference
 
 
@@ -130,16 +131,70 @@ def add_filter_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-sample", action="store_true", help="leave sample records out")
 
 
+def export_time() -> dt.datetime:
+    """When the file is made: KAFO_EXPORT_TIME (ISO date-time, UTC if no offset) or now, in UTC."""
+    import os
+
+    raw = os.environ.get("KAFO_EXPORT_TIME")
+    if not raw:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    try:
+        when = dt.datetime.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise UsageError(f"KAFO_EXPORT_TIME is not an ISO date-time: {raw!r}") from exc
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    """The same bytes as the dashboard's button: written to FILE.partial, renamed when complete."""
     from kafo_data import export
 
     root = _root(args)
-    filters = filters_from_args(args, root)
+    if args.all:
+        if any(getattr(args, k) for k in ("operation", "country", "category", "date_from", "date_to", "no_sample")):
+            print("note: --all exports the full dataset; the filter flags are ignored", file=sys.stderr)
+        filters = export.ALL
+    else:
+        filters = filters_from_args(args, root)
     db = get_database(root)
+    made_at = export_time()
     target = Path(args.output)
-    with target.open("wb") as out:
-        rows = export.write_csv(db, filters, out)
-    print(f"wrote {target} ({rows} rows)")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            rows = export.write(db, filters, args.format, args.lang, out, made_at.date(), made_at)
+        partial.replace(target)
+    except export.ExportTooLarge as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"wrote {target} ({rows} rows, {args.format}, {args.lang})")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from kafo_data.ingest import run_cli
+
+    return run_cli(_root(args), args)
+
+
+def cmd_batches(args: argparse.Namespace) -> int:
+    from kafo_data.batches import BatchError, format_table, list_batches, remove_batch
+
+    root = _root(args)
+    if args.action == "list":
+        if args.batch_id:
+            raise UsageError("`batches` takes no id; to take a batch out: batches remove ID")
+        for line in format_table(list_batches(root)):
+            print(line)
+        return 0
+    if not args.batch_id:
+        raise UsageError("which batch? `python -m kafo_data batches remove ID` (ids: `python -m kafo_data batches`)")
+    try:
+        info = remove_batch(root, args.batch_id, allow_sample=args.force)
+    except BatchError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"removed batch {info.batch_id} ({info.rows} item lines from {info.file or info.kind})")
     return 0
 
 
@@ -170,8 +225,26 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
+    from kafo_data.export import FORMATS
+    from kafo_data.i18n import LANGS
+
     add_filter_flags(p)
+    p.add_argument("--format", choices=FORMATS, default="csv", help="file format (default: csv)")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of labels, README and sheets")
+    p.add_argument("--all", action="store_true", help="the full dataset: ignore the filter flags")
     p.add_argument("-o", "--output", required=True, help="file to write")
+
+
+def _configure_ingest(p: argparse.ArgumentParser) -> None:
+    from kafo_data.ingest import configure_cli
+
+    configure_cli(p)
+
+
+def _configure_batches(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", nargs="?", choices=["list", "remove"], default="list")
+    p.add_argument("batch_id", nargs="?", metavar="ID")
+    p.add_argument("--force", action="store_true", help="allow removing the generated sample")
 
 
 def _nothing(p: argparse.ArgumentParser) -> None:
@@ -183,7 +256,12 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argpars
     "figures": (cmd_figures, _configure_figures, "published figures with qualifier, unit and source"),
     "validate": (cmd_validate, _nothing, "check every data file against the contract"),
     "sample": (cmd_sample, _configure_sample, "write a data directory with the sample or N synthetic item lines"),
-    "export": (cmd_export, _configure_export, "write the filtered records as the dashboard's CSV"),
+    "export": (cmd_export, _configure_export, "write the filtered records as the dashboard's download, same bytes"),
+    "money": (cmd_money, configure_money, "budget lines and transactions: build the sample, export, ingest"),
+    "ingest": (cmd_ingest, _configure_ingest, "load national seizure reports (CSV or .xlsx) as new batches"),
+    "batches": (cmd_batches, _configure_batches, "list the stored batches, or remove one: batches remove ID"),
+    "bench": (bench.cmd_bench, bench.configure, "measure page reruns, queries, export and memory at scale"),
+    "loadtest": (loadtest.cmd_loadtest, loadtest.configure, "N concurrent sessions clicking filters on a real server"),
 }
 
 

@@ -17,12 +17,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kafo_data import contract
+from kafo_data import contract, rollup
 from kafo_data.config import batches_dir, built_dir
+from kafo_data.money_store import money_files, register_money_views
 from kafo_data.reference import REFERENCE_TABLES
 
 MEMORY_LIMIT = os.environ.get("KAFO_DUCKDB_MEMORY", "2GB")
 THREADS = int(os.environ.get("KAFO_DUCKDB_THREADS", "2"))
+# Sums and counts come from small rollup tables (kafo_data.rollup); KAFO_ROLLUPS=0 turns them off.
+ROLLUPS = os.environ.get("KAFO_ROLLUPS", "1").strip().lower() not in {"0", "false", "no", "off"}
 RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.parquet"}
 
 
@@ -51,6 +54,9 @@ def data_version(root: Path) -> str:
             for entry in sorted(os.scandir(folder), key=lambda e: e.name):
                 st = entry.stat()
                 parts.append(f"{folder.name}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    for path in money_files(root):  # budget and transaction files (kafo_data.money_store)
+        st = path.stat()
+        parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
 
 
@@ -62,8 +68,9 @@ def _empty_table_sql(name: str) -> str:
 class Database:
     """The process's root connection to one data directory."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, rollups: bool | None = None) -> None:
         self.root = root
+        self.rollups = ROLLUPS if rollups is None else rollups
         self._con = duckdb.connect(
             ":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": THREADS}
         )
@@ -77,6 +84,8 @@ class Database:
             with self._lock:
                 if version != self._version:
                     self._create_views()
+                    if self.rollups:
+                        rollup.ensure(self._con, self.root, version)
                     self._version = version
         return version
 
@@ -88,10 +97,10 @@ class Database:
                 f"missing {built / (missing[0] + '.parquet')}: run `python -m kafo_data build`"
             )
         con = self._con
-        for table in REFERENCE_TABLES:
+        for table in REFERENCE_TABLES:  # a few KB each: held in memory, so a page's small queries skip file reads
             path = _sql_string(str(built / f"{table}.parquet"))
             con.execute(
-                f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({path}, file_row_number = true)"
+                f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({path}, file_row_number = true)"
             )
         batches = batch_dirs(self.root)
         for table, filename in RECORD_FILES.items():
@@ -109,6 +118,16 @@ class Database:
             "CREATE OR REPLACE VIEW records AS SELECT i.*, s.* EXCLUDE (seizure_id) "
             "FROM seized_items i JOIN seizures s USING (seizure_id)"
         )
+        register_money_views(con, self.root)  # budgets and transactions (kafo_data.money_store)
+
+    def rebuild_rollups(self) -> None:
+        """Build the rollup tables again from the views (what the first request after a data change pays)."""
+        self.version()
+        rollup.build(self._con)
+
+    def close(self) -> None:
+        """Close the root connection (benchmarks and tests that open many)."""
+        self._con.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own for one query, after making sure the views are current."""

@@ -3,6 +3,11 @@
 Every quantity is grouped by its unit as well as its item, so units are never added together.
 Arrests and event counts come from `seizures` alone, so a join with item lines never
 multiplies them.
+
+When the database has its rollup tables (`kafo_data.rollup`, the default), sums and counts are
+read from them instead of the record views: the same answers, a thousand times fewer rows. The
+plain SQL over the views stays next to each query: it is what `Database(rollups=False)` runs, and
+what tests/test_rollup.py checks the rollup against.
 """
 
 from __future__ import annotations
@@ -12,8 +17,17 @@ import pandas as pd
 from kafo_data import contract
 from kafo_data.db import Database
 from kafo_data.filters import Filters, Known, event_where, record_where
+from kafo_data.rollup import events_where
 
 SORTABLE: tuple[str, ...] = contract.RECORD_COLUMNS
+EVENT_COLUMNS: frozenset[str] = frozenset(c.name for c in contract.SEIZURE_COLUMNS)
+
+
+def _lines(db: Database) -> tuple[str, str]:
+    """The relation item-line sums read (alias r), and how it counts lines."""
+    if db.rollups:
+        return "rollup_lines", "sum(lines)::BIGINT"
+    return "records", "count(*)"
 
 
 def known(db: Database) -> Known:
@@ -63,9 +77,10 @@ def sources(db: Database) -> pd.DataFrame:
 def _grouped(db: Database, f: Filters, keys: list[str], order: str | None = None) -> pd.DataFrame:
     """Sum of quantity by `keys` + unit over the filtered item lines."""
     where, params = record_where(f)
+    table, lines = _lines(db)
     cols = ", ".join([*keys, "unit"])
     return db.frame(
-        f"SELECT {cols}, sum(quantity) AS quantity, count(*) AS lines FROM records r "
+        f"SELECT {cols}, sum(quantity) AS quantity, {lines} AS lines FROM {table} r "
         f"WHERE {where} GROUP BY {cols} ORDER BY {order or cols}",
         params,
     )
@@ -93,9 +108,10 @@ def by_item_type(db: Database, f: Filters) -> pd.DataFrame:
 
 def monthly(db: Database, f: Filters) -> pd.DataFrame:
     where, params = record_where(f)
+    table, lines = _lines(db)
     return db.frame(
         "SELECT date_trunc('month', seizure_date)::DATE AS month, category, unit, "
-        "sum(quantity) AS quantity, count(*) AS lines FROM records r "
+        f"sum(quantity) AS quantity, {lines} AS lines FROM {table} r "
         f"WHERE {where} GROUP BY ALL ORDER BY month, category, unit",
         params,
     )
@@ -103,20 +119,28 @@ def monthly(db: Database, f: Filters) -> pd.DataFrame:
 
 def events_summary(db: Database, f: Filters) -> dict[str, int]:
     """Seizure events, arrests, item lines and sample events of the selection."""
-    where, params = event_where(f)
-    rwhere, rparams = record_where(f)
-    events, arrests, sample = db.rows(
-        "SELECT count(*), coalesce(sum(arrests), 0), count(*) FILTER (WHERE is_sample) "
-        f"FROM seizures s WHERE {where}",
-        params,
-    )[0]
-    lines = db.rows(f"SELECT count(*) FROM records r WHERE {rwhere}", rparams)[0][0]
+    if db.rollups:
+        where, params = events_where(f)
+        events, arrests, sample = db.rows(
+            "SELECT coalesce(sum(events), 0), coalesce(sum(arrests), 0), "
+            f"coalesce(sum(events) FILTER (WHERE is_sample), 0) FROM rollup_events s WHERE {where}",
+            params,
+        )[0]
+    else:
+        where, params = event_where(f)
+        events, arrests, sample = db.rows(
+            "SELECT count(*), coalesce(sum(arrests), 0), count(*) FILTER (WHERE is_sample) "
+            f"FROM seizures s WHERE {where}",
+            params,
+        )[0]
+    lines = record_count(db, f)
     return {"events": int(events), "arrests": int(arrests), "sample_events": int(sample), "lines": int(lines)}
 
 
 def record_count(db: Database, f: Filters) -> int:
     where, params = record_where(f)
-    return int(db.rows(f"SELECT count(*) FROM records r WHERE {where}", params)[0][0])
+    table, lines = _lines(db)
+    return int(db.rows(f"SELECT coalesce({lines}, 0) FROM {table} r WHERE {where}", params)[0][0])
 
 
 def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
@@ -127,6 +151,10 @@ def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
     where, params = record_where(f)
     direction = "DESC" if descending else "ASC"
     cols = ", ".join(contract.RECORD_COLUMNS)
+    if db.rollups and sort in EVENT_COLUMNS:
+        page = _records_page_from_events(db, f, int(limit), int(offset), sort, direction)
+        if page is not None:
+            return page
     return db.frame(
         f"SELECT {cols} FROM records r WHERE {where} "
         f"ORDER BY {sort} {direction} NULLS LAST, seizure_id, line_no LIMIT ? OFFSET ?",
@@ -134,28 +162,89 @@ def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
     )
 
 
+def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int, sort: str,
+                              direction: str) -> pd.DataFrame | None:
+    """The page read from the first events in sort order; None when they may not hold all of it.
+
+    Sorted by a column of the event, the item lines of one event sit next to each other, so the
+    first `offset + limit` lines belong to the first `offset + limit` events in (sort, seizure_id)
+    order, or to fewer. Reading those events first (the seizures file is sorted by operation and
+    date, so most of it is skipped) and then only their item lines avoids joining every item line
+    with its event. When a category filter leaves too few lines, more events are read; after a
+    few tries the caller runs the plain query.
+    """
+    need = offset + limit
+    ewhere, eparams = event_where(f, "s", with_categories=False)
+    iwhere, iparams = "TRUE", []
+    if f.categories:
+        iwhere = f"i.category IN ({', '.join('?' for _ in f.categories)})"
+        iparams = list(f.categories)
+    cols = ", ".join(contract.RECORD_COLUMNS)
+    order = f"{sort} {direction} NULLS LAST, seizure_id"
+    ctes = (f"WITH ev AS (SELECT * FROM seizures s WHERE {ewhere} ORDER BY {order} LIMIT ?), "
+            "lines AS (SELECT i.*, ev.* EXCLUDE (seizure_id) FROM seized_items i JOIN ev USING (seizure_id) "
+            f"WHERE {iwhere}) ")
+    events = max(need, 1)
+    for _ in range(3):
+        params = [*eparams, events, *iparams]
+        frame = db.frame(
+            f"{ctes}SELECT {cols}, count(*) OVER () AS _lines, (SELECT count(*) FROM ev) AS _events "
+            f"FROM lines ORDER BY {order}, line_no LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        if len(frame):
+            found, read = int(frame["_lines"].iloc[0]), int(frame["_events"].iloc[0])
+        else:
+            found, read = db.rows(f"{ctes}SELECT (SELECT count(*) FROM lines), (SELECT count(*) FROM ev)", params)[0]
+        if found >= need or read < events:
+            return frame.drop(columns=["_lines", "_events"])
+        events *= 8
+    return None
+
+
 def facet_counts(db: Database, f: Filters, key: str) -> dict[str, int]:
     """Item lines each value of one filter would match under the other filters."""
     column = {"operation": "operation_id", "country": "country_iso3", "category": "category"}[key]
     where, params = record_where(f.without(key))
-    rows = db.rows(f"SELECT {column}, count(*) FROM records r WHERE {where} GROUP BY 1", params)
+    table, lines = _lines(db)
+    rows = db.rows(f"SELECT {column}, {lines} FROM {table} r WHERE {where} GROUP BY 1", params)
     return {k: int(n) for k, n in rows}
 
 
 def map_points(db: Database, f: Filters) -> pd.DataFrame:
-    """Seizure events aggregated by locality: one point per place, sized by events."""
+    """Seizure events aggregated by locality: one point per place, sized by events.
+
+    Ties in the number of events are ordered by place, so the order does not depend on threads.
+    """
+    order = "ORDER BY events DESC, country_iso3, locality NULLS LAST, admin1 NULLS LAST"
+    if db.rollups:
+        where, params = events_where(f)
+        return db.frame(
+            "SELECT country_iso3, coalesce(locality, '?') AS locality, admin1, "
+            "sum(geo_latitude) / sum(geo_events) AS latitude, sum(geo_longitude) / sum(geo_events) AS longitude, "
+            "sum(geo_events)::BIGINT AS events, sum(geo_arrests) AS arrests FROM rollup_events s "
+            f"WHERE {where} AND geo_events > 0 GROUP BY ALL {order}",
+            params,
+        )
     where, params = event_where(f)
     return db.frame(
         "SELECT country_iso3, coalesce(locality, '?') AS locality, admin1, "
         "avg(latitude) AS latitude, avg(longitude) AS longitude, count(*) AS events, "
         "sum(arrests) AS arrests FROM seizures s "
         f"WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL "
-        "GROUP BY ALL ORDER BY events DESC",
+        f"GROUP BY ALL {order}",
         params,
     )
 
 
 def events_by_country(db: Database, f: Filters) -> pd.DataFrame:
+    if db.rollups:
+        where, params = events_where(f)
+        return db.frame(
+            "SELECT country_iso3, sum(events)::BIGINT AS events, sum(arrests) AS arrests FROM rollup_events s "
+            f"WHERE {where} GROUP BY 1 ORDER BY 1",
+            params,
+        )
     where, params = event_where(f)
     return db.frame(
         "SELECT country_iso3, count(*) AS events, sum(arrests) AS arrests FROM seizures s "
@@ -172,12 +261,13 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     """
     sample_clause = "" if include_sample else "AND NOT r.is_sample"
     event_sample = "" if include_sample else "AND NOT s.is_sample"
+    events, lines = ("rollup_events", "rollup_lines") if db.rollups else ("seizures", "records")
     return db.frame(
         "SELECT f.figure_id, f.operation_id, f.indicator, f.value, f.qualifier, f.unit, f.text, "
         "f.category, f.item_type, f.source_id, "
         "CASE WHEN f.indicator = 'arrests' THEN "
-        f"  (SELECT sum(s.arrests) FROM seizures s WHERE s.operation_id = f.operation_id {event_sample}) "
-        "ELSE (SELECT sum(r.quantity) FROM records r WHERE r.operation_id = f.operation_id "
+        f"  (SELECT sum(s.arrests) FROM {events} s WHERE s.operation_id = f.operation_id {event_sample}) "
+        f"ELSE (SELECT sum(r.quantity) FROM {lines} r WHERE r.operation_id = f.operation_id "
         "  AND r.category = f.category AND r.unit = f.unit "
         f"  AND (f.item_type IS NULL OR r.item_type = f.item_type) {sample_clause}) END AS records_total "
         "FROM figures f JOIN operations o USING (operation_id) "
@@ -188,6 +278,12 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
 
 def sample_share(db: Database) -> dict[str, int]:
     """How many events are sample and how many come from reports."""
+    if db.rollups:
+        sample, real = db.rows(
+            "SELECT coalesce(sum(events) FILTER (WHERE is_sample), 0), "
+            "coalesce(sum(events) FILTER (WHERE NOT is_sample), 0) FROM rollup_events"
+        )[0]
+        return {"sample": int(sample), "real": int(real)}
     sample, real = db.rows(
         "SELECT count(*) FILTER (WHERE is_sample), count(*) FILTER (WHERE NOT is_sample) FROM seizures"
     )[0]
@@ -195,6 +291,11 @@ def sample_share(db: Database) -> dict[str, int]:
 
 
 def records_by_source(db: Database) -> pd.DataFrame:
+    if db.rollups:
+        return db.frame(
+            "SELECT source, is_sample, sum(events_with_lines)::BIGINT AS events, sum(lines)::BIGINT AS lines "
+            "FROM rollup_events WHERE lines > 0 GROUP BY ALL ORDER BY is_sample, source"
+        )
     return db.frame(
         "SELECT source, is_sample, count(DISTINCT seizure_id) AS events, count(*) AS lines "
         "FROM records GROUP BY ALL ORDER BY is_sample, source"

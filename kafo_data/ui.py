@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import streamlit as st
 
 from kafo_data import queries
@@ -39,9 +40,18 @@ def _call(name: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any
 
 
 def q(name: str, *args: Any, **kwargs: Any) -> Any:
-    """A query of `kafo_data.queries`, cached by (query, arguments, data version)."""
+    """A query of `kafo_data.queries`, cached by (query, arguments, data version).
+
+    A data file that is missing or unreadable ends the page with one message that names the
+    problem and the command that rebuilds the data, instead of a traceback.
+    """
     db = database()
-    return _call(name, db.version(), str(db.root), args, tuple(sorted(kwargs.items())))
+    try:
+        return _call(name, db.version(), str(db.root), args, tuple(sorted(kwargs.items())))
+    except (DataMissingError, duckdb.IOException, duckdb.InvalidInputException) as exc:
+        st.error(t("app.data_missing", lang(), problem=str(exc).splitlines()[0]), icon="🗂️")
+        st.code("python -m kafo_data validate\npython -m kafo_data build", language="bash")
+        st.stop()
 
 
 def lang() -> str:
@@ -130,6 +140,8 @@ def start() -> tuple[str, Filters, list[str]]:
     legacy `pages/` router or AppTest runs it on its own. Missing data ends here in one clear
     message that says how to build it.
     """
+    # Streamlit drops a page's widget state when the person moves to another page: re-own it.
+    st.session_state.update({k: st.session_state[k] for k in (*STATE.values(), LANG_KEY) if k in st.session_state})
     try:
         notices = _load_url_once()
         lang_ = language_switch()

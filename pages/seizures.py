@@ -44,7 +44,7 @@ measure = st.selectbox(t("seizures.measure", lang), list(measures), format_func=
 category, unit = measure.split("|", 1)
 colour = charts.CATEGORY_COLOURS[category]
 unit_text = views.unit_label(unit, lang)
-source_caption = t("seizures.chart_caption", lang)
+source_caption = t("seizures.chart_caption_sample" if summary["sample_events"] else "seizures.chart_caption", lang)
 by_country = views.by_dimension(ui.q("by_country", filters), measure, "country_iso3", lambda v: names.get(v, v))
 by_operation = views.by_dimension(ui.q("by_operation", filters), measure, "operation_id", lambda v: ops.get(v, v))
 by_item = views.by_dimension(ui.q("by_item_type", filters), measure, "item_type",

@@ -1,0 +1,320 @@
+"""`python -m kafo_data loadtest`: many people using one dashboard server at once.
+
+Why: Streamlit runs every session's script in a thread of one process, so sessions share one
+DuckDB root connection, one result cache, one GIL and two cores. Whether that holds up is
+measured, not assumed: this starts the real server (`streamlit run app.py`) on 127.0.0.1 and
+opens N real websocket sessions, each speaking Streamlit's own protocol (the protobuf messages the
+browser sends). Each session opens a page, then clicks filters: it sets one of the sidebar
+multiselects (operation, country, category) to a value it was offered, or clears it, exactly as
+the browser reports a click, and waits for the server's "script finished".
+
+Reported per N: reruns, errors (a Python exception shown on the page, an error message, a run
+that did not finish, a dropped connection), p50/p95/max of the time from the click to "script
+finished" as the session sees it (server work plus loopback transfer; the browser's own
+rendering is not in it), the same for opening the page, and the server process's peak memory
+and CPU time. Traffic goes to the loopback address only; every loop is bounded in count and
+time, and the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kafo_data.config import REPO_DIR, data_dir
+
+HOST = "127.0.0.1"
+FILTER_KEYS = ("f_operation", "f_country", "f_category")
+
+
+@dataclass
+class SessionResult:
+    """What one simulated person saw."""
+
+    open_ms: float | None = None
+    rerun_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Widget:
+    id: str
+    options: list[str]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`streamlit run app.py` on 127.0.0.1 with a data directory; stopped on exit, even on error."""
+
+    def __init__(self, root: Path, port: int | None = None, log: Path | None = None) -> None:
+        self.root = root
+        self.port = port or free_port()
+        self.log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"kafo-loadtest-{self.port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        env = {**os.environ, "KAFO_DATA_DIR": str(self.root)}
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+               "--server.address", HOST, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(cmd, cwd=REPO_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server stopped at start:\n{self.log.read_text(errors='replace')[-3000:]}")
+            url = f"http://{HOST}:{self.port}/_stcore/health"
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return self
+            time.sleep(0.3)
+        self.__exit__(None, None, None)
+        raise RuntimeError("the server did not answer /_stcore/health within 90 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(current, peak) resident memory of the server process, from /proc."""
+        values = {}
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    values[key] = int(rest.split()[0]) / 1024
+        return round(values.get("VmRSS", 0.0), 1), round(values.get("VmHWM", 0.0), 1)
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds the server has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Session:
+    """One browser tab, as far as the server can tell: a websocket that sends Streamlit's BackMsgs."""
+
+    def __init__(self, port: int, page: str, rng: random.Random, timeout: float) -> None:
+        self.url = f"ws://{HOST}:{port}/_stcore/stream"
+        self.page = page
+        self.rng = rng
+        self.timeout = timeout
+        self.widgets: dict[str, Widget] = {}
+        self.page_hash = ""
+        self.ws: Any = None
+
+    async def __aenter__(self) -> Session:
+        import websockets
+
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
+                                           open_timeout=self.timeout)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+    async def run(self, widget_states: list[tuple[str, list[str]]] | None = None) -> tuple[float, list[str]]:
+        """Send one rerun and wait for the script to finish; returns (ms, errors seen on the page)."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = ""
+        if self.page_hash:
+            state.page_script_hash = self.page_hash
+        else:
+            state.page_name = self.page
+        for wid, values in widget_states or []:
+            w = state.widget_states.widgets.add()
+            w.id = wid
+            w.string_array_value.data.extend(values)
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        errors = await asyncio.wait_for(self._until_finished(), self.timeout)
+        return (time.perf_counter() - start) * 1000, errors
+
+    async def _until_finished(self) -> list[str]:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        errors: list[str] = []
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await self.ws.recv())
+            kind = msg.WhichOneof("type")
+            if kind == "navigation" and not self.page_hash:
+                for page in msg.navigation.app_pages:
+                    if page.url_pathname == self.page:
+                        self.page_hash = page.page_script_hash
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                self._element(msg.delta.new_element, errors)
+            elif kind == "script_finished":
+                if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue
+                if msg.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                    errors.append(f"script finished with status {msg.script_finished}")
+                return errors
+
+    def _element(self, element: Any, errors: list[str]) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
+        elif kind == "alert" and element.alert.format == 1:  # Alert.ERROR
+            errors.append(f"error message: {element.alert.body[:200]}")
+        elif kind == "multiselect":
+            key = element.multiselect.id.rsplit("-", 1)[-1]
+            if key in FILTER_KEYS:
+                self.widgets[key] = Widget(element.multiselect.id, list(element.multiselect.options))
+
+    def click(self) -> list[tuple[str, list[str]]]:
+        """One filter click: a multiselect set to one offered value, or cleared (one time in four)."""
+        key = self.rng.choice([k for k in FILTER_KEYS if k in self.widgets] or [""])
+        if not key:
+            return []
+        widget = self.widgets[key]
+        values = [] if self.rng.random() < 0.25 or not widget.options else [self.rng.choice(widget.options)]
+        return [(widget.id, values)]
+
+
+async def _one_session(port: int, page: str, clicks: int, think: tuple[float, float], seed: int,
+                       timeout: float) -> SessionResult:
+    rng = random.Random(seed)
+    result = SessionResult()
+    try:
+        async with Session(port, page, rng, timeout) as session:
+            ms, errors = await session.run()
+            result.open_ms = ms
+            result.errors += errors
+            for _ in range(clicks):
+                await asyncio.sleep(rng.uniform(*think))
+                ms, errors = await session.run(session.click())
+                result.rerun_ms.append(ms)
+                result.errors += errors
+    except Exception as exc:  # a dropped or stuck session is an error, not a crash
+        result.errors.append(f"session failed: {type(exc).__name__}: {str(exc)[:200]}")
+    return result
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return round(ordered[k], 1)
+
+
+async def _round(server: Server, sessions: int, page: str, clicks: int, think: tuple[float, float],
+                 seed: int, timeout: float) -> dict:
+    """N sessions at once; memory sampled while they run."""
+    peak = [server.rss_mb()[0]]
+    stop = asyncio.Event()
+
+    async def sample() -> None:
+        while not stop.is_set():
+            peak.append(server.rss_mb()[0])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.2)
+
+    cpu0, wall0 = server.cpu_s(), time.perf_counter()
+    sampler = asyncio.create_task(sample())
+    results = await asyncio.gather(*[_one_session(server.port, page, clicks, think, seed * 1000 + k, timeout)
+                                     for k in range(sessions)])
+    stop.set()
+    await sampler
+    wall, cpu = time.perf_counter() - wall0, server.cpu_s() - cpu0
+    reruns = [ms for r in results for ms in r.rerun_ms]
+    opens = [r.open_ms for r in results if r.open_ms is not None]
+    errors = [e for r in results for e in r.errors]
+    return {
+        "sessions": sessions, "reruns": len(reruns), "errors": len(errors), "error_examples": errors[:5],
+        "rerun_p50_ms": _pct(reruns, 0.5), "rerun_p95_ms": _pct(reruns, 0.95), "rerun_max_ms": _pct(reruns, 1.0),
+        "open_p50_ms": _pct(opens, 0.5), "open_p95_ms": _pct(opens, 0.95),
+        "server_rss_peak_mb": max(peak), "server_cpu_s": round(cpu, 1), "wall_s": round(wall, 1),
+        "server_cpu_share": round(cpu / wall, 2) if wall else None,
+    }
+
+
+def run(root: Path, counts: list[int], page: str = "seizures", clicks: int = 5,
+        think: tuple[float, float] = (0.5, 2.0), seed: int = 1, timeout: float = 120.0,
+        log: Any = print) -> dict:
+    """Start the server once, warm it with one session, then run each N in turn."""
+    report: dict[str, Any] = {"data": str(root), "page": page, "clicks_per_session": clicks,
+                              "think_s": list(think), "rounds": []}
+    with Server(root) as server:
+        log(f"server on {HOST}:{server.port} (log: {server.log})")
+        warm = asyncio.run(_round(server, 1, page, 1, (0.0, 0.0), seed, timeout))
+        report["warm_up"] = warm
+        report["server_rss_after_warm_up_mb"] = server.rss_mb()[0]
+        for n in counts:
+            log(f"{n} session(s) ...")
+            report["rounds"].append(asyncio.run(_round(server, n, page, clicks, think, seed + n, timeout)))
+        report["server_rss_hwm_mb"] = server.rss_mb()[1]
+    return report
+
+
+def table(report: dict) -> str:
+    lines = [f"page: {report['page']}; data: {report['data']}; {report['clicks_per_session']} clicks per session, "
+             f"think time {report['think_s'][0]}-{report['think_s'][1]} s between clicks",
+             f"{'sessions':>8}{'reruns':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+             f"{'open p50':>10}{'open p95':>10}{'server MB':>11}{'CPU s':>8}{'wall s':>8}"]
+    for r in report["rounds"]:
+        lines.append(f"{r['sessions']:>8}{r['reruns']:>8}{r['errors']:>8}{_f(r['rerun_p50_ms']):>9}"
+                     f"{_f(r['rerun_p95_ms']):>9}{_f(r['rerun_max_ms']):>9}{_f(r['open_p50_ms']):>10}"
+                     f"{_f(r['open_p95_ms']):>10}{r['server_rss_peak_mb']:>11,.0f}{r['server_cpu_s']:>8}{r['wall_s']:>8}")
+        for e in r["error_examples"]:
+            lines.append(f"    error: {e}")
+    return "\n".join(lines)
+
+
+def _f(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """The `loadtest` command's flags."""
+    p.add_argument("--sessions", type=int, nargs="+", default=[1, 8, 32], metavar="N",
+                   help="concurrent sessions per round (default: 1 8 32)")
+    p.add_argument("--page", default="seizures", help="page to open (url path; default: seizures)")
+    p.add_argument("--clicks", type=int, default=5, help="filter clicks per session (default 5)")
+    p.add_argument("--think", type=float, nargs=2, default=[0.5, 2.0], metavar=("MIN", "MAX"),
+                   help="seconds between one session's clicks, drawn uniformly (default 0.5 2.0)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds one rerun may take before it is an error")
+    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+
+
+def cmd_loadtest(args: argparse.Namespace) -> int:
+    """`python -m kafo_data loadtest`: print the table; exit 1 when any session saw an error."""
+    root = Path(args.data_dir).resolve() if args.data_dir else data_dir()
+    counts = [max(1, min(n, 256)) for n in args.sessions]
+    report = run(root, counts, page=args.page, clicks=max(0, min(args.clicks, 1000)),
+                 think=(max(0.0, args.think[0]), max(args.think)), seed=args.seed, timeout=args.timeout,
+                 log=lambda text: print(text, file=sys.stderr, flush=True))
+    print(table(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"\nwrote {args.json}")
+    return 1 if any(r["errors"] for r in report["rounds"]) else 0

@@ -1,0 +1,231 @@
+"""The real server and Debian's Chromium, for tests that look at the dashboard as a person does.
+
+The server is `streamlit run app.py` with this very Python, on 127.0.0.1 and a free port, over a
+copy of `data/` (so a test may add data without touching the repository). It is started once
+for the session; a test that needs the server's very first session asks for `fresh_server`.
+If the server dies, the test fails at once with what it printed, as Datasette's tests do.
+
+Chromium is Debian's (`/usr/bin/chromium`): Playwright cannot download a browser here. Every
+context closes the network: requests to anything but 127.0.0.1 are aborted and recorded.
+Without Chromium or Playwright the browser tests are skipped with a message that says how to
+run them; CI sets KAFO_REQUIRE_BROWSER=1 so that there they fail instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.driver import ARTIFACTS, DESKTOP, PHONE, REPO, NetworkGuard, Window, open_page
+
+CHROMIUM = os.environ.get("KAFO_CHROMIUM", "/usr/bin/chromium")
+SKIP_MESSAGE = "Chromium not found: apt-get install -y chromium (CI does this in .ci/run)"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Second lock on the network: no name resolves except loopback, whatever the page asks.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+START_TIMEOUT_S = 90
+
+
+def _browser_missing() -> str | None:
+    if not Path(CHROMIUM).is_file():
+        return SKIP_MESSAGE
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return SKIP_MESSAGE + "; and pip install -r requirements-dev.txt (playwright)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip (or, under KAFO_REQUIRE_BROWSER=1, fail) the browser tests when Chromium is missing."""
+    problem = _browser_missing()
+    if problem is None:
+        return
+    if os.environ.get("KAFO_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(problem)
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=problem))
+
+
+# --- the server ------------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self, tail: int = 8000) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-tail:]
+
+    def check_alive(self) -> None:
+        code = self.process.poll()
+        if code is not None:
+            pytest.fail(f"the Streamlit server exited with code {code}; its output:\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().strip() == b"ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start_server(data_dir: Path, log: Path) -> Server:
+    """`streamlit run app.py` on a free loopback port; returns once /_stcore/health says ok."""
+    env = {**os.environ, "KAFO_DATA_DIR": str(data_dir), "KAFO_ENABLE_UPLOAD": "1", "PYTHONUNBUFFERED": "1"}
+    for _attempt in range(3):
+        port = _free_port()
+        command = [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+            # Other people edit the code while the tests run: never rerun on a saved file.
+            "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+        ]
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL)
+        server = Server(f"http://127.0.0.1:{port}", data_dir, process, log)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            if _healthy(server.url):
+                return server
+            time.sleep(0.2)
+        if process.poll() is not None and "is not available" in server.output():
+            continue  # another process took the port between our probe and the bind: try another
+        server.stop()
+        pytest.fail(f"the Streamlit server did not become healthy at {server.url}; its output:\n{server.output()}")
+    pytest.fail(f"no free port for the Streamlit server; its output:\n{server.output()}")
+
+
+def copy_data(target: Path) -> Path:
+    shutil.copytree(REPO / "data", target, ignore=shutil.ignore_patterns("tmp", "rejected"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def browser_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped data/ that the session server reads."""
+    return copy_data(tmp_path_factory.mktemp("browser") / "data")
+
+
+@pytest.fixture(scope="session")
+def server(browser_data: Path) -> Iterator[Server]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    running = start_server(browser_data, ARTIFACTS / "server.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[Server]:
+    """A server of its own, so the test gets the very first session after a start."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    running = start_server(copy_data(tmp_path / "data"), ARTIFACTS / "fresh-server.log")
+    yield running
+    running.check_alive()
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _server_still_alive(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a browser test, say so at once if the server it used has died."""
+    yield
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").check_alive()
+
+
+# --- the browser -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def new_window(chromium: Any) -> Iterator[Callable[..., Window]]:
+    """Open a fresh browser window (desktop or phone size) with the network closed."""
+    opened: list[Window] = []
+
+    def make(base_url: str, size: str = "desktop") -> Window:
+        options: dict[str, Any] = {"viewport": DESKTOP, "accept_downloads": True}
+        if size == "phone":
+            options.update(viewport=PHONE, is_mobile=True, has_touch=True)
+        context = chromium.new_context(**options)
+        context.set_default_timeout(60_000)
+        network = NetworkGuard()
+        network.install(context)
+        window = Window(context, context.new_page(), network, base_url)
+        opened.append(window)
+        return window
+
+    yield make
+    for window in opened:
+        with contextlib.suppress(Exception):
+            window.context.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(server: Server, new_window: Callable[..., Window]) -> str:
+    """The session server, past its first session (that one is test_first_session's business).
+
+    Until a session runs app.py itself, Streamlit's legacy `pages/` router serves every link to
+    a page; opening the root once makes the tests' results independent of their order.
+    """
+    window = new_window(server.url)
+    open_page(window.page, server.url)
+    window.context.close()
+    return server.url
+
+
+@pytest.fixture(scope="session")
+def desktop(new_window: Callable[..., Window], app_url: str) -> Window:
+    """The desktop window most tests share (each test opens its own links in it)."""
+    return new_window(app_url, "desktop")
+
+
+@pytest.fixture(scope="session")
+def phone(new_window: Callable[..., Window], app_url: str) -> Window:
+    return new_window(app_url, "phone")

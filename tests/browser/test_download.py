@@ -1,0 +1,76 @@
+"""The download button gives a file, and it is the file the command line writes, byte for byte.
+
+A script and a person must get the same file for the same filters (DESIGN.md). The button is
+clicked in a real browser (a download that never starts shows only there); the reference is
+`python -m kafo_data export` run as a separate process on the server's own data directory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.browser import driver
+from tests.browser.expected import counts
+
+pytestmark = pytest.mark.browser
+
+LINK = "operation=KAFO-II&country=NER&country=MLI&category=firearms&from=2020-12-01&to=2020-12-05"
+CLI_FILTERS = ["--operation", "KAFO-II", "--country", "NER", "--country", "MLI", "--category", "firearms",
+               "--from", "2020-12-01", "--to", "2020-12-05"]
+
+
+def cli_export(data_dir: Path, out: Path, *flags: str) -> bytes:
+    result = subprocess.run(
+        [sys.executable, "-m", "kafo_data", "export", "--data-dir", str(data_dir), *CLI_FILTERS, *flags,
+         "-o", str(out)],
+        cwd=driver.REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, f"export failed: {result.stderr}"
+    return out.read_bytes()
+
+
+def click_download(window: driver.Window, starts_with: str, rows: int) -> tuple[str, bytes]:
+    """Click the one download button; returns the file's suggested name and its bytes."""
+    button = window.page.get_by_test_id("stDownloadButton").locator("button")
+    label = driver.label_of(button)
+    assert label.startswith(starts_with), f"download button reads {label!r}"
+    assert re.search(rf"\b{rows}\b", label), f"{label!r} does not say {rows} rows"
+    with window.page.expect_download(timeout=60_000) as started:
+        button.click()
+    download = started.value
+    assert download.failure() is None, f"the download failed: {download.failure()}"
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def test_csv_download_equals_the_command_line_export(desktop: driver.Window, server, tmp_path: Path) -> None:
+    """Seizures page, shared filters, default format (CSV): same bytes as `export`, the rows counted apart."""
+    rows = counts(server.data_dir, ("KAFO-II",), ("MLI", "NER"), ("firearms",), "2020-12-01", "2020-12-05").lines
+    driver.open_page(desktop.page, server.url, "seizures", LINK)
+    name, data = click_download(desktop, "Download", rows)
+
+    assert name.startswith("kafo_seizures_KAFO-II_MLI-NER_firearms") and name.endswith(".csv"), name
+    assert data == cli_export(server.data_dir, tmp_path / "cli.csv", "--format", "csv")
+    table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert len(table) - 1 == rows
+
+
+def test_french_excel_csv_download_equals_the_command_line_export(
+        desktop: driver.Window, server, tmp_path: Path) -> None:
+    """In French, the 'CSV for French Excel' choice: same bytes as `export --format csv-excel-fr --lang fr`."""
+    rows = counts(server.data_dir, ("KAFO-II",), ("MLI", "NER"), ("firearms",), "2020-12-01", "2020-12-05").lines
+    page = desktop.page
+    driver.open_page(page, server.url, "seizures", LINK + "&lang=fr")
+    formats = page.get_by_test_id("stRadio").filter(has_text=driver.text("export.format", "fr"))
+    formats.get_by_text(driver.text("export.format.csv-excel-fr", "fr"), exact=True).click()
+    driver.settle(page)
+    name, data = click_download(desktop, "Télécharger", rows)
+
+    assert name.endswith(".csv"), name
+    assert data == cli_export(server.data_dir, tmp_path / "cli-fr.csv", "--format", "csv-excel-fr", "--lang", "fr")
+    assert data.decode("utf-8-sig").splitlines()[0].count(";") > 5, "not semicolon-separated"

@@ -1,0 +1,98 @@
+"""Every page as a person opens it, on a desktop and on a phone, in English and in French.
+
+What only a browser shows: an error box, a chart that never draws, a map left blank because
+its base map would come from the internet (the network is closed here), a page wider than a
+phone. Each run leaves a screenshot per page, size and language under tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.browser import driver
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class PageCase:
+    url_path: str
+    nav_key: str
+    title_key: str | None
+    min_charts: int
+    map_colour: tuple[int, int, int] | None = None
+    must_show: str | None = None
+
+
+# What a person should find on each page of app.py's registry (title, how many charts at least,
+# the colour of the map's own trace). The participation map shades countries in Plotly's
+# "Blues"; the seizures map draws Okabe-Ito vermillion points.
+PAGES = (
+    PageCase("", "nav.overview", "overview.title", 2, map_colour=(66, 146, 198)),
+    PageCase("seizures", "nav.seizures", "seizures.title", 5, map_colour=(213, 94, 0), must_show="stMetric"),
+    PageCase("operations", "nav.operations", "operations.title", 0, must_show="stTable"),
+    PageCase("budget", "nav.budget", "budget.title", 1, must_show="stMetric"),
+    PageCase("data", "nav.data", "data.title", 0, must_show="stTable"),
+    PageCase("upload", "nav.upload", None, 0, must_show="stFileUploader"),
+)
+NAMES = {case.url_path: case.url_path or "overview" for case in PAGES}
+
+
+def check_page(window: driver.Window, case: PageCase, lang: str) -> list[str]:
+    """The checks every page passes on any screen; returns the external requests it tried."""
+    page = window.page
+    mark = len(window.network.blocked)
+    driver.open_page(page, window.base_url, case.url_path, "lang=fr" if lang == "fr" else "")
+    assert driver.errors(page) == [], f"error box on /{case.url_path} ({lang}); see tests/artifacts/server.log"
+    if case.title_key:
+        assert driver.heading(page) == driver.text(case.title_key, lang)
+    if case.must_show:
+        assert page.get_by_test_id("stMain").get_by_test_id(case.must_show).count() > 0
+    charts = driver.charts(page)
+    assert charts.count() >= case.min_charts, f"/{case.url_path}: {charts.count()} charts drawn"
+    for k in range(charts.count()):
+        assert driver.chart_is_drawn(charts.nth(k)), f"/{case.url_path}: chart {k + 1} has nothing drawn"
+    if case.map_colour:
+        maps = [charts.nth(k) for k in range(charts.count()) if driver.is_map(charts.nth(k))]
+        assert maps, f"/{case.url_path}: no map canvas"
+        pixels = driver.map_pixels(maps[0], case.map_colour)
+        assert pixels.not_white > pixels.total * 0.02, f"/{case.url_path}: the map is blank ({pixels})"
+        assert pixels.near_colour > 30, f"/{case.url_path}: the map's points/areas are not drawn ({pixels})"
+    return window.network.since(mark)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("case", PAGES, ids=lambda c: NAMES[c.url_path])
+def test_page_on_desktop(case: PageCase, lang: str, desktop: driver.Window) -> None:
+    """No error box, the charts and the map drawn with the network closed, labels in the language."""
+    external = check_page(desktop, case, lang)
+    nav = driver.nav_labels(desktop.page)
+    shot = driver.screenshot(desktop.page, f"{NAMES[case.url_path]}-desktop-{lang}")
+    assert driver.text(case.nav_key, lang) in nav, f"sidebar navigation shows {nav}; see {shot}"
+    assert external == [], f"the page asked the internet for {external}; see {shot}"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("case", PAGES, ids=lambda c: NAMES[c.url_path])
+def test_page_on_phone(case: PageCase, lang: str, phone: driver.Window) -> None:
+    """At 390 x 844 nothing is wider than the screen, and the filters are one tap away."""
+    external = check_page(phone, case, lang)
+    page = phone.page
+    shot = driver.screenshot(page, f"{NAMES[case.url_path]}-phone-{lang}")
+    assert driver.overflow(page) <= 1, f"/{case.url_path} scrolls sideways on a phone; see {shot}"
+    charts = driver.charts(page)
+    for k in range(charts.count()):
+        box = charts.nth(k).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= driver.PHONE["width"] + 1, (
+            f"/{case.url_path}: chart {k + 1} sticks out of the screen ({box}); see {shot}")
+    driver.show_sidebar(page)
+    operation = driver.multiselect(page, driver.text("filters.operation", lang))
+    box = operation.bounding_box()
+    assert operation.is_visible() and box and box["x"] + box["width"] <= driver.PHONE["width"], (
+        f"the filters do not fit on a phone: {box}")
+    if case.url_path == "seizures":
+        driver.screenshot(page, f"filters-phone-{lang}")
+    driver.hide_sidebar(page)
+    assert external == [], f"the page asked the internet for {external}; see {shot}"

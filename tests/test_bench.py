@@ -1,0 +1,101 @@
+"""The benchmark command runs end to end, measures what the pages ask, and compares like with like.
+
+No timing is asserted (speed is a figure the command prints, not a test that flakes); what is
+checked is that the figures exist and make sense, that the page call lists follow the pages, and
+that the pandas baseline computes the same answers as the query layer, so the ratio is fair.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from kafo_data import bench, queries
+from kafo_data.db import Database
+from kafo_data.filters import Filters
+from tests.conftest import DATA, REPO
+
+PAGE_FILES = {"overview": "overview.py", "seizures": "seizures.py", "operations": "operations.py",
+              "data": "data_sources.py"}
+SIDEBAR = {"operations", "countries", "facet_counts"}  # ui.start(): names and facet counts on every page
+
+
+def test_bench_command_prints_a_table_and_writes_json(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kafo_data", "bench", "--rows", "2000", "--repeat", "1", "--no-shipped",
+         "--base", str(tmp_path / "sets"), "--json", str(out)],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "== 2k (2,000 item lines) ==" in proc.stdout
+    assert "seizures/one_operation" in proc.stdout and "pandas warm" in proc.stdout
+    assert "rows/s" in proc.stdout and "targets:" in proc.stdout
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {"machine", "repeat", "scenarios", "sizes", "targets"} <= set(report)
+    (size,) = report["sizes"]
+    assert size["rows"] == 2000
+    assert {"build", "duckdb", "export", "pandas", "export_pandas"} <= set(size)
+    for page in bench.PAGE_CALLS:
+        for scenario in bench.SCENARIOS:
+            for mode in ("cold", "warm", "cached"):
+                assert size["duckdb"]["pages"][page][scenario][mode] > 0
+            for mode in ("cold", "warm"):
+                assert size["pandas"]["pages"][page][scenario][mode] > 0
+    assert size["duckdb"]["queries"]["seizures"]["records_page"]["all"]["warm"] > 0
+    assert size["export"]["rows"] == 2000 and size["export"]["rows_per_s"] > 0
+    assert size["export_pandas"]["rows"] == 2000
+    assert size["duckdb"]["peak_rss_mb"] > 0 and size["pandas"]["peak_rss_mb"] > 0
+    assert size["build"]["rows"]["rollup_lines"] > 0
+    meta = json.loads((tmp_path / "sets" / "rows-2000" / "batches" / "sample" / "batch.json").read_text())
+    assert meta["rows"] == 2000 and meta["generator_hash"]
+
+
+def test_datasets_are_reused_when_they_match(tmp_path):
+    root = bench.dataset(500, tmp_path, seed=3)
+    stamp = (root / "batches" / "sample" / "seized_items.parquet").stat().st_mtime_ns
+    assert bench.dataset(500, tmp_path, seed=3) == root
+    assert (root / "batches" / "sample" / "seized_items.parquet").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.parametrize("page", list(bench.PAGE_CALLS))
+def test_page_call_lists_follow_the_pages(page):
+    """Every `ui.q(...)` a page makes is in its list, and the list asks nothing the page doesn't."""
+    source = (REPO / "pages" / PAGE_FILES[page]).read_text(encoding="utf-8")
+    in_page = set(re.findall(r"ui\.q\(\s*\"(\w+)\"", source))
+    listed = {name for _, name, _, _ in bench.PAGE_CALLS[page](Filters(), ["KAFO-I"])}
+    assert in_page <= listed
+    assert listed - SIDEBAR <= in_page
+    assert all(hasattr(queries, name) for name in listed)
+
+
+@pytest.mark.parametrize("scenario", list(bench.SCENARIOS))
+def test_pandas_baseline_answers_what_the_query_layer_answers(scenario):
+    """The baseline does the same work, so 'x faster' compares like with like."""
+    f = bench.SCENARIOS[scenario]
+    db = Database(DATA)
+    app = bench.PandasApp(DATA)
+    app.tables()
+    try:
+        assert app.events_summary(f) == queries.events_summary(db, f)
+        assert app.record_count(f) == queries.record_count(db, f)
+        for key in ("operation", "country", "category"):
+            assert app.facet_counts(f, key) == queries.facet_counts(db, f, key)
+        for name in ("totals", "by_country", "by_operation", "by_item_type"):
+            got, expected = getattr(app, name)(f), getattr(queries, name)(db, f)
+            assert got.quantity.tolist() == expected.quantity.tolist()
+            assert got.lines.tolist() == expected.lines.tolist()
+        page = app.records_page(f, limit=50, sort="seizure_date")
+        expected = queries.records_page(db, f, limit=50, sort="seizure_date")
+        assert list(zip(page.seizure_id, page.line_no, strict=True)) == \
+            list(zip(expected.seizure_id, expected.line_no, strict=True))
+        points = app.map_points(f)
+        assert points.events.sum() == queries.map_points(db, f).events.sum()
+        monthly = app.monthly(f)
+        assert monthly.quantity.sum() == queries.monthly(db, f).quantity.sum()
+    finally:
+        db.close()

@@ -1,0 +1,193 @@
+"""The rollup answers exactly what the plain SQL over the record views answers, for many filters.
+
+The plain path (`Database(rollups=False)`) is the query layer that tests/test_queries.py checks
+against pandas; here every query is run both ways on data made to be awkward for a rollup: several
+batches, real and sample records, fractional quantities, events without item lines or coordinates,
+day bounds inside months, and categories that leave some events with no matching line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from kafo_data import contract, queries, rollup
+from kafo_data.db import Database
+from kafo_data.filters import Filters
+from kafo_data.sample import synthetic, write_batch
+from tests.conftest import DATA
+
+OPERATIONS = ("KAFO-I", "KAFO-II", "KAFO-III", "KAFO-IV", "KAFO-V", "TRIGGER-VIII")
+COUNTRIES = ("BFA", "CIV", "GHA", "MLI", "NER", "SEN", "TGO", "BEN", "GIN", "NGA")
+PLACES = [("Niamey", "Niamey", 13.51, 2.11), ("Sikasso", "Sikasso", 11.32, -5.67), (None, None, 12.0, -1.5)]
+
+
+def _awkward_batch(root: Path, rows: int, seed: int, real: bool) -> tuple[pa.Table, pa.Table]:
+    """Synthetic records made harder: fractional quantities, places, missing coordinates, item-less events."""
+    seizures, items = synthetic(root, rows, seed)
+    rng = np.random.default_rng(seed)
+    prefix = f"B{seed}-"
+    ids = pa.array([prefix + s for s in seizures.column("seizure_id").to_pylist()])
+    n = seizures.num_rows
+    picks = rng.integers(0, len(PLACES), n)
+    lat = [None if k % 7 == 3 else PLACES[p][2] + 0.25 * (k % 3) for k, p in enumerate(picks)]
+    s = seizures.to_pandas()
+    s["seizure_id"] = ids.to_pylist()
+    s["admin1"] = [PLACES[p][0] for p in picks]
+    s["locality"] = [PLACES[p][1] for p in picks]
+    s["latitude"] = lat
+    s["longitude"] = [None if k % 11 == 5 else PLACES[p][3] for k, p in enumerate(picks)]
+    s["is_sample"] = not real
+    s["source"] = "report" if real else "synthetic"
+    i = items.to_pandas()
+    i["seizure_id"] = prefix + i["seizure_id"]
+    i["quantity"] = i["quantity"] + np.where(np.arange(len(i)) % 4 == 0, 0.25, 0.0)
+    dropped = set(s["seizure_id"].iloc[::13])  # these events keep no item line at all
+    i = i[~i["seizure_id"].isin(dropped)]
+    schema_s = seizures.schema
+    schema_i = items.schema
+    return (pa.Table.from_pandas(s, schema=schema_s, preserve_index=False),
+            pa.Table.from_pandas(i, schema=schema_i, preserve_index=False))
+
+
+@pytest.fixture(scope="module")
+def awkward_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("rollup") / "data"
+    shutil.copytree(DATA, root, ignore=shutil.ignore_patterns("tmp", "rejected"))
+    for seed, real in ((11, False), (12, True)):
+        s, i = _awkward_batch(root, 3000, seed, real)
+        write_batch(root, f"batch-{seed}", s, i, {"kind": "report" if real else "synthetic"})
+    return root
+
+
+def _filters(count: int, seed: int = 7) -> list[Filters]:
+    rng = random.Random(seed)
+    out = [
+        Filters(),
+        Filters(operations=("KAFO-III",)),
+        Filters(categories=("detonators",)),
+        Filters(categories=("other_contraband", "explosives"), include_sample=False),
+        Filters(date_from=dt.date(2021, 12, 10), date_to=dt.date(2021, 12, 20)),
+        Filters(operations=("KAFO-II",), countries=("NER",), categories=("firearms",),
+                date_from=dt.date(2020, 12, 1), date_to=dt.date(2020, 12, 3)),
+        Filters(include_sample=False),
+        Filters(countries=("ZZZ",)),
+    ]
+    for _ in range(count):
+        day = dt.date(2019, 11, 1) + dt.timedelta(days=rng.randint(0, 1900))
+        span = dt.timedelta(days=rng.randint(0, 400))
+        dates = rng.choice([(None, None), (day, None), (None, day), (day, day + span)])
+        out.append(Filters(
+            operations=tuple(sorted(rng.sample(OPERATIONS, rng.choice([0, 0, 1, 2])))),
+            countries=tuple(sorted(rng.sample(COUNTRIES, rng.choice([0, 0, 1, 3])))),
+            categories=tuple(sorted(rng.sample(contract.CATEGORIES, rng.choice([0, 0, 1, 2])))),
+            date_from=dates[0], date_to=dates[1], include_sample=rng.random() < 0.8,
+        ))
+    return out
+
+
+FILTERS = _filters(40)
+
+
+@pytest.fixture(scope="module")
+def both(awkward_data: Path):
+    fast, plain = Database(awkward_data, rollups=True), Database(awkward_data, rollups=False)
+    yield fast, plain
+    fast.close()
+    plain.close()
+
+
+def _same(got: object, expected: object) -> None:
+    if isinstance(expected, pd.DataFrame):
+        assert isinstance(got, pd.DataFrame)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    else:
+        assert got == expected
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=lambda f: str(hash(f) % 10_000))
+def test_every_filtered_query_equals_the_plain_path(both, f):
+    fast, plain = both
+    for name in ("totals", "by_country", "by_operation", "by_item_type", "monthly", "events_summary",
+                 "record_count", "events_by_country"):
+        _same(getattr(queries, name)(fast, f), getattr(queries, name)(plain, f))
+    for key in ("operation", "country", "category"):
+        _same(queries.facet_counts(fast, f, key), queries.facet_counts(plain, f, key))
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=lambda f: str(hash(f) % 10_000))
+def test_map_points_equal_the_plain_path(both, f):
+    """Counts and arrests exactly; average coordinates to the last bits of a float sum's order."""
+    fast, plain = both
+    got, expected = queries.map_points(fast, f), queries.map_points(plain, f)
+    coords = ["latitude", "longitude"]
+    _same(got.drop(columns=coords), expected.drop(columns=coords))
+    pd.testing.assert_frame_equal(got[coords], expected[coords], check_exact=False, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("f", FILTERS[:24], ids=lambda f: str(hash(f) % 10_000))
+def test_records_pages_equal_the_plain_path(both, f):
+    fast, plain = both
+    for sort, descending, limit, offset in [("seizure_date", False, 50, 0), ("seizure_date", True, 25, 40),
+                                            ("agency", False, 10, 7), ("arrests", True, 30, 0),
+                                            ("seizure_id", False, 20, 3), ("quantity", True, 10, 0),
+                                            ("seizure_date", False, 50, 100_000)]:
+        kwargs = {"limit": limit, "offset": offset, "sort": sort, "descending": descending}
+        _same(queries.records_page(fast, f, **kwargs), queries.records_page(plain, f, **kwargs))
+
+
+@pytest.mark.parametrize("include_sample", [True, False])
+def test_unfiltered_summaries_equal_the_plain_path(both, include_sample):
+    fast, plain = both
+    _same(queries.reconciliation(fast, include_sample), queries.reconciliation(plain, include_sample))
+    _same(queries.sample_share(fast), queries.sample_share(plain))
+    _same(queries.records_by_source(fast), queries.records_by_source(plain))
+
+
+def test_shipped_data_gives_the_same_answers_both_ways():
+    fast, plain = Database(DATA, rollups=True), Database(DATA, rollups=False)
+    try:
+        for f in FILTERS[:8]:
+            for name in ("totals", "by_country", "monthly", "events_summary", "records_page"):
+                _same(getattr(queries, name)(fast, f), getattr(queries, name)(plain, f))
+        _same(queries.reconciliation(fast), queries.reconciliation(plain))
+    finally:
+        fast.close()
+        plain.close()
+
+
+def test_rollup_is_stored_reused_and_rebuilt_when_data_changes(awkward_data, tmp_path):
+    root = tmp_path / "data"
+    shutil.copytree(awkward_data, root, ignore=shutil.ignore_patterns("tmp"))
+    first = Database(root)
+    version = first.version()
+    assert (rollup.stored_dir(root, version) / "rollup_lines.parquet").is_file()
+    second = Database(root)
+    second.version()
+    _same(queries.totals(second, Filters()), queries.totals(first, Filters()))
+
+    s, i = _awkward_batch(root, 500, 99, real=True)
+    write_batch(root, "batch-99", s, i, {"kind": "report"})
+    plain = Database(root, rollups=False)
+    assert first.version() != version
+    _same(queries.events_summary(first, Filters(include_sample=False)),
+          queries.events_summary(plain, Filters(include_sample=False)))
+    assert not rollup.stored_dir(root, version).exists()
+    for db in (first, second, plain):
+        db.close()
+
+
+def test_a_category_filter_counts_events_that_have_such_an_item_once(both):
+    """The category mask keeps an event once, however many matching lines it has."""
+    fast, _ = both
+    many = queries.events_summary(fast, Filters(categories=("firearms", "ammunition")))
+    one = queries.events_summary(fast, Filters(categories=("firearms",)))
+    other = queries.events_summary(fast, Filters(categories=("ammunition",)))
+    assert max(one["events"], other["events"]) <= many["events"] < one["events"] + other["events"]
