@@ -8,7 +8,6 @@ it is tested without a browser.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from kafo_data import contract
+from kafo_data.batches import list_batches
 from kafo_data.config import built_dir
 from kafo_data.db import batch_dirs
 from kafo_data.fmt import date, figure, number
@@ -227,15 +227,12 @@ def data_files(root: Path, lang: str) -> pd.DataFrame:
 
 
 def batches_table(root: Path, lang: str) -> pd.DataFrame:
-    """The batches stored, from their batch.json: id, kind, origin file, rows, when."""
-    rows = []
-    for folder in batch_dirs(root):
-        meta = json.loads((folder / "batch.json").read_text(encoding="utf-8"))
-        rows.append({
-            t("data.col.batch", lang): folder.name,
-            t("data.col.kind", lang): meta.get("kind", ""),
-            t("data.col.origin", lang): meta.get("file_name", meta.get("generator", "")),
-            t("data.col.rows", lang): number(meta.get("rows", 0), lang),
-            t("data.col.when", lang): meta.get("created_at", ""),
-        })
-    return pd.DataFrame(rows)
+    """The batches stored: id, kind, origin file, item lines, rejected rows, when loaded."""
+    return pd.DataFrame([{
+        t("data.col.batch", lang): b.batch_id,
+        t("data.col.kind", lang): b.kind,
+        t("data.col.origin", lang): b.file or "",
+        t("data.col.rows", lang): number(b.rows or 0, lang),
+        t("data.col.rejected", lang): "" if b.rejected is None else number(b.rejected, lang),
+        t("data.col.when", lang): b.loaded_at,
+    } for b in list_batches(root)])

@@ -1,0 +1,92 @@
+"""Load reports: a manager drops a national report, reads the validation report, then confirms."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kafo_data import batches, ingest, ui
+from kafo_data.config import data_dir, upload_enabled
+from kafo_data.fmt import number
+from kafo_data.i18n import t
+
+lang, filters, notices = ui.start()
+st.title(t("upload.title", lang))
+if not upload_enabled():
+    st.info(t("upload.disabled", lang))
+    st.stop()
+st.markdown(t("upload.intro", lang))
+
+root = data_dir()
+ops = ui.operation_names()
+names = ui.country_names(lang)
+file = st.file_uploader(t("upload.file", lang), type=["csv", "xlsx", "txt"], key="upload_file",
+                        help=t("upload.file_help", lang))
+with st.expander(t("upload.defaults", lang)):
+    default_op = st.selectbox(t("upload.default_operation", lang), [None, *ops], key="upload_op",
+                              format_func=lambda v: t("upload.none", lang) if v is None else ops[v])
+    default_country = st.selectbox(t("upload.default_country", lang), [None, *sorted(names, key=names.get)],
+                                   key="upload_country",
+                                   format_func=lambda v: t("upload.none", lang) if v is None else names[v])
+
+if file is not None:
+    try:
+        plan = ingest.plan(root, file.name, file.getvalue(), lang_hint=lang, operation=default_op,
+                           country=default_country)
+    except ingest.ReportError as exc:
+        st.error(t("upload.unreadable", lang, reason=exc.text(lang)), icon="🚫")
+        st.stop()
+    except ingest.MappingError as exc:
+        st.error(t("upload.mapping_error", lang, reason=str(exc)), icon="🚫")
+        st.stop()
+
+    st.subheader(t("upload.report", lang))
+    counts = st.columns(3)
+    counts[0].metric(t("upload.read", lang), number(plan.read, lang))
+    counts[1].metric(t("upload.accepted", lang), number(len(plan.accepted), lang))
+    counts[2].metric(t("upload.rejected", lang), number(len(plan.rejected), lang))
+    st.caption(plan.summary(lang))
+    for line in plan.report_lines(lang):
+        st.markdown(f"- {line}")
+    if plan.rejected:
+        st.dataframe(plan.rejected_rows(lang), hide_index=True)
+        st.download_button(t("upload.rejected_download", lang, count=number(len(plan.rejected), lang)),
+                           data=plan.rejected_csv(), file_name=f"rejected_{file.name.rsplit('.', 1)[0]}.csv",
+                           mime="text/csv", on_click="ignore", key="upload_rejected")
+
+    if plan.duplicate_of:
+        st.info(t("upload.already_loaded", lang, batch=plan.duplicate_of), icon="ℹ️")
+    elif plan.accepted:
+        strict = st.checkbox(t("upload.strict", lang), key="upload_strict", help=t("upload.strict_help", lang))
+        label = t("upload.confirm", lang, count=number(len(plan.accepted), lang))
+        if st.button(label, type="primary", key="upload_confirm"):
+            result = ingest.commit(root, plan, strict=strict)
+            st.session_state["upload_outcome"] = (file.name, ingest.outcome(result, lang))
+            st.rerun()
+    else:
+        st.warning(t("upload.nothing_to_store", lang), icon="⚠️")
+
+outcome = st.session_state.get("upload_outcome")
+if outcome:
+    st.success(t("upload.done", lang, file=outcome[0], outcome=outcome[1]), icon="✅")
+
+st.subheader(t("upload.batches", lang))
+stored = batches.list_batches(root)
+st.table([{t("data.col.batch", lang): b.batch_id, t("data.col.origin", lang): b.file or b.kind,
+           t("data.col.rows", lang): number(b.rows or 0, lang), t("data.col.when", lang): b.loaded_at}
+          for b in stored], hide_index=True)
+removable = [b.batch_id for b in stored if not b.is_sample]
+if removable:
+    with st.form("remove_batch"):
+        chosen = st.selectbox(t("upload.remove_which", lang), removable, key="remove_id")
+        sure = st.checkbox(t("upload.remove_sure", lang), key="remove_sure")
+        if st.form_submit_button(t("upload.remove", lang)):
+            if not sure:
+                st.warning(t("upload.remove_confirm_first", lang))
+            else:
+                try:
+                    removed = batches.remove_batch(root, chosen)
+                    st.session_state["upload_outcome"] = (removed.file or removed.batch_id,
+                                                          t("upload.removed", lang, batch=removed.batch_id))
+                    st.rerun()
+                except batches.BatchError as exc:
+                    st.error(str(exc))

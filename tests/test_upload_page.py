@@ -1,0 +1,70 @@
+"""The upload page: a manager drops a report, reads the report, confirms; nothing stored before."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kafo_data import batches, queries
+from kafo_data.db import get_database
+from kafo_data.filters import Filters
+from tests.conftest import REPO
+
+REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(data_copy, monkeypatch):
+    monkeypatch.setenv("KAFO_DATA_DIR", str(data_copy))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return data_copy
+
+
+def open_upload(lang: str = "en") -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["lang"] = lang
+    at.switch_page("pages/upload.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> int:
+    return int(next(m.value for m in at.metric if m.label == label).replace(",", "").replace("\u202f", ""))
+
+
+def test_report_first_then_store_on_confirm_then_second_load_adds_nothing(isolated_data):
+    at = open_upload()
+    at.file_uploader[0].set_value((REPORT.name, REPORT.read_bytes(), "text/csv")).run()
+    assert not at.exception
+    read, accepted, rejected = metric(at, "Rows read"), metric(at, "Accepted"), metric(at, "Rejected")
+    assert read == accepted + rejected and accepted > 0 and rejected > 0
+    assert [b.batch_id for b in batches.list_batches(isolated_data)] == ["sample"], "nothing stored before confirm"
+
+    confirm = next(b for b in at.button if b.label.startswith("Store the"))
+    confirm.click().run()
+    assert not at.exception
+    stored = [b for b in batches.list_batches(isolated_data) if not b.is_sample]
+    assert len(stored) == 1 and stored[0].rows == accepted
+    assert any("stored" in s.value.lower() or stored[0].batch_id in s.value for s in at.success)
+    db = get_database(isolated_data)
+    assert queries.record_count(db, Filters(include_sample=False)) == accepted
+    assert queries.events_summary(db, Filters(include_sample=False))["events"] > 0
+    assert any("already stored" in i.value for i in at.info)
+
+
+def test_an_unreadable_file_is_a_clear_message_and_stores_nothing(isolated_data):
+    at = open_upload("fr")
+    at.file_uploader[0].set_value(("rapport.csv", b"%PDF-1.4 binary", "text/csv")).run()
+    assert not at.exception
+    assert any("rien n'a été enregistré" in e.value for e in at.error)
+    assert len(batches.list_batches(isolated_data)) == 1
+
+
+def test_upload_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("KAFO_ENABLE_UPLOAD", "0")
+    at = open_upload()
+    assert any("switched off" in i.value for i in at.info)
+    assert not at.file_uploader
