@@ -40,10 +40,18 @@ def bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: 
     return _layout(fig, title, height=max(260, 60 + 32 * len(frame)) if horizontal else 380)
 
 
-def monthly(frame: pd.DataFrame, title: str, x_title: str, y_title: str, colour: str) -> go.Figure:
-    fig = px.bar(frame, x="month", y="quantity", color_discrete_sequence=[colour])
-    fig.update_traces(hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra></extra>")
-    fig.update_xaxes(title=x_title, dtick="M1", tickformat="%b %Y")
+def monthly(frame: pd.DataFrame, title: str, x_title: str, y_title: str, colour: str, lang: str) -> go.Figure:
+    """Months that have records, as equal bars: operations last days, years apart."""
+    from babel.dates import format_date
+
+    from kafo_data.fmt import LOCALES
+
+    data = frame.sort_values("month").assign(
+        label=[format_date(m, "LLL y", locale=LOCALES[lang]) for m in frame.sort_values("month").month])
+    fig = px.bar(data, x="label", y="quantity", text="quantity", color_discrete_sequence=[colour])
+    fig.update_traces(texttemplate="%{text:,.0f}", textposition="outside", cliponaxis=False,
+                      hovertemplate="%{x}: %{y:,.0f}<extra></extra>")
+    fig.update_xaxes(title=x_title, type="category")
     fig.update_yaxes(title=y_title)
     return _layout(fig, title)
 
@@ -53,17 +61,19 @@ def events_by_country(frame: pd.DataFrame, title: str, x_title: str, y_title: st
 
 
 def timeline(frame: pd.DataFrame, title: str, hover_countries: str, hover_officers: str) -> go.Figure:
-    """Operations as bars in time; month-precision dates show their whole month."""
-    data = frame.assign(end_plus=pd.to_datetime(frame.end_date) + pd.Timedelta(days=1))
-    fig = px.timeline(data, x_start="start_date", x_end="end_plus", y="name", color="name",
-                      color_discrete_sequence=OPERATION_COLOURS, custom_data=["period_text", "countries_text",
-                                                                              "officers_text"])
-    fig.update_traces(hovertemplate=(f"<b>%{{y}}</b><br>%{{customdata[0]}}<br>{hover_countries}: "
+    """Each edition as a marker at its start, labelled with its dates (a week is too short for a bar)."""
+    fig = px.scatter(frame, x="start_date", y="name", color="name", text="period_text",
+                     color_discrete_sequence=OPERATION_COLOURS,
+                     custom_data=["period_text", "countries_text", "officers_text"])
+    fig.update_traces(marker=dict(size=16, symbol="diamond"), textposition="middle right",
+                      hovertemplate=(f"<b>%{{y}}</b><br>%{{customdata[0]}}<br>{hover_countries}: "
                                      f"%{{customdata[1]}}<br>{hover_officers}: %{{customdata[2]}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title="")
-    fig.update_xaxes(title="")
+    start = pd.to_datetime(frame.start_date).min() - pd.Timedelta(days=120)
+    end = pd.to_datetime(frame.end_date).max() + pd.Timedelta(days=500)
+    fig.update_xaxes(title="", range=[start, end])
     fig.update_layout(showlegend=False)
-    return _layout(fig, title, height=320)
+    return _layout(fig, title, height=340)
 
 
 def _outline_layer(geojson: dict) -> list[dict]:

@@ -154,6 +154,7 @@ def records_for_display(page: pd.DataFrame, names: dict[str, str], ops: dict[str
     shown = page.copy()
     shown["operation_id"] = shown.operation_id.map(lambda v: ops.get(v, v))
     shown["country_iso3"] = shown.country_iso3.map(lambda v: names.get(v, v))
+    shown["seizure_date"] = pd.to_datetime(shown.seizure_date).dt.date
     for vocab in ("category", "item_type", "unit", "agency", "criminal_context", "marking_status"):
         shown[vocab] = shown[vocab].map(lambda v, k=vocab: "" if _is_blank(v) else label(k, v, lang))
     headings = {c: column_label(c, lang) for c in shown.columns}

@@ -67,7 +67,8 @@ for column, frame, title, dimension in charts_spec:
                      hide_index=True)
 with right:
     st.plotly_chart(charts.monthly(over_time, t("seizures.over_time", lang, measure=measures[measure]),
-                                   t("seizures.month", lang), unit_text, colour), config={"displaylogo": False})
+                                   t("seizures.month", lang), unit_text, colour, lang),
+                    config={"displaylogo": False})
     st.caption(source_caption)
     with st.expander(t("seizures.table_twin", lang)):
         st.table(over_time.assign(month=over_time.month.astype(str))[["month", "quantity"]]
