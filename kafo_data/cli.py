@@ -175,6 +175,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kafo_data.ingest import run_cli
 
+    if args.kind != "seizures":
+        from kafo_data.money_ingest import run
+
+        if args.operation or args.country or args.sheet:
+            raise UsageError("--operation, --country and --sheet apply to seizure reports only")
+        return run(_root(args), [Path(f) for f in args.files], args.kind, dry_run=args.dry_run, strict=args.strict)
     return run_cli(_root(args), args)
 
 

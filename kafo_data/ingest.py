@@ -880,6 +880,8 @@ def configure_cli(p: argparse.ArgumentParser) -> None:
     p.add_argument("--country", metavar="ISO3", help="country of rows that do not name one (e.g. BFA)")
     p.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first with a header)")
     p.add_argument("--lang", choices=LANGS, default="en", help="language of the printed report (default en)")
+    p.add_argument("--kind", choices=("seizures", "budget", "transactions"), default="seizures",
+                   help="what the files hold: seizure reports (default), budget lines or transactions")
 
 
 def run_cli(root: Path, args: argparse.Namespace) -> int:

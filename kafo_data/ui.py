@@ -111,9 +111,10 @@ def write_url(filters: Filters, lang_: str) -> None:
     if lang_ != DEFAULT_LANG:
         params[LANG_KEY] = lang_
     current = {k: st.query_params.get_all(k) for k in st.query_params}
-    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    others = {k: v for k, v in current.items() if k not in (*FILTER_KEYS, LANG_KEY)}
+    wanted = {**others, **{k: v if isinstance(v, list) else [v] for k, v in params.items()}}
     if current != wanted:
-        st.query_params.from_dict(params)
+        st.query_params.from_dict(wanted)
 
 
 def _reset() -> None:

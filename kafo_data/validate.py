@@ -153,4 +153,6 @@ def validate(root: Path) -> list[str]:
         problems = check_reference(root)
     except ReferenceError as exc:
         return [str(exc)]
-    return problems + check_built(root) + check_batches(root)
+    from kafo_data.money_ingest import check_stored
+
+    return problems + check_built(root) + check_batches(root) + check_stored(root)

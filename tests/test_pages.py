@@ -12,7 +12,8 @@ from kafo_data.db import get_database
 from kafo_data.filters import Filters
 from kafo_data.fmt import number
 
-PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/data_sources.py"]
+PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/budget.py",
+         "pages/data_sources.py", "pages/upload.py"]
 NNBSP = "\u202f"
 
 
