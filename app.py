@@ -19,6 +19,8 @@ from kafo_data.i18n import t
 
 @dataclass(frozen=True)
 class PageSpec:
+    """One page; its url_path is its file's stem, as Streamlit's legacy `pages/` router names it."""
+
     path: str
     url_path: str
     title_key: str
@@ -31,7 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/seizures.py", "seizures", "nav.seizures", ":material/inventory_2:"),
     PageSpec("pages/operations.py", "operations", "nav.operations", ":material/compare_arrows:"),
     PageSpec("pages/budget.py", "budget", "nav.budget", ":material/euro:"),
-    PageSpec("pages/data_sources.py", "data", "nav.data", ":material/menu_book:"),
+    PageSpec("pages/data_sources.py", "data_sources", "nav.data", ":material/menu_book:"),
     PageSpec("pages/upload.py", "upload", "nav.upload", ":material/upload_file:", enabled=upload_enabled()),
 )
 

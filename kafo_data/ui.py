@@ -143,6 +143,7 @@ def start() -> tuple[str, Filters, list[str]]:
     """
     # Streamlit drops a page's widget state when the person moves to another page: re-own it.
     st.session_state.update({k: st.session_state[k] for k in (*STATE.values(), LANG_KEY) if k in st.session_state})
+    _leave_legacy_router()
     try:
         notices = _load_url_once()
         lang_ = language_switch()
@@ -153,6 +154,24 @@ def start() -> tuple[str, Filters, list[str]]:
         st.stop()
     write_url(filters, lang_)
     return lang_, filters, notices + more
+
+
+def _leave_legacy_router() -> None:
+    """Run this session through app.py's `st.navigation` from its very first run.
+
+    With a `pages/` folder beside app.py, Streamlit 1.67 serves each new process's first
+    session with its legacy router: the page script runs without app.py, the sidebar lists
+    file names, and the next page switch loses the link's state. `st.navigation` turns that
+    router off for the process; a page that finds it still on turns it off and, on a
+    session's first run (when no click can be lost), reruns so that app.py runs the same page
+    (url paths equal file stems, so the page keeps its address and its widgets' state).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if not st.session_state.get(SYNCED):
+            st.rerun()
 
 
 def sidebar_filters(lang_: str) -> tuple[Filters, list[str]]:
