@@ -355,7 +355,8 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
     ws.freeze_panes = "A2"
     ws.append([_bold(ws, h) for h in header])
     for row in rows:
-        ws.append([neutralise(v) if isinstance(v, str) else v for v in row])
+        ws.append([_link(ws, v) if isinstance(v, str) and v.startswith(("https://", "http://"))
+                   else neutralise(v) if isinstance(v, str) else v for v in row])
 
 
 def _bold(ws: object, text: str) -> WriteOnlyCell:
@@ -364,6 +365,17 @@ def _bold(ws: object, text: str) -> WriteOnlyCell:
 
     cell = WriteOnlyCell(ws, value=neutralise(text))
     cell.font = Font(bold=True)
+    return cell
+
+
+def _link(ws: object, url: str) -> WriteOnlyCell:
+    """A source's address as a link a reader can click (a URL never starts a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cell = WriteOnlyCell(ws, value=url)
+    cell.hyperlink = url
+    cell.font = Font(color="0563C1", underline="single")
     return cell
 
 
@@ -382,9 +394,9 @@ def _write_xlsx(reader: pa.RecordBatchReader, out: BinaryIO, extract: Extract, h
     ws = wb.create_sheet(t("export.sheet.data", lang))
     batches: Iterator[pa.RecordBatch] = iter(reader)
     first = next(batches, None)
-    sample = first.slice(0, 500).columns if first is not None else [[] for _ in headers]
+    head = first.slice(0, 500).columns if first is not None else []
     for k, (f, header) in enumerate(zip(extract.fields, headers, strict=True), 1):
-        width = 12.0 if f.kind == "date" else _width(sample[k - 1].to_pylist() if first else [], header)
+        width = 12.0 if f.kind == "date" else _width(head[k - 1].to_pylist() if head else [], header)
         ws.column_dimensions[get_column_letter(k)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{about.rows + 1}"

@@ -38,10 +38,13 @@ def refusal(rows: int, fmt: str, lang: str) -> str | None:
     if rows == 0:
         return t("export.empty", lang)
     limit = export.row_limit(fmt, in_memory=True)
-    if limit is not None and rows > limit:
-        return t("export.too_large", lang, rows=number(rows, lang), limit=number(limit, lang),
-                 left_out=number(rows - limit, lang), format=t(f"export.format.{fmt}", lang))
-    return None
+    if limit is None or rows <= limit:
+        return None
+    csv_limit = export.row_limit("csv", in_memory=True)
+    hint = "export.too_large.try_csv" if csv_limit is None or rows <= csv_limit else "export.too_large.try_cli"
+    return " ".join((t("export.too_large", lang, rows=number(rows, lang), limit=number(limit, lang),
+                       left_out=number(rows - limit, lang), format=t(f"export.format.{fmt}", lang)),
+                     t(hint, lang)))
 
 
 def download_menu(db: Database, filters: Filters, lang: str, *, stem: str = "kafo_seizures",

@@ -445,7 +445,9 @@ def test_the_button_callable_builds_the_same_file_off_the_script_thread(repo_dat
     assert refusal(0, "csv", "en") == t("export.empty", "en")
     assert refusal(10, "xlsx", "en") is None
     message = refusal(export.XLSX_MAX_ROWS + 1000, "xlsx", "en")
-    assert message is not None and "so 1,000 rows would be left out" in message
+    assert message is not None and "so 1,000 rows would be left out" in message and "choose CSV" in message
+    huge = (refusal(export.MEMORY_MAX_ROWS + 2000, "csv", "fr") or "").replace("\u202f", " ")
+    assert "2 000 lignes seraient donc laissées de côté" in huge and "python -m kafo_data export" in huge
 
 def test_download_menu_in_a_page(repo_data, monkeypatch):
     from streamlit.testing.v1 import AppTest
