@@ -25,6 +25,7 @@ from kafo_data.reference import REFERENCE_TABLES
 MEMORY_LIMIT = os.environ.get("KAFO_DUCKDB_MEMORY", "2GB")
 THREADS = int(os.environ.get("KAFO_DUCKDB_THREADS", "2"))
 # Sums and counts come from small rollup tables (kafo_data.rollup); KAFO_ROLLUPS=0 turns them off.
+OR_FILTER_KEYS = 2048
 ROLLUPS = os.environ.get("KAFO_ROLLUPS", "1").strip().lower() not in {"0", "false", "no", "off"}
 RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.parquet"}
 
@@ -71,8 +72,11 @@ class Database:
     def __init__(self, root: Path, rollups: bool | None = None) -> None:
         self.root = root
         self.rollups = ROLLUPS if rollups is None else rollups
+        # A join with up to OR_FILTER_KEYS distinct keys on one side is pushed into the other side's scan
+        # as an IN filter, so a page of records reads the item lines of its events only (default: 50).
         self._con = duckdb.connect(
-            ":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": THREADS}
+            ":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": THREADS,
+                                "dynamic_or_filter_threshold": OR_FILTER_KEYS}
         )
         self._lock = threading.Lock()
         self._version: str | None = None

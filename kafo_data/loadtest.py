@@ -129,8 +129,10 @@ class Session:
     async def __aenter__(self) -> Session:
         import websockets
 
+        # No protocol-level pings: the browser sends none either, and a busy server answering them late
+        # would close a session that a person would still see working.
         self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                           open_timeout=self.timeout)
+                                           open_timeout=self.timeout, ping_interval=None)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

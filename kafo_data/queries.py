@@ -87,11 +87,17 @@ def _grouped(db: Database, f: Filters, keys: list[str], order: str | None = None
 
 
 def totals(db: Database, f: Filters) -> pd.DataFrame:
-    """Quantity per category and unit: one figure per unit, never a sum across units."""
-    frame = _grouped(db, f, ["category"])
-    rank = {c: k for k, c in enumerate(contract.CATEGORIES)}
-    return frame.sort_values(["category", "unit"], key=lambda s: s.map(rank) if s.name == "category" else s,
-                             ignore_index=True)
+    """Quantity per category and unit: one figure per unit, never a sum across units.
+
+    In the contract's category order, sorted by DuckDB (a pandas sort of a few rows cost more).
+    """
+    where, params = record_where(f)
+    table, lines = _lines(db)
+    return db.frame(
+        f"SELECT category, unit, sum(quantity) AS quantity, {lines} AS lines FROM {table} r WHERE {where} "
+        "GROUP BY category, unit ORDER BY list_position(?, category) NULLS LAST, unit, category",
+        [*params, list(contract.CATEGORIES)],
+    )
 
 
 def by_country(db: Database, f: Filters) -> pd.DataFrame:
@@ -184,7 +190,7 @@ def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int,
     ctes = (f"WITH ev AS (SELECT * FROM seizures s WHERE {ewhere} ORDER BY {order} LIMIT ?), "
             "lines AS (SELECT i.*, ev.* EXCLUDE (seizure_id) FROM seized_items i JOIN ev USING (seizure_id) "
             f"WHERE {iwhere}) ")
-    events = max(need, 1)
+    events = max(need, 1) * (4 if f.categories else 1)  # a category filter leaves only some lines per event
     for _ in range(3):
         params = [*eparams, events, *iparams]
         frame = db.frame(

@@ -27,6 +27,7 @@ import contextlib
 import os
 import shutil
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -147,8 +148,9 @@ def _store(con: duckdb.DuckDBPyConnection, root: Path, version: str) -> None:
             work.rename(final)
         except OSError:  # another process stored the same version first: theirs is as good
             shutil.rmtree(work, ignore_errors=True)
-        for old in final.parent.iterdir():
-            if old.is_dir() and old.name != final.name and not old.name.startswith("."):
+        for old in final.parent.iterdir():  # other versions; half-written folders of crashed processes after an hour
+            stale = not old.name.startswith(".") or old.stat().st_mtime < time.time() - 3600
+            if old.is_dir() and old.name != final.name and stale:
                 shutil.rmtree(old, ignore_errors=True)
     except (OSError, duckdb.Error):
         shutil.rmtree(work, ignore_errors=True)

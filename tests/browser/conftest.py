@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.driver import ARTIFACTS, DESKTOP, PHONE, REPO, NetworkGuard, Window, open_page
+from tests.browser.driver import ARTIFACTS, DESKTOP, PHONE, REPO, NetworkGuard, Window, open_page, watch_runs
 
 CHROMIUM = os.environ.get("KAFO_CHROMIUM", "/usr/bin/chromium")
 SKIP_MESSAGE = "Chromium not found: apt-get install -y chromium (CI does this in .ci/run)"
@@ -40,6 +40,7 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 START_TIMEOUT_S = 90
+BLOCKED: list[str] = []  # every request to the internet that any test's browser tried, in order
 
 
 def _browser_missing() -> str | None:
@@ -62,6 +63,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.skip(reason=problem))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say what the browser tried to fetch from the internet (the network is closed here)."""
+    if not BLOCKED:
+        return
+    terminalreporter.section("requests to the internet, blocked")
+    for url in dict.fromkeys(BLOCKED):
+        terminalreporter.write_line(f"{BLOCKED.count(url)} x {url}")
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -195,9 +205,11 @@ def new_window(chromium: Any) -> Iterator[Callable[..., Window]]:
             options.update(viewport=PHONE, is_mobile=True, has_touch=True)
         context = chromium.new_context(**options)
         context.set_default_timeout(60_000)
-        network = NetworkGuard()
+        network = NetworkGuard(log=BLOCKED)
         network.install(context)
-        window = Window(context, context.new_page(), network, base_url)
+        page = context.new_page()
+        watch_runs(page)
+        window = Window(context, page, network, base_url)
         opened.append(window)
         return window
 
@@ -224,8 +236,3 @@ def app_url(server: Server, new_window: Callable[..., Window]) -> str:
 def desktop(new_window: Callable[..., Window], app_url: str) -> Window:
     """The desktop window most tests share (each test opens its own links in it)."""
     return new_window(app_url, "desktop")
-
-
-@pytest.fixture(scope="session")
-def phone(new_window: Callable[..., Window], app_url: str) -> Window:
-    return new_window(app_url, "phone")

@@ -1,21 +1,25 @@
 """What a person does in the dashboard, and how a test knows Streamlit has finished drawing.
 
-No fixed sleeps: after every action the tests wait for Streamlit's own signal, as its browser
-tests do (`data-test-script-state='notRunning'` on the app root), then for the loading
-skeletons to go, then for the state to hold for a short moment (a rerun can follow a run).
+No fixed sleeps. After an action a test waits for the server to report the script run it
+caused as finished (its `script_finished` message on the page's websocket), then, as
+Streamlit's own browser tests do, for `data-test-script-state='notRunning'` on the app root,
+for the loading skeletons to go, and for that to hold a moment.
 Playwright is imported by the fixtures only, so that this module loads without it.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
+from weakref import WeakKeyDictionary
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page, Route
@@ -29,6 +33,7 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
 BUSY = "[data-testid='stSkeleton'], [data-testid='stApp'][data-test-script-state='running']"
 STABLE_MS = 250
+POLL_MS = 50
 TIMEOUT_MS = 60_000
 
 DESKTOP = {"width": 1400, "height": 900}
@@ -48,9 +53,70 @@ def text(key: str, lang: str, **values: object) -> str:
     return raw.format(**values) if values else raw
 
 
+@dataclass(frozen=True)
+class PageEntry:
+    url_path: str
+    title_key: str
+    default: bool
+
+
+def registry() -> list[PageEntry]:
+    """The pages of app.py's PAGES registry, in order, read from its source (not run)."""
+    tree = ast.parse((REPO / "app.py").read_text(encoding="utf-8"))
+    entries = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "PageSpec":
+            _path, url_path, title_key = (ast.literal_eval(arg) for arg in node.args[:3])
+            entries.append(PageEntry(url_path, title_key, default=not entries))
+    return entries
+
+
+class RunWatch:
+    """Counts the script runs the server reports finished, read from the page's websocket.
+
+    The DOM's script state can go running -> notRunning between two looks (a fast rerun), so
+    it cannot tell a test whether its click has been handled yet; the server's
+    `script_finished` message says so for certain. A run cut short by a rerun does not count.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.finished = 0
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+
+    def _frame(self, payload: bytes | str) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg.FromString(payload)
+        if (message.WhichOneof("type") == "script_finished"
+                and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
+            self.finished += 1
+
+
+_WATCHES: WeakKeyDictionary[Page, RunWatch] = WeakKeyDictionary()
+
+
+def watch_runs(page: Page) -> None:
+    """Count the page's script runs from now on; call it before the page opens the app."""
+    _WATCHES[page] = RunWatch(page)
+
+
+def rerun(page: Page, action: Callable[[], object], timeout_ms: int = TIMEOUT_MS) -> None:
+    """Do what makes Streamlit run the script, wait for that run to finish, then for the drawing."""
+    watch = _WATCHES[page]
+    before = watch.finished
+    action()
+    deadline = time.monotonic() + timeout_ms / 1000
+    while watch.finished <= before:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no script run finished within {timeout_ms} ms at {page.url}")
+        page.wait_for_timeout(POLL_MS)  # lets Playwright deliver the websocket's frames
+    settle(page, timeout_ms)
+
+
 def settle(page: Page, timeout_ms: int = TIMEOUT_MS) -> None:
-    """Wait until the script has finished and nothing is left to draw, and it stays so."""
-    page.wait_for_timeout(120)  # let the action reach the server before reading the state
+    """Wait until the app is idle with nothing left to draw, and stays so for a moment."""
     page.locator(CONNECTED).wait_for(state="attached", timeout=timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
@@ -66,8 +132,7 @@ def settle(page: Page, timeout_ms: int = TIMEOUT_MS) -> None:
 
 def open_page(page: Page, base_url: str, path: str = "", query: str = "") -> None:
     """Open a link as a person pasting it into the address bar."""
-    page.goto(f"{base_url}/{path}" + (f"?{query}" if query else ""))
-    settle(page)
+    rerun(page, lambda: page.goto(f"{base_url}/{path}" + (f"?{query}" if query else "")))
 
 
 def query(page: Page) -> dict[str, list[str]]:
@@ -85,6 +150,7 @@ class NetworkGuard:
 
     allowed_hosts: tuple[str, ...] = ("127.0.0.1",)
     blocked: list[str] = field(default_factory=list)
+    log: list[str] | None = None  # shared by every window, for the run's summary
 
     def install(self, context: BrowserContext) -> None:
         context.route("**/*", self._route)
@@ -95,9 +161,12 @@ class NetworkGuard:
             route.continue_()
         else:
             self.blocked.append(url)
+            if self.log is not None:
+                self.log.append(url)
             route.abort("internetdisconnected")
 
     def since(self, mark: int) -> list[str]:
+        """What was blocked after `mark` (an earlier length of `blocked`)."""
         return self.blocked[mark:]
 
 
@@ -147,9 +216,8 @@ def chosen(page: Page, label: str) -> list[str]:
 def choose(page: Page, label: str, option: str) -> None:
     """Pick one option (by its name, before the count) in a sidebar multiselect, then close it."""
     multiselect(page, label).get_by_role("combobox").click()
-    page.get_by_role("option", name=re.compile(rf"^{re.escape(option)} \(")).click()
+    rerun(page, page.get_by_role("option", name=re.compile(rf"^{re.escape(option)} \(")).click)
     page.keyboard.press("Escape")
-    settle(page)
 
 
 def date_value(page: Page, label: str) -> str:
@@ -161,9 +229,8 @@ def date_value(page: Page, label: str) -> str:
 def go_to(page: Page, url_path: str) -> None:
     """Click a page in the sidebar navigation (by its address, whatever its label)."""
     show_sidebar(page)
-    sidebar(page).locator(f"[data-testid='stSidebarNav'] a[href$='/{url_path}']").click()
+    rerun(page, sidebar(page).locator(f"[data-testid='stSidebarNav'] a[href$='/{url_path}']").click)
     page.wait_for_url(re.compile(rf"/{re.escape(url_path)}(\?|$)"))
-    settle(page)
 
 
 def label_of(element: Locator) -> str:
@@ -175,6 +242,12 @@ def label_of(element: Locator) -> str:
             return copy.textContent.replace(/\\s+/g, ' ').trim();
         }"""
     )
+
+
+def set_language(page: Page, lang: str) -> None:
+    """Press English or Français in the sidebar's language switch."""
+    show_sidebar(page)
+    rerun(page, sidebar(page).get_by_role("radio", name={"en": "English", "fr": "Français"}[lang]).click)
 
 
 def nav_labels(page: Page) -> list[str]:
@@ -245,18 +318,25 @@ def overflow(page: Page) -> int:
     )
 
 
+def is_phone(page: Page) -> bool:
+    return (page.viewport_size or DESKTOP)["width"] < 600
+
+
 def screenshot(page: Page, name: str) -> Path:
-    """The whole page as a person scrolls it (Streamlit scrolls an inner box, not the window)."""
+    """The whole page from the top, as a person scrolls it (Streamlit scrolls an inner box)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     viewport = page.viewport_size or DESKTOP
     height = page.evaluate(
-        """() => Math.max(...['stMain', 'stSidebarContent', 'stAppViewContainer'].map(id => {
-            const el = document.querySelector(`[data-testid="${id}"]`);
-            return el ? el.scrollHeight : 0;
-        }))"""
+        """() => {
+            window.scrollTo(0, 0);
+            const boxes = ['stMain', 'stSidebarContent', 'stAppViewContainer']
+                .map(id => document.querySelector(`[data-testid="${id}"]`)).filter(Boolean);
+            boxes.forEach(box => box.scrollTo(0, 0));
+            return Math.max(...boxes.map(box => box.scrollHeight));
+        }"""
     )
-    page.set_viewport_size({"width": viewport["width"], "height": min(max(height, viewport["height"]), 12_000)})
+    page.set_viewport_size({"width": viewport["width"], "height": min(max(height, viewport["height"]), 16_000)})
     try:
         page.wait_for_timeout(150)  # the charts redraw at the new height
         page.screenshot(path=str(path))

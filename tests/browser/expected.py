@@ -10,6 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
+from tests.browser.driver import text
 from tests.conftest import read_records
 
 
@@ -18,6 +21,13 @@ class Counts:
     events: int
     arrests: int
     lines: int
+
+    def shown(self, lang: str = "en") -> dict[str, str]:
+        """The Seizures page's three metrics as a person reads them (label -> value)."""
+        values = (self.events, self.arrests, self.lines)
+        assert max(values) < 1000, "these tests compare numbers without thousands separators"
+        keys = ("seizures.events", "seizures.arrests", "seizures.lines")
+        return {text(key, lang): str(value) for key, value in zip(keys, values, strict=True)}
 
 
 def counts(data_dir: Path, operation: tuple[str, ...] = (), country: tuple[str, ...] = (),
@@ -46,3 +56,9 @@ def counts(data_dir: Path, operation: tuple[str, ...] = (), country: tuple[str, 
         chosen = chosen[chosen.category.isin(category)]
         events = events[events.seizure_id.isin(chosen.seizure_id)]
     return Counts(len(events), int(events.arrests.sum()), len(chosen))
+
+
+def operation_names(data_dir: Path) -> dict[str, str]:
+    """Operation id -> the name the dashboard shows (from the built reference table)."""
+    rows = pq.read_table(data_dir / "built" / "operations.parquet", columns=["operation_id", "name"]).to_pylist()
+    return {row["operation_id"]: row["name"] for row in rows}

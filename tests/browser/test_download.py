@@ -48,10 +48,19 @@ def click_download(window: driver.Window, starts_with: str, rows: int) -> tuple[
     return download.suggested_filename, Path(download.path()).read_bytes()
 
 
-def test_csv_download_equals_the_command_line_export(desktop: driver.Window, server, tmp_path: Path) -> None:
-    """Seizures page, shared filters, default format (CSV): same bytes as `export`, the rows counted apart."""
-    rows = counts(server.data_dir, ("KAFO-II",), ("MLI", "NER"), ("firearms",), "2020-12-01", "2020-12-05").lines
-    driver.open_page(desktop.page, server.url, "seizures", LINK)
+def test_shared_link_then_csv_download_equals_the_command_line_export(
+        desktop: driver.Window, server, tmp_path: Path) -> None:
+    """The documented link form (repeated keys, ISO dates) shows every filter and applies it; the
+    default download (CSV) is then the same bytes as `export`, and holds the rows counted apart."""
+    wanted = counts(server.data_dir, ("KAFO-II",), ("MLI", "NER"), ("firearms",), "2020-12-01", "2020-12-05")
+    page = desktop.page
+    driver.open_page(page, server.url, "seizures", LINK)
+    assert driver.chosen(page, "Operation") == ["KAFO II"]
+    assert driver.chosen(page, "Country") == ["Mali", "Niger"]
+    assert driver.chosen(page, "Category") == ["Firearms"]
+    assert (driver.date_value(page, "From"), driver.date_value(page, "To")) == ("2020-12-01", "2020-12-05")
+    assert driver.metrics(page) == wanted.shown()
+    rows = wanted.lines
     name, data = click_download(desktop, "Download", rows)
 
     assert name.startswith("kafo_seizures_KAFO-II_MLI-NER_firearms") and name.endswith(".csv"), name
@@ -67,8 +76,7 @@ def test_french_excel_csv_download_equals_the_command_line_export(
     page = desktop.page
     driver.open_page(page, server.url, "seizures", LINK + "&lang=fr")
     formats = page.get_by_test_id("stRadio").filter(has_text=driver.text("export.format", "fr"))
-    formats.get_by_text(driver.text("export.format.csv-excel-fr", "fr"), exact=True).click()
-    driver.settle(page)
+    driver.rerun(page, formats.get_by_text(driver.text("export.format.csv-excel-fr", "fr"), exact=True).click)
     name, data = click_download(desktop, "Télécharger", rows)
 
     assert name.endswith(".csv"), name

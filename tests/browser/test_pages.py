@@ -7,6 +7,7 @@ phone. Each run leaves a screenshot per page, size and language under tests/arti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -20,31 +21,56 @@ pytestmark = pytest.mark.browser
 class PageCase:
     url_path: str
     nav_key: str
-    title_key: str | None
-    min_charts: int
+    title_key: str | None = None
+    min_charts: int = 0
     map_colour: tuple[int, int, int] | None = None
     must_show: str | None = None
 
+    @property
+    def name(self) -> str:
+        return self.url_path or "overview"
 
-# What a person should find on each page of app.py's registry (title, how many charts at least,
-# the colour of the map's own trace). The participation map shades countries in Plotly's
-# "Blues"; the seizures map draws Okabe-Ito vermillion points.
-PAGES = (
-    PageCase("", "nav.overview", "overview.title", 2, map_colour=(66, 146, 198)),
-    PageCase("seizures", "nav.seizures", "seizures.title", 5, map_colour=(213, 94, 0), must_show="stMetric"),
-    PageCase("operations", "nav.operations", "operations.title", 0, must_show="stTable"),
-    PageCase("budget", "nav.budget", "budget.title", 1, must_show="stMetric"),
-    PageCase("data", "nav.data", "data.title", 0, must_show="stTable"),
-    PageCase("upload", "nav.upload", None, 0, must_show="stFileUploader"),
-)
-NAMES = {case.url_path: case.url_path or "overview" for case in PAGES}
+
+# What a person should find on each page (keyed by its navigation label): its title, how many
+# charts at least, the colour of its map's own trace, one element it cannot do without. The
+# participation map shades countries in Plotly's "Blues"; the seizures map draws Okabe-Ito
+# vermillion points. A page added to app.py's registry is checked for the rest at once.
+EXPECT = {
+    "nav.overview": {"title_key": "overview.title", "min_charts": 2, "map_colour": (66, 146, 198)},
+    "nav.seizures": {"title_key": "seizures.title", "min_charts": 5, "map_colour": (213, 94, 0),
+                     "must_show": "stMetric"},
+    "nav.operations": {"title_key": "operations.title", "must_show": "stTable"},
+    "nav.budget": {"title_key": "budget.title", "min_charts": 1, "must_show": "stMetric"},
+    "nav.data": {"title_key": "data.title", "must_show": "stTable"},
+    "nav.upload": {"title_key": "upload.title", "must_show": "stFileUploader"},
+}
+PAGES = [PageCase("" if entry.default else entry.url_path, entry.title_key, **EXPECT.get(entry.title_key, {}))
+         for entry in driver.registry()]
+
+
+def visit(window: driver.Window, case: PageCase, lang: str) -> None:
+    """Reach the page as a person does: the first by its address, the next through the sidebar.
+
+    Moving inside the app keeps Plotly loaded: a full page load costs Chromium several seconds.
+    """
+    page = window.page
+    if not page.url.startswith(window.base_url):
+        driver.open_page(page, window.base_url, case.url_path, "lang=fr" if lang == "fr" else "")
+        return
+    if driver.query(page).get("lang", ["en"]) != [lang]:
+        driver.set_language(page, lang)
+    if driver.path_of(page) != case.url_path:
+        driver.go_to(page, case.url_path)
+    if driver.is_phone(page):
+        driver.hide_sidebar(page)
 
 
 def check_page(window: driver.Window, case: PageCase, lang: str) -> list[str]:
     """The checks every page passes on any screen; returns the external requests it tried."""
     page = window.page
     mark = len(window.network.blocked)
-    driver.open_page(page, window.base_url, case.url_path, "lang=fr" if lang == "fr" else "")
+    visit(window, case, lang)
+    assert driver.query(page).get("lang", ["en"]) == [lang]
     assert driver.errors(page) == [], f"error box on /{case.url_path} ({lang}); see tests/artifacts/server.log"
     if case.title_key:
         assert driver.heading(page) == driver.text(case.title_key, lang)
@@ -63,24 +89,35 @@ def check_page(window: driver.Window, case: PageCase, lang: str) -> list[str]:
     return window.network.since(mark)
 
 
+@pytest.fixture(scope="module")
+def desktop_tour(new_window: Callable[..., driver.Window], app_url: str) -> driver.Window:
+    """A window of its own, with no filters chosen, that walks through every page."""
+    return new_window(app_url, "desktop")
+
+
+@pytest.fixture(scope="module")
+def phone_tour(new_window: Callable[..., driver.Window], app_url: str) -> driver.Window:
+    return new_window(app_url, "phone")
+
+
+@pytest.mark.parametrize("case", PAGES, ids=lambda c: c.name)
 @pytest.mark.parametrize("lang", ["en", "fr"])
-@pytest.mark.parametrize("case", PAGES, ids=lambda c: NAMES[c.url_path])
-def test_page_on_desktop(case: PageCase, lang: str, desktop: driver.Window) -> None:
+def test_page_on_desktop(case: PageCase, lang: str, desktop_tour: driver.Window) -> None:
     """No error box, the charts and the map drawn with the network closed, labels in the language."""
-    external = check_page(desktop, case, lang)
-    nav = driver.nav_labels(desktop.page)
-    shot = driver.screenshot(desktop.page, f"{NAMES[case.url_path]}-desktop-{lang}")
+    external = check_page(desktop_tour, case, lang)
+    nav = driver.nav_labels(desktop_tour.page)
+    shot = driver.screenshot(desktop_tour.page, f"{case.name}-desktop-{lang}")
     assert driver.text(case.nav_key, lang) in nav, f"sidebar navigation shows {nav}; see {shot}"
     assert external == [], f"the page asked the internet for {external}; see {shot}"
 
 
+@pytest.mark.parametrize("case", PAGES, ids=lambda c: c.name)
 @pytest.mark.parametrize("lang", ["en", "fr"])
-@pytest.mark.parametrize("case", PAGES, ids=lambda c: NAMES[c.url_path])
-def test_page_on_phone(case: PageCase, lang: str, phone: driver.Window) -> None:
+def test_page_on_phone(case: PageCase, lang: str, phone_tour: driver.Window) -> None:
     """At 390 x 844 nothing is wider than the screen, and the filters are one tap away."""
-    external = check_page(phone, case, lang)
-    page = phone.page
-    shot = driver.screenshot(page, f"{NAMES[case.url_path]}-phone-{lang}")
+    external = check_page(phone_tour, case, lang)
+    page = phone_tour.page
+    shot = driver.screenshot(page, f"{case.name}-phone-{lang}")
     assert driver.overflow(page) <= 1, f"/{case.url_path} scrolls sideways on a phone; see {shot}"
     charts = driver.charts(page)
     for k in range(charts.count()):
