@@ -22,7 +22,7 @@ FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13)
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0, xanchor="left"), height=height, font=FONT,
-                      margin=dict(l=10, r=10, t=50, b=10), legend_title_text="",
+                      margin=dict(l=10, r=40, t=50, b=10), legend_title_text="",
                       hoverlabel=dict(font_size=13))
     return fig
 

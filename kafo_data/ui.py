@@ -27,6 +27,8 @@ FILTER_KEYS = ("operation", "country", "category", "from", "to", "sample")
 STATE = {"operation": "f_operation", "country": "f_country", "category": "f_category",
          "from": "f_from", "to": "f_to", "sample": "f_sample"}
 LANG_KEY = "lang"
+# Plotly's toolbar covers chart titles on phones, and zooming a map by scrolling traps the page.
+PLOT_CONFIG = {"displaylogo": False, "displayModeBar": False, "scrollZoom": False}
 SYNCED = "_url_synced"
 
 

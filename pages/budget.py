@@ -8,7 +8,7 @@ from kafo_data import budget_charts, budget_queries, budget_views, ui, ui_budget
 from kafo_data.fmt import money
 from kafo_data.i18n import t
 
-CHART_CONFIG = {"displaylogo": False}
+CHART_CONFIG = ui.PLOT_CONFIG
 
 ui_budget.capture_link()
 lang, _, notices = ui.start()

@@ -21,7 +21,8 @@ for source in sources.itertuples():
 st.subheader(t("data.records", lang))
 share = ui.q("sample_share")
 ui.sample_notice(lang, share["sample"], share["sample"] + share["real"])
-st.table(ui.q("records_by_source").rename(columns={
+st.table(ui.q("records_by_source").assign(is_sample=lambda f: f.is_sample.map(
+    {True: t("data.yes", lang), False: t("data.no", lang)})).rename(columns={
     "source": t("col.seizures.source", lang), "is_sample": t("col.seizures.is_sample", lang),
     "events": t("seizures.events", lang), "lines": t("seizures.lines", lang)}), hide_index=True)
 st.caption(t("data.sample_switch", lang))

@@ -23,13 +23,13 @@ left, right = st.columns([3, 2])
 with left:
     timeline = views.timeline_frame(ops, figures, names, lang)
     st.plotly_chart(charts.timeline(timeline, t("overview.timeline", lang), t("overview.countries", lang),
-                                    t("overview.officers", lang)), config={"displaylogo": False})
+                                    t("overview.officers", lang)), config=ui.PLOT_CONFIG)
     st.caption(t("overview.timeline_caption", lang))
 with right:
     participation = views.participation_frame(ui.q("operation_countries"), ops, lang)
     st.plotly_chart(charts.participation_map(participation, geo.load_countries(data_dir()),
                                              t("overview.map", lang), t("overview.editions", lang)),
-                    config={"displaylogo": False, "scrollZoom": False})
+                    config=ui.PLOT_CONFIG)
     st.caption(t("overview.map_caption", lang))
 with st.expander(t("overview.map_table", lang)):
     st.table(participation.rename(columns={"iso3": "ISO3", "name": t("overview.country", lang),

@@ -60,7 +60,7 @@ charts_spec = [
 for column, frame, title, dimension in charts_spec:
     with column:
         st.plotly_chart(charts.bar(frame, "quantity", "label", title, unit_text, dimension, colour),
-                        config={"displaylogo": False})
+                        config=ui.PLOT_CONFIG)
         st.caption(source_caption)
         with st.expander(t("seizures.table_twin", lang)):
             st.table(frame.rename(columns={"label": dimension, "quantity": unit_text})[[dimension, unit_text]],
@@ -68,7 +68,7 @@ for column, frame, title, dimension in charts_spec:
 with right:
     st.plotly_chart(charts.monthly(over_time, t("seizures.over_time", lang, measure=measures[measure]),
                                    t("seizures.month", lang), unit_text, colour, lang),
-                    config={"displaylogo": False})
+                    config=ui.PLOT_CONFIG)
     st.caption(source_caption)
     with st.expander(t("seizures.table_twin", lang)):
         st.table(over_time.assign(month=over_time.month.astype(str))[["month", "quantity"]]
@@ -78,7 +78,7 @@ st.subheader(t("seizures.map", lang))
 points = ui.q("map_points", filters)
 points = points.assign(country=points.country_iso3.map(lambda v: names.get(v, v)))
 st.plotly_chart(charts.events_map(points, geo.load_countries(data_dir()), t("seizures.map_title", lang),
-                                  t("seizures.events", lang)), config={"displaylogo": False, "scrollZoom": False})
+                                  t("seizures.events", lang)), config=ui.PLOT_CONFIG)
 st.caption(t("seizures.map_caption", lang))
 with st.expander(t("seizures.table_twin", lang)):
     st.table(points[["locality", "country", "events", "arrests"]].rename(columns={
