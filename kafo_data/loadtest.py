@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -259,6 +260,12 @@ async def _round(server: Server, sessions: int, page: str, clicks: int, think: t
     }
 
 
+def _run_async(coro: Any) -> Any:
+    """Run a coroutine on its own event loop in a thread, so a caller that has a loop running works too."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def run(root: Path, counts: list[int], page: str = "seizures", clicks: int = 5,
         think: tuple[float, float] = (0.5, 2.0), seed: int = 1, timeout: float = 120.0,
         log: Any = print) -> dict:
@@ -267,12 +274,12 @@ def run(root: Path, counts: list[int], page: str = "seizures", clicks: int = 5,
                               "think_s": list(think), "rounds": []}
     with Server(root) as server:
         log(f"server on {HOST}:{server.port} (log: {server.log})")
-        warm = asyncio.run(_round(server, 1, page, 1, (0.0, 0.0), seed, timeout))
+        warm = _run_async(_round(server, 1, page, 1, (0.0, 0.0), seed, timeout))
         report["warm_up"] = warm
         report["server_rss_after_warm_up_mb"] = server.rss_mb()[0]
         for n in counts:
             log(f"{n} session(s) ...")
-            report["rounds"].append(asyncio.run(_round(server, n, page, clicks, think, seed + n, timeout)))
+            report["rounds"].append(_run_async(_round(server, n, page, clicks, think, seed + n, timeout)))
         report["server_rss_hwm_mb"] = server.rss_mb()[1]
     return report
 
