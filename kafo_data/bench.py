@@ -38,7 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kafo_data.config import REPO_DIR, batches_dir, built_dir, data_dir, geo_file, reference_dir
+from kafo_data.config import REPO_DIR, batches_dir, built_dir, data_dir, reference_dir
 from kafo_data.filters import Filters
 
 DEFAULT_ROWS = (100_000, 1_000_000, 10_000_000)
@@ -165,7 +165,7 @@ def dataset(rows: int, base: Path, seed: int) -> Path:
         if (meta.get("rows"), meta.get("seed"), meta.get("generator_hash")) == (rows, seed, fingerprint):
             return root
     source = data_dir()
-    for folder in (reference_dir(source), built_dir(source), geo_file(source).parent):
+    for folder in (reference_dir(source), built_dir(source)):
         if folder.is_dir():
             shutil.copytree(folder, root / folder.name, dirs_exist_ok=True)
     seizures, items = synthetic(root, rows, seed)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kafo_data import bench, loadtest, queries
-from kafo_data.config import built_dir, data_dir, geo_file, reference_dir
+from kafo_data.config import built_dir, data_dir, reference_dir
 from kafo_data.db import DataMissingError, get_database
 from kafo_data.filters import FilterError, Filters, check
 from kafo_data.money_cli import cmd_money, configure_money
@@ -94,7 +94,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     source = data_dir()
     out = Path(args.out).resolve()
     if out != source:
-        for folder in (reference_dir(source), built_dir(source), geo_file(source).parent):
+        for folder in (reference_dir(source), built_dir(source)):
             if folder.is_dir():
                 shutil.copytree(folder, out / folder.name, dirs_exist_ok=True)
     if args.rows is None:

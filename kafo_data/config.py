@@ -34,8 +34,11 @@ def tmp_dir(root: Path) -> Path:
     return root / "tmp"
 
 
-def geo_file(root: Path) -> Path:
-    return root / "geo" / "countries.geojson"
+# Country outlines are an asset of the app, not data: served by Streamlit's static file route, so
+# a map's figure names the file (the browser fetches and caches it once) instead of carrying 35 KB
+# of coordinates in every rerun.
+GEO_FILE = REPO_DIR / "static" / "countries.geojson"
+GEO_URL = "app/static/countries.geojson"
 
 
 def upload_enabled() -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
@@ -35,6 +36,12 @@ def date(value: dt.date | None, lang: str) -> str:
     if value is None:
         return "—"
     return format_date(value, format="medium", locale=LOCALES[lang])
+
+
+@lru_cache(maxsize=4096)
+def month(value: dt.date, lang: str) -> str:
+    """A month as an axis label: "Nov 2019", "nov. 2019" (cached: a chart asks for the same few months)."""
+    return format_date(value, "LLL y", locale=LOCALES[lang])
 
 
 def percent(share: float, lang: str) -> str:

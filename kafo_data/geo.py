@@ -1,7 +1,7 @@
 """Offline country geometry helpers for the KAFO maps and sample data.
 
 The dashboard must run without internet, so country outlines come from the
-bundled ``data/geo/countries.geojson`` (see ``data/geo/SOURCE.md``) and all
+bundled ``static/countries.geojson`` (see ``static/SOURCE.md``) and all
 geometry here is plain Python: no shapely/GDAL to install on analysts'
 machines. Coordinates in GeoJSON are ``[lon, lat]``; the public functions
 take and return ``lat``/``lon`` explicitly to avoid mix-ups.
@@ -13,21 +13,20 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-GEOJSON_RELPATH = Path("geo") / "countries.geojson"
+from kafo_data.config import GEO_FILE
 
 Ring = list[list[float]]
 PolygonCoords = list[Ring]
 
 
 @lru_cache(maxsize=8)
-def load_countries(data_dir: Path) -> dict:
-    """Parse ``<data_dir>/geo/countries.geojson`` once per path.
+def load_countries(path: Path = GEO_FILE) -> dict:
+    """Parse the outlines once per path.
 
-    Cached because Streamlit reruns the script on every interaction; callers
-    share the returned dict and must not mutate it.
+    Cached because ingest checks every row's coordinates; callers share the
+    returned dict and must not mutate it.
     """
-    path = Path(data_dir) / GEOJSON_RELPATH
-    with path.open(encoding="utf-8") as fh:
+    with Path(path).open(encoding="utf-8") as fh:
         return json.load(fh)
 
 

@@ -1,4 +1,4 @@
-"""Build ``data/geo/countries.geojson`` from Natural Earth 1:110m outlines.
+"""Build ``static/countries.geojson`` from Natural Earth 1:110m outlines.
 
 Run once with ``python -m kafo_data.geo_build`` (optionally ``--source`` /
 ``--out``). The dashboard must draw maps with no internet access, so the
@@ -63,7 +63,7 @@ NAME_TO_ISO3_FALLBACK: dict[str, str] = {
 DECIMALS = 3
 FIXTURE_REL = Path("tests/fixtures/naturalearth_lowres/naturalearth_lowres.shp")
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO_ROOT / "data" / "geo" / "countries.geojson"
+DEFAULT_OUT = REPO_ROOT / "static" / "countries.geojson"
 
 Ring = list[list[float]]
 

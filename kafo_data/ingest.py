@@ -53,7 +53,7 @@ import pyarrow.parquet as pq
 
 from kafo_data import contract, fmt
 from kafo_data.batches import store_lock
-from kafo_data.config import REPO_DIR, batches_dir, rejected_dir, tmp_dir
+from kafo_data.config import batches_dir, rejected_dir, tmp_dir
 from kafo_data.i18n import LANGS, label, t
 from kafo_data.ingest_map import COUNT_UNITS, MappingError, Mappings, parse_date, parse_number
 from kafo_data.ingest_read import (
@@ -630,17 +630,15 @@ def _event_warnings(event: dict[str, object], mappings: Mappings) -> list[Messag
         out.append(msg("ingest.warn.country_not_in_operation", country=iso, operation=op))
     lat, lon = event["latitude"], event["longitude"]
     if iso and lat is not None and lon is not None:
-        out += _coordinate_warnings(mappings.root, str(iso), float(lat), float(lon))  # type: ignore[arg-type]
+        out += _coordinate_warnings(str(iso), float(lat), float(lon))  # type: ignore[arg-type]
     return out
 
 
-def _coordinate_warnings(root: Path, iso: str, lat: float, lon: float) -> list[Message]:
-    from kafo_data.config import geo_file
+def _coordinate_warnings(iso: str, lat: float, lon: float) -> list[Message]:
     from kafo_data.geo import load_countries, point_in_country
 
-    geo_root = root if geo_file(root).is_file() else REPO_DIR / "data"
     try:
-        geojson = load_countries(geo_root)
+        geojson = load_countries()
         if point_in_country(geojson, iso, lat, lon):
             return []
         swapped = point_in_country(geojson, iso, lon, lat)

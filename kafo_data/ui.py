@@ -9,6 +9,7 @@ so a copied link reproduces the view in either language.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ LANG_KEY = "lang"
 # Plotly's toolbar covers chart titles on phones, and zooming a map by scrolling traps the page.
 PLOT_CONFIG = {"displaylogo": False, "displayModeBar": False, "scrollZoom": False}
 SYNCED = "_url_synced"
+_RUN = threading.local()  # what one script run has already looked up (each run has its own thread)
 
 
 def database() -> Database:
@@ -49,11 +51,20 @@ def q(name: str, *args: Any, **kwargs: Any) -> Any:
     """
     db = database()
     try:
-        return _call(name, db.version(), str(db.root), args, tuple(sorted(kwargs.items())))
+        return _call(name, _run_version(db), str(db.root), args, tuple(sorted(kwargs.items())))
     except (DataMissingError, duckdb.IOException, duckdb.InvalidInputException) as exc:
         st.error(t("app.data_missing", lang(), problem=str(exc).splitlines()[0]), icon="🗂️")
         st.code("python -m kafo_data validate\npython -m kafo_data build", language="bash")
         st.stop()
+
+
+def _run_version(db: Database) -> str:
+    """The data version, looked up once per script run (`start` forgets it): a page makes 20 queries."""
+    version = getattr(_RUN, "version", None)
+    if version is None or getattr(_RUN, "root", None) != db.root:
+        version, _RUN.root = db.version(), db.root
+        _RUN.version = version
+    return version
 
 
 def lang() -> str:
@@ -145,6 +156,7 @@ def start() -> tuple[str, Filters, list[str]]:
     """
     # Streamlit drops a page's widget state when the person moves to another page: re-own it.
     st.session_state.update({k: st.session_state[k] for k in (*STATE.values(), LANG_KEY) if k in st.session_state})
+    _RUN.version = None
     _leave_legacy_router()
     try:
         notices = _load_url_once()
@@ -185,7 +197,8 @@ def sidebar_filters(lang_: str) -> tuple[Filters, list[str]]:
     sidebar = st.sidebar
     sidebar.header(t("filters.title", lang_))
     facets = {spec.key: q("facet_counts", base, spec.key) for spec in FIELDS}
-    present = {c for op in base.operations or ops for c in _countries_of(op)} | set(facets["country"])
+    by_operation = _countries_by_operation()
+    present = {c for op in base.operations or ops for c in by_operation.get(op, ())} | set(facets["country"])
     options = {
         "operation": list(ops),
         "country": sorted(present | set(base.countries), key=lambda c: names.get(c, c)),
@@ -219,10 +232,9 @@ def sidebar_filters(lang_: str) -> tuple[Filters, list[str]]:
     return filters, notices
 
 
-def _countries_of(operation_id: str) -> list[str]:
+def _countries_by_operation() -> dict[str, list[str]]:
     frame = q("operations")
-    row = frame[frame.operation_id == operation_id]
-    return list(row.iloc[0]["countries"]) if len(row) else []
+    return {op: list(countries) for op, countries in zip(frame.operation_id, frame.countries, strict=True)}
 
 
 def link_notice(notices: list[str], lang_: str) -> None:

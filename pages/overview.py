@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data import charts, geo, ui, views
-from kafo_data.config import data_dir
+from kafo_data import charts, ui, views
+from kafo_data.config import GEO_URL
 from kafo_data.i18n import t
 
 lang, filters, notices = ui.start()
@@ -27,7 +27,7 @@ with left:
     st.caption(t("overview.timeline_caption", lang))
 with right:
     participation = views.participation_frame(ui.q("operation_countries"), ops, lang)
-    st.plotly_chart(charts.participation_map(participation, geo.load_countries(data_dir()),
+    st.plotly_chart(charts.participation_map(participation, GEO_URL,
                                              t("overview.map", lang), t("overview.editions", lang)),
                     config=ui.PLOT_CONFIG)
     st.caption(t("overview.map_caption", lang))

@@ -6,8 +6,8 @@ import math
 
 import streamlit as st
 
-from kafo_data import charts, contract, geo, ui, views
-from kafo_data.config import data_dir
+from kafo_data import charts, contract, ui, views
+from kafo_data.config import GEO_URL
 from kafo_data.filters import Filters
 from kafo_data.fmt import number
 from kafo_data.i18n import label, t
@@ -77,7 +77,7 @@ with right:
 st.subheader(t("seizures.map", lang))
 points = ui.q("map_points", filters)
 points = points.assign(country=points.country_iso3.map(lambda v: names.get(v, v)))
-st.plotly_chart(charts.events_map(points, geo.load_countries(data_dir()), t("seizures.map_title", lang),
+st.plotly_chart(charts.events_map(points, GEO_URL, t("seizures.map_title", lang),
                                   t("seizures.events", lang)), config=ui.PLOT_CONFIG)
 st.caption(t("seizures.map_caption", lang))
 with st.expander(t("seizures.table_twin", lang)):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kafo_data.config import GEO_FILE
 from kafo_data.geo import (
     country_bbox,
     country_centroid,
@@ -20,7 +21,7 @@ from kafo_data.geo import (
 )
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-GEOJSON_PATH = DATA_DIR / "geo" / "countries.geojson"
+GEOJSON_PATH = GEO_FILE
 LOCALITIES_PATH = DATA_DIR / "reference" / "localities.csv"
 
 KAFO_ISO3 = (
@@ -33,7 +34,7 @@ KINDS = {"border_post", "town", "airport", "mine_area"}
 
 @pytest.fixture(scope="module")
 def geojson() -> dict:
-    return load_countries(DATA_DIR)
+    return load_countries()
 
 
 def _localities() -> list[dict[str, str]]:
@@ -49,7 +50,7 @@ def test_geojson_is_small() -> None:
 
 
 def test_load_countries_is_cached() -> None:
-    assert load_countries(DATA_DIR) is load_countries(DATA_DIR)
+    assert load_countries() is load_countries()
 
 
 def test_features_have_ids_and_names(geojson: dict) -> None:
