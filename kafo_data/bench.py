@@ -69,11 +69,11 @@ Call = tuple[str, str, tuple, dict]  # (label, name in kafo_data.queries, args, 
 
 
 def _sidebar(f: Filters) -> list[Call]:
-    """ui.start() -> ui.sidebar_filters(): operation and country names, one facet count per filter."""
+    """ui.start() -> ui.sidebar_filters(): operation and country names, the facet counts of every filter."""
     return [
         ("operations", "operations", (), {}),
         ("countries", "countries", (), {}),
-        *[(f"facet_counts[{key}]", "facet_counts", (f, key), {}) for key in ("operation", "country", "category")],
+        ("facets", "facets", (f,), {}),
     ]
 
 
@@ -81,11 +81,7 @@ def _seizures_page(f: Filters, ops: list[str]) -> list[Call]:
     return [
         *_sidebar(f),
         ("events_summary", "events_summary", (f,), {}),
-        ("totals", "totals", (f,), {}),
-        ("by_country", "by_country", (f,), {}),
-        ("by_operation", "by_operation", (f,), {}),
-        ("by_item_type", "by_item_type", (f,), {}),
-        ("monthly", "monthly", (f,), {}),
+        ("breakdowns", "breakdowns", (f,), {}),
         ("map_points", "map_points", (f,), {}),
         ("records_page", "records_page", (f,),
          {"limit": RECORDS_PAGE_SIZE, "offset": 0, "sort": "seizure_date", "descending": False}),
@@ -101,7 +97,7 @@ def _operations_page(f: Filters, ops: list[str]) -> list[Call]:
     return [
         *_sidebar(f),
         ("figures", "figures", (), {}),
-        *[(f"events_summary[{op}]", "events_summary", (f.for_operation(op),), {}) for op in ops],
+        ("operation_summaries", "operation_summaries", (f,), {}),
         ("sample_share", "sample_share", (), {}),
         ("reconciliation", "reconciliation", (), {"include_sample": f.include_sample}),
     ]
@@ -395,6 +391,16 @@ class PandasApp:
 
     def sources(self) -> Any:
         return self.ref["sources"].sort_values(["published", "source_id"], ignore_index=True)
+
+    def operation_summaries(self, f: Filters) -> dict[str, dict[str, int]]:
+        return {op: self.events_summary(f.for_operation(op)) for op in self.ref["operations"].operation_id}
+
+    def facets(self, f: Filters) -> dict[str, dict[str, int]]:
+        return {key: self.facet_counts(f, key) for key in ("operation", "country", "category")}
+
+    def breakdowns(self, f: Filters) -> dict[str, Any]:
+        return {"totals": self.totals(f), "country": self.by_country(f), "operation": self.by_operation(f),
+                "item_type": self.by_item_type(f), "month": self.monthly(f)}
 
     def facet_counts(self, f: Filters, key: str) -> dict[str, int]:
         column = {"operation": "operation_id", "country": "country_iso3", "category": "category"}[key]

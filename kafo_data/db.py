@@ -12,7 +12,9 @@ import functools
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -22,12 +24,17 @@ from kafo_data.config import batches_dir, built_dir
 from kafo_data.money_store import money_files, register_money_views
 from kafo_data.reference import REFERENCE_TABLES
 
+T = TypeVar("T")
+
 MEMORY_LIMIT = os.environ.get("KAFO_DUCKDB_MEMORY", "2GB")
 THREADS = int(os.environ.get("KAFO_DUCKDB_THREADS", "2"))
 # Sums and counts come from small rollup tables (kafo_data.rollup); KAFO_ROLLUPS=0 turns them off.
 OR_FILTER_KEYS = 2048
 ROLLUPS = os.environ.get("KAFO_ROLLUPS", "1").strip().lower() not in {"0", "false", "no", "off"}
 RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.parquet"}
+# Record files this small (all batches together) are copied into memory when the data changes: a
+# query then skips opening and decoding parquet files, which on small data is most of its time.
+IN_MEMORY_BYTES = int(float(os.environ.get("KAFO_IN_MEMORY_MB", "16")) * 2**20)
 
 
 class DataMissingError(RuntimeError):
@@ -69,9 +76,11 @@ def _empty_table_sql(name: str) -> str:
 class Database:
     """The process's root connection to one data directory."""
 
-    def __init__(self, root: Path, rollups: bool | None = None) -> None:
+    def __init__(self, root: Path, rollups: bool | None = None, in_memory_bytes: int | None = None) -> None:
         self.root = root
         self.rollups = ROLLUPS if rollups is None else rollups
+        self.in_memory_bytes = IN_MEMORY_BYTES if in_memory_bytes is None else in_memory_bytes
+        self.records_in_memory = False
         # A join with up to OR_FILTER_KEYS distinct keys on one side is pushed into the other side's scan
         # as an IN filter, so a page of records reads the item lines of its events only (default: 50).
         self._con = duckdb.connect(
@@ -80,6 +89,7 @@ class Database:
         )
         self._lock = threading.Lock()
         self._version: str | None = None
+        self._memo: dict[str, tuple[str, Any]] = {}
 
     def version(self) -> str:
         """The current data version; rebuilds the views when it changed."""
@@ -107,14 +117,20 @@ class Database:
                 f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({path}, file_row_number = true)"
             )
         batches = batch_dirs(self.root)
-        for table, filename in RECORD_FILES.items():
-            files = [str(b / filename) for b in batches if (b / filename).is_file()]
-            con.execute(f"DROP VIEW IF EXISTS {table}")
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        record_files = {t: [b / name for b in batches if (b / name).is_file()] for t, name in RECORD_FILES.items()}
+        size = sum(f.stat().st_size for fs in record_files.values() for f in fs)
+        self.records_in_memory = size <= self.in_memory_bytes
+        kind = "TABLE" if self.records_in_memory else "VIEW"
+        existing = dict(con.execute(
+            "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal "
+            "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables()").fetchall())
+        for table, files in record_files.items():
+            if table in existing:  # DuckDB will not drop a table as a view, nor the reverse
+                con.execute(f"DROP {existing[table]} {table}")
             if files:
-                listing = ", ".join(_sql_string(f) for f in files)
+                listing = ", ".join(_sql_string(str(f)) for f in files)
                 con.execute(
-                    f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{listing}], union_by_name = true)"
+                    f"CREATE {kind} {table} AS SELECT * FROM read_parquet([{listing}], union_by_name = true)"
                 )
             else:
                 con.execute(_empty_table_sql(table))
@@ -128,6 +144,19 @@ class Database:
         """Build the rollup tables again from the views (what the first request after a data change pays)."""
         self.version()
         rollup.build(self._con)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A result that changes only with the data (the reference lookups every page makes), kept per version.
+
+        Callers share the value: return a copy of anything mutable.
+        """
+        version = self.version()
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        value = compute()
+        self._memo[key] = (version, value)
+        return value
 
     def close(self) -> None:
         """Close the root connection (benchmarks and tests that open many)."""

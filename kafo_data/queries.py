@@ -32,18 +32,21 @@ def _lines(db: Database) -> tuple[str, str]:
 
 def known(db: Database) -> Known:
     """The ids a filter may take: every operation, every ISO 3166 country, every category."""
-    ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
-    countries = [r[0] for r in db.rows("SELECT iso3 FROM countries")]
-    return Known(frozenset(ops), frozenset(countries), frozenset(contract.CATEGORIES))
+    def compute() -> Known:
+        ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
+        countries = [r[0] for r in db.rows("SELECT iso3 FROM countries")]
+        return Known(frozenset(ops), frozenset(countries), frozenset(contract.CATEGORIES))
+
+    return db.memo("known", compute)
 
 
 def operations(db: Database) -> pd.DataFrame:
     """Operations in date order, each with its participating countries (ISO3 list)."""
-    return db.frame(
+    return db.memo("operations", lambda: db.frame(
         "SELECT o.*, list(c.country_iso3 ORDER BY c.country_iso3) AS countries, count(c.country_iso3) AS n_countries "
         "FROM operations o LEFT JOIN operation_countries c USING (operation_id) "
         "GROUP BY ALL ORDER BY o.start_date"
-    )
+    )).copy()
 
 
 def operation_countries(db: Database) -> pd.DataFrame:
@@ -55,7 +58,7 @@ def operation_countries(db: Database) -> pd.DataFrame:
 
 
 def countries(db: Database) -> pd.DataFrame:
-    return db.frame("SELECT iso3, name_en, name_fr FROM countries ORDER BY iso3")
+    return db.memo("countries", lambda: db.frame("SELECT iso3, name_en, name_fr FROM countries ORDER BY iso3")).copy()
 
 
 def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
@@ -74,79 +77,122 @@ def sources(db: Database) -> pd.DataFrame:
     return db.frame("SELECT * FROM sources ORDER BY published, source_id")
 
 
-def _grouped(db: Database, f: Filters, keys: list[str], order: str | None = None) -> pd.DataFrame:
-    """Sum of quantity by `keys` + unit over the filtered item lines."""
-    where, params = record_where(f)
-    table, lines = _lines(db)
-    cols = ", ".join([*keys, "unit"])
-    return db.frame(
-        f"SELECT {cols}, sum(quantity) AS quantity, {lines} AS lines FROM {table} r "
-        f"WHERE {where} GROUP BY {cols} ORDER BY {order or cols}",
-        params,
-    )
+# The sums a page shows of one selection, each by its keys and always by unit as well.
+BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "totals": ("category",),
+    "country": ("country_iso3", "category"),
+    "operation": ("operation_id", "category"),
+    "item_type": ("category", "item_type"),
+    "month": ("month", "category"),
+}
+_BREAKDOWN_KEYS = ("country_iso3", "operation_id", "month", "category", "item_type", "unit")
 
 
-def totals(db: Database, f: Filters) -> pd.DataFrame:
-    """Quantity per category and unit: one figure per unit, never a sum across units.
+def breakdowns(db: Database, f: Filters, parts: tuple[str, ...] = tuple(BREAKDOWNS)) -> dict[str, pd.DataFrame]:
+    """Quantity and item lines of the selection by each part's keys and unit, in one statement.
 
-    In the contract's category order, sorted by DuckDB (a pandas sort of a few rows cost more).
+    One statement (a UNION ALL of the groupings) instead of one query per chart: on small data
+    each query costs a few milliseconds whatever it reads, and a page shows five of these.
+    Rows come in the contract's category order; a part's frame holds its keys, unit, quantity
+    and lines.
     """
     where, params = record_where(f)
     table, lines = _lines(db)
-    return db.frame(
-        f"SELECT category, unit, sum(quantity) AS quantity, {lines} AS lines FROM {table} r WHERE {where} "
-        "GROUP BY category, unit ORDER BY list_position(?, category) NULLS LAST, unit, category",
-        [*params, list(contract.CATEGORIES)],
+    expr = {"month": "date_trunc('month', seizure_date)::DATE"}
+    selects = []
+    for k, part in enumerate(parts):
+        cols = (*BREAKDOWNS[part], "unit")
+        keys = ", ".join(f"{expr.get(c, c)} AS {c}" if c in cols else f"NULL AS {c}" for c in _BREAKDOWN_KEYS)
+        selects.append(f"SELECT {k} AS _part, {keys}, sum(quantity) AS quantity, {lines} AS lines "
+                       f"FROM {table} r WHERE {where} GROUP BY ALL")
+    rows = db.rows(
+        f"SELECT * FROM ({' UNION ALL '.join(selects)}) ORDER BY _part, country_iso3, operation_id, month, "
+        "list_position(?, category) NULLS LAST, category, item_type, unit",
+        [*params * len(parts), list(contract.CATEGORIES)],
     )
+    position = {c: i for i, c in enumerate(("_part", *_BREAKDOWN_KEYS, "quantity", "lines"))}
+    out = {}
+    for k, part in enumerate(parts):
+        cols = [*BREAKDOWNS[part], "unit", "quantity", "lines"]
+        out[part] = pd.DataFrame([[row[position[c]] for c in cols] for row in rows if row[0] == k], columns=cols)
+    return out
+
+
+def totals(db: Database, f: Filters) -> pd.DataFrame:
+    """Quantity per category and unit: one figure per unit, never a sum across units."""
+    return breakdowns(db, f, ("totals",))["totals"]
 
 
 def by_country(db: Database, f: Filters) -> pd.DataFrame:
-    return _grouped(db, f, ["country_iso3", "category"])
+    return breakdowns(db, f, ("country",))["country"]
 
 
 def by_operation(db: Database, f: Filters) -> pd.DataFrame:
-    return _grouped(db, f, ["operation_id", "category"])
+    return breakdowns(db, f, ("operation",))["operation"]
 
 
 def by_item_type(db: Database, f: Filters) -> pd.DataFrame:
-    return _grouped(db, f, ["category", "item_type"])
+    return breakdowns(db, f, ("item_type",))["item_type"]
 
 
 def monthly(db: Database, f: Filters) -> pd.DataFrame:
-    where, params = record_where(f)
-    table, lines = _lines(db)
-    return db.frame(
-        "SELECT date_trunc('month', seizure_date)::DATE AS month, category, unit, "
-        f"sum(quantity) AS quantity, {lines} AS lines FROM {table} r "
-        f"WHERE {where} GROUP BY ALL ORDER BY month, category, unit",
-        params,
-    )
+    return breakdowns(db, f, ("month",))["month"]
 
 
 def events_summary(db: Database, f: Filters) -> dict[str, int]:
     """Seizure events, arrests, item lines and sample events of the selection."""
+    lwhere, lparams = record_where(f)
+    table, count = _lines(db)
+    lines_sql = f"(SELECT coalesce({count}, 0) FROM {table} r WHERE {lwhere})"
     if db.rollups:
         where, params = events_where(f)
-        events, arrests, sample = db.rows(
+        events, arrests, sample, lines = db.rows(
             "SELECT coalesce(sum(events), 0), coalesce(sum(arrests), 0), "
-            f"coalesce(sum(events) FILTER (WHERE is_sample), 0) FROM rollup_events s WHERE {where}",
-            params,
+            f"coalesce(sum(events) FILTER (WHERE is_sample), 0), {lines_sql} FROM rollup_events s WHERE {where}",
+            [*lparams, *params],
         )[0]
     else:
         where, params = event_where(f)
-        events, arrests, sample = db.rows(
-            "SELECT count(*), coalesce(sum(arrests), 0), count(*) FILTER (WHERE is_sample) "
+        events, arrests, sample, lines = db.rows(
+            f"SELECT count(*), coalesce(sum(arrests), 0), count(*) FILTER (WHERE is_sample), {lines_sql} "
             f"FROM seizures s WHERE {where}",
-            params,
+            [*lparams, *params],
         )[0]
-    lines = record_count(db, f)
     return {"events": int(events), "arrests": int(arrests), "sample_events": int(sample), "lines": int(lines)}
 
 
+def operation_summaries(db: Database, f: Filters) -> dict[str, dict[str, int]]:
+    """`events_summary` of each operation under the other filters (`f.for_operation(op)`), in one statement."""
+    g = f.without("operation")
+    lwhere, lparams = record_where(g)
+    table, count = _lines(db)
+    if db.rollups:
+        ewhere, eparams = events_where(g)
+        events = ("SELECT operation_id, sum(events) AS events, sum(arrests) AS arrests, "
+                  f"sum(events) FILTER (WHERE is_sample) AS sample FROM rollup_events s WHERE {ewhere} GROUP BY 1")
+    else:
+        ewhere, eparams = event_where(g)
+        events = ("SELECT operation_id, count(*) AS events, sum(arrests) AS arrests, "
+                  f"count(*) FILTER (WHERE is_sample) AS sample FROM seizures s WHERE {ewhere} GROUP BY 1")
+    rows = db.rows(
+        f"WITH e AS ({events}), l AS (SELECT operation_id, {count} AS lines FROM {table} r WHERE {lwhere} GROUP BY 1) "
+        "SELECT o.operation_id, coalesce(e.events, 0), coalesce(e.arrests, 0), coalesce(e.sample, 0), "
+        "coalesce(l.lines, 0) FROM operations o LEFT JOIN e USING (operation_id) LEFT JOIN l USING (operation_id)",
+        [*eparams, *lparams],
+    )
+    return {op: {"events": int(ev), "arrests": int(ar), "sample_events": int(sm), "lines": int(n)}
+            for op, ev, ar, sm, n in rows}
+
+
 def record_count(db: Database, f: Filters) -> int:
+    """Item lines of the selection; the unfiltered total (every download menu shows it) is kept per data version."""
     where, params = record_where(f)
     table, lines = _lines(db)
-    return int(db.rows(f"SELECT coalesce({lines}, 0) FROM {table} r WHERE {where}", params)[0][0])
+
+    def count() -> int:
+        return int(db.rows(f"SELECT coalesce({lines}, 0) FROM {table} r WHERE {where}", params)[0][0])
+
+    return db.memo("record_count", count) if f.is_empty() else count()
 
 
 def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
@@ -157,7 +203,7 @@ def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
     where, params = record_where(f)
     direction = "DESC" if descending else "ASC"
     cols = ", ".join(contract.RECORD_COLUMNS)
-    if db.rollups and sort in EVENT_COLUMNS:
+    if db.rollups and sort in EVENT_COLUMNS and not db.records_in_memory:  # in memory, the plain query is quicker
         page = _records_page_from_events(db, f, int(limit), int(offset), sort, direction)
         if page is not None:
             return page
@@ -208,13 +254,30 @@ def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int,
     return None
 
 
+FACET_COLUMNS = {"operation": "operation_id", "country": "country_iso3", "category": "category"}
+
+
+def facets(db: Database, f: Filters, keys: tuple[str, ...] = tuple(FACET_COLUMNS)) -> dict[str, dict[str, int]]:
+    """For each filter, the item lines each of its values would match under the other filters.
+
+    All filters in one statement: the sidebar needs three, on every page.
+    """
+    table, lines = _lines(db)
+    selects, params = [], []
+    for k, key in enumerate(keys):
+        where, more = record_where(f.without(key))
+        selects.append(f"SELECT {k} AS _facet, {FACET_COLUMNS[key]} AS value, {lines} AS n "
+                       f"FROM {table} r WHERE {where} GROUP BY ALL")
+        params += more
+    out: dict[str, dict[str, int]] = {key: {} for key in keys}
+    for k, value, n in db.rows(" UNION ALL ".join(selects), params):
+        out[keys[k]][value] = int(n)
+    return out
+
+
 def facet_counts(db: Database, f: Filters, key: str) -> dict[str, int]:
     """Item lines each value of one filter would match under the other filters."""
-    column = {"operation": "operation_id", "country": "country_iso3", "category": "category"}[key]
-    where, params = record_where(f.without(key))
-    table, lines = _lines(db)
-    rows = db.rows(f"SELECT {column}, {lines} FROM {table} r WHERE {where} GROUP BY 1", params)
-    return {k: int(n) for k, n in rows}
+    return facets(db, f, (key,))[key]
 
 
 def map_points(db: Database, f: Filters) -> pd.DataFrame:

@@ -196,7 +196,7 @@ def sidebar_filters(lang_: str) -> tuple[Filters, list[str]]:
     names = country_names(lang_)
     sidebar = st.sidebar
     sidebar.header(t("filters.title", lang_))
-    facets = {spec.key: q("facet_counts", base, spec.key) for spec in FIELDS}
+    facets = q("facets", base)
     by_operation = _countries_by_operation()
     present = {c for op in base.operations or ops for c in by_operation.get(op, ())} | set(facets["country"])
     options = {

@@ -22,9 +22,10 @@ st.table(views.operations_table(ops, figures, names, lang), hide_index=True)
 st.caption(t("operations.side_by_side_caption", lang))
 
 st.subheader(t("operations.records", lang))
+summaries = ui.q("operation_summaries", filters)
 summary_rows = []
 for op in ops.operation_id:
-    summary = ui.q("events_summary", filters.for_operation(op))
+    summary = summaries[op]
     summary_rows.append({
         t("operations.col.operation", lang): op_names[op],
         t("seizures.events", lang): number(summary["events"], lang),

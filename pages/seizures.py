@@ -34,7 +34,8 @@ kpi[2].metric(t("seizures.lines", lang), number(summary["lines"], lang))
 
 st.subheader(t("seizures.totals", lang))
 st.caption(t("seizures.totals_caption", lang))
-totals = ui.q("totals", filters)
+sums = ui.q("breakdowns", filters)
+totals = sums["totals"]
 st.table(views.totals_table(totals, lang), hide_index=True)
 
 st.subheader(t("seizures.charts", lang))
@@ -45,11 +46,10 @@ category, unit = measure.split("|", 1)
 colour = charts.CATEGORY_COLOURS[category]
 unit_text = views.unit_label(unit, lang)
 source_caption = t("seizures.chart_caption_sample" if summary["sample_events"] else "seizures.chart_caption", lang)
-by_country = views.by_dimension(ui.q("by_country", filters), measure, "country_iso3", lambda v: names.get(v, v))
-by_operation = views.by_dimension(ui.q("by_operation", filters), measure, "operation_id", lambda v: ops.get(v, v))
-by_item = views.by_dimension(ui.q("by_item_type", filters), measure, "item_type",
-                             lambda v: label("item_type", v, lang))
-over_time = views.measure_rows(ui.q("monthly", filters), measure)
+by_country = views.by_dimension(sums["country"], measure, "country_iso3", lambda v: names.get(v, v))
+by_operation = views.by_dimension(sums["operation"], measure, "operation_id", lambda v: ops.get(v, v))
+by_item = views.by_dimension(sums["item_type"], measure, "item_type", lambda v: label("item_type", v, lang))
+over_time = views.measure_rows(sums["month"], measure)
 
 left, right = st.columns(2)
 charts_spec = [

@@ -21,7 +21,7 @@ from tests.conftest import DATA, REPO
 
 PAGE_FILES = {"overview": "overview.py", "seizures": "seizures.py", "operations": "operations.py",
               "data": "data_sources.py"}
-SIDEBAR = {"operations", "countries", "facet_counts"}  # ui.start(): names and facet counts on every page
+SIDEBAR = {"operations", "countries", "facets"}  # ui.start(): names and facet counts on every page
 
 
 def test_bench_command_prints_a_table_and_writes_json(tmp_path):
@@ -86,6 +86,12 @@ def test_pandas_baseline_answers_what_the_query_layer_answers(scenario):
         assert app.record_count(f) == queries.record_count(db, f)
         for key in ("operation", "country", "category"):
             assert app.facet_counts(f, key) == queries.facet_counts(db, f, key)
+        assert app.facets(f) == queries.facets(db, f)
+        assert app.operation_summaries(f) == queries.operation_summaries(db, f)
+        sums = queries.breakdowns(db, f)
+        for part, name in (("totals", "totals"), ("country", "by_country"), ("operation", "by_operation"),
+                           ("item_type", "by_item_type")):
+            assert _by_keys(app.breakdowns(f)[part]) == _by_keys(sums[part]) == _by_keys(getattr(app, name)(f))
         for name in ("totals", "by_country", "by_operation", "by_item_type"):
             assert _by_keys(getattr(app, name)(f)) == _by_keys(getattr(queries, name)(db, f))
         page = app.records_page(f, limit=50, sort="seizure_date")
