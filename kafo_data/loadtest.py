@@ -8,6 +8,9 @@ browser sends). Each session opens a page, then clicks filters: it sets one of t
 multiselects (operation, country, category) to a value it was offered, or clears it, exactly as
 the browser reports a click, and waits for the server's "script finished".
 
+How fast the simulated people click is the `--think` range: the default, 5-15 s between clicks, is
+someone reading what each click shows; `--think 0.5 2` is a stress test nobody reading can keep up.
+
 Reported per N: reruns, errors (a Python exception shown on the page, an error message, a run
 that did not finish, a dropped connection), p50/p95/max of the time from the click to "script
 finished" as the session sees it (server work plus loopback transfer; the browser's own
@@ -267,7 +270,7 @@ def _run_async(coro: Any) -> Any:
 
 
 def run(root: Path, counts: list[int], page: str = "seizures", clicks: int = 5,
-        think: tuple[float, float] = (0.5, 2.0), seed: int = 1, timeout: float = 120.0,
+        think: tuple[float, float] = (5.0, 15.0), seed: int = 1, timeout: float = 120.0,
         log: Any = print) -> dict:
     """Start the server once, warm it with one session, then run each N in turn."""
     report: dict[str, Any] = {"data": str(root), "page": page, "clicks_per_session": clicks,
@@ -308,8 +311,9 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="concurrent sessions per round (default: 1 8 32)")
     p.add_argument("--page", default="seizures", help="page to open (url path; default: seizures)")
     p.add_argument("--clicks", type=int, default=5, help="filter clicks per session (default 5)")
-    p.add_argument("--think", type=float, nargs=2, default=[0.5, 2.0], metavar=("MIN", "MAX"),
-                   help="seconds between one session's clicks, drawn uniformly (default 0.5 2.0)")
+    p.add_argument("--think", type=float, nargs=2, default=[5.0, 15.0], metavar=("MIN", "MAX"),
+                   help="seconds between one session's clicks, drawn uniformly (default 5 15: reading what each "
+                        "click shows; 0.5 2 is a stress test)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timeout", type=float, default=120.0, help="seconds one rerun may take before it is an error")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
