@@ -2,8 +2,9 @@
 
 DuckDB 2.0 raises "connection is busy" when two Streamlit sessions share a connection
 object, so every query runs on its own `cursor()` of the root. The views over the parquet
-files are rebuilt when the data version changes (a batch added or removed, reference
-rebuilt), which is also the key every cache uses, so new data shows without a restart.
+files (tables in memory when the files are small) are rebuilt when the data version changes
+(a batch added or removed, reference rebuilt), which is also the key every cache uses, so new
+data shows without a restart.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ THREADS = int(os.environ.get("KAFO_DUCKDB_THREADS", "2"))
 OR_FILTER_KEYS = 2048
 ROLLUPS = os.environ.get("KAFO_ROLLUPS", "1").strip().lower() not in {"0", "false", "no", "off"}
 RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.parquet"}
-# Record files this small (all batches together) are copied into memory when the data changes: a
-# query then skips opening and decoding parquet files, which on small data is most of its time.
-IN_MEMORY_BYTES = int(float(os.environ.get("KAFO_IN_MEMORY_MB", "16")) * 2**20)
+# Record files this small (all batches together, about 75,000 item lines) are copied into memory when
+# the data changes: a query then skips opening and decoding parquet files, most of its time on small
+# data. Larger data stays in its files, sorted so that filters skip most of them (1 M lines held in
+# memory measured slower and twice the memory).
+IN_MEMORY_BYTES = int(float(os.environ.get("KAFO_IN_MEMORY_MB", "1")) * 2**20)
 
 
 class DataMissingError(RuntimeError):
@@ -92,7 +95,7 @@ class Database:
         self._memo: dict[str, tuple[str, Any]] = {}
 
     def version(self) -> str:
-        """The current data version; rebuilds the views when it changed."""
+        """The current data version; rebuilds the tables and views when it changed."""
         version = data_version(self.root)
         if version != self._version:
             with self._lock:
@@ -111,34 +114,39 @@ class Database:
                 f"missing {built / (missing[0] + '.parquet')}: run `python -m kafo_data build`"
             )
         con = self._con
-        for table in REFERENCE_TABLES:  # a few KB each: held in memory, so a page's small queries skip file reads
-            path = _sql_string(str(built / f"{table}.parquet"))
-            con.execute(
-                f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({path}, file_row_number = true)"
-            )
         batches = batch_dirs(self.root)
         record_files = {t: [b / name for b in batches if (b / name).is_file()] for t, name in RECORD_FILES.items()}
-        size = sum(f.stat().st_size for fs in record_files.values() for f in fs)
-        self.records_in_memory = size <= self.in_memory_bytes
-        kind = "TABLE" if self.records_in_memory else "VIEW"
-        existing = dict(con.execute(
-            "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal "
-            "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables()").fetchall())
-        for table, files in record_files.items():
-            if table in existing:  # DuckDB will not drop a table as a view, nor the reverse
-                con.execute(f"DROP {existing[table]} {table}")
-            if files:
-                listing = ", ".join(_sql_string(str(f)) for f in files)
+        in_memory = sum(f.stat().st_size for fs in record_files.values() for f in fs) <= self.in_memory_bytes
+        # One transaction: a query of another session meanwhile sees the old tables, never a missing one.
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in REFERENCE_TABLES:  # a few KB each: held in memory, so small queries skip file reads
+                path = _sql_string(str(built / f"{table}.parquet"))
                 con.execute(
-                    f"CREATE {kind} {table} AS SELECT * FROM read_parquet([{listing}], union_by_name = true)"
+                    f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({path}, file_row_number = true)"
                 )
-            else:
-                con.execute(_empty_table_sql(table))
-        con.execute(
-            "CREATE OR REPLACE VIEW records AS SELECT i.*, s.* EXCLUDE (seizure_id) "
-            "FROM seized_items i JOIN seizures s USING (seizure_id)"
-        )
-        register_money_views(con, self.root)  # budgets and transactions (kafo_data.money_store)
+            existing = dict(con.execute(
+                "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal "
+                "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables()").fetchall())
+            for table, files in record_files.items():
+                if table in existing:  # DuckDB will not drop a table as a view, nor the reverse
+                    con.execute(f"DROP {existing[table]} {table}")
+                if files:
+                    listing = ", ".join(_sql_string(str(f)) for f in files)
+                    con.execute(f"CREATE {'TABLE' if in_memory else 'VIEW'} {table} AS "
+                                f"SELECT * FROM read_parquet([{listing}], union_by_name = true)")
+                else:
+                    con.execute(_empty_table_sql(table))
+            con.execute(
+                "CREATE OR REPLACE VIEW records AS SELECT i.*, s.* EXCLUDE (seizure_id) "
+                "FROM seized_items i JOIN seizures s USING (seizure_id)"
+            )
+            register_money_views(con, self.root)  # budgets and transactions (kafo_data.money_store)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        self.records_in_memory = in_memory
 
     def rebuild_rollups(self) -> None:
         """Build the rollup tables again from the views (what the first request after a data change pays)."""

@@ -5,7 +5,7 @@ Arrests and event counts come from `seizures` alone, so a join with item lines n
 multiplies them.
 
 When the database has its rollup tables (`kafo_data.rollup`, the default), sums and counts are
-read from them instead of the record views: the same answers, a thousand times fewer rows. The
+read from them instead of the records: the same answers, a thousand times fewer rows. The
 plain SQL over the views stays next to each query: it is what `Database(rollups=False)` runs, and
 what tests/test_rollup.py checks the rollup against.
 """
@@ -115,6 +115,8 @@ def breakdowns(db: Database, f: Filters, parts: tuple[str, ...] = tuple(BREAKDOW
     for k, part in enumerate(parts):
         cols = [*BREAKDOWNS[part], "unit", "quantity", "lines"]
         out[part] = pd.DataFrame([[row[position[c]] for c in cols] for row in rows if row[0] == k], columns=cols)
+    if "month" in out:
+        out["month"]["month"] = pd.to_datetime(out["month"]["month"])  # as a DATE column arrives in pandas
     return out
 
 

@@ -10,6 +10,7 @@ from kafo_data.fmt import number
 from kafo_data.i18n import t
 
 lang, filters, notices = ui.start()
+ui.link_notice(notices, lang)
 st.title(t("upload.title", lang))
 if not upload_enabled():
     st.info(t("upload.disabled", lang))

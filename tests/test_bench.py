@@ -74,11 +74,12 @@ def test_page_call_lists_follow_the_pages(page):
     assert all(hasattr(queries, name) for name in listed)
 
 
+@pytest.mark.parametrize("in_memory_bytes", [0, None], ids=["parquet", "in-memory"])
 @pytest.mark.parametrize("scenario", list(bench.SCENARIOS))
-def test_pandas_baseline_answers_what_the_query_layer_answers(scenario):
+def test_pandas_baseline_answers_what_the_query_layer_answers(scenario, in_memory_bytes):
     """The baseline does the same work, so 'x faster' compares like with like."""
     f = bench.SCENARIOS[scenario]
-    db = Database(DATA)
+    db = Database(DATA, in_memory_bytes=in_memory_bytes)
     app = bench.PandasApp(DATA)
     app.tables()
     try:

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from kafo_data import queries
-from kafo_data.db import get_database
+from kafo_data.batches import remove_batch
+from kafo_data.db import Database, get_database
 from kafo_data.filters import FilterError, Filters, check, from_params, to_params
 from kafo_data.sample import synthetic, write_batch
 from tests.conftest import read_records
@@ -137,11 +138,35 @@ def test_new_batch_shows_without_restart_and_can_be_excluded_as_sample(data_copy
     seizures, items = synthetic(data_copy, 50, seed=1)
     real = seizures.set_column(seizures.schema.get_field_index("is_sample"), "is_sample",
                                [[False] * seizures.num_rows])
+    lines = queries.record_count(db, Filters())
     write_batch(data_copy, "report-1", real, items, {"kind": "report"})
     assert db.version() != version
     after = queries.events_summary(db, Filters())
     assert after["events"] == before["events"] + seizures.num_rows
     assert queries.events_summary(db, Filters(include_sample=False))["events"] == seizures.num_rows
+    assert queries.record_count(db, Filters()) == lines + items.num_rows  # the kept total follows the data
+    remove_batch(data_copy, "report-1")
+    assert queries.record_count(db, Filters()) == lines
+    assert queries.events_summary(db, Filters()) == before
+
+
+def test_records_move_between_memory_and_files_as_the_data_grows(data_copy):
+    """Small record files are copied into memory; past the threshold the same Database reads the files."""
+    shipped = sum(f.stat().st_size for f in (data_copy / "batches").rglob("*.parquet"))
+    db = Database(data_copy, in_memory_bytes=shipped)
+    try:
+        first = queries.records_page(db, Filters(), limit=20)
+        assert db.records_in_memory
+        seizures, items = synthetic(data_copy, 2000, seed=2)
+        write_batch(data_copy, "report-big", seizures, items, {"kind": "report"})
+        total = queries.record_count(db, Filters())
+        assert not db.records_in_memory
+        assert total == len(queries.records_page(db, Filters(), limit=10**6))
+        remove_batch(data_copy, "report-big")
+        assert queries.records_page(db, Filters(), limit=20).equals(first)
+        assert db.records_in_memory
+    finally:
+        db.close()
 
 
 def test_reconciliation_accounts_for_published_figures(repo_data):
