@@ -56,6 +56,7 @@ from kafo_data.fmt import number as fmt_number
 from kafo_data.i18n import LANGS, catalogue, label, t
 
 if TYPE_CHECKING:  # openpyxl takes most of a second to import: only the xlsx path loads it
+    import duckdb
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -120,6 +121,9 @@ class Extract:
     fields: tuple[Field, ...]
     order: tuple[str, ...]
     sample_column: str | None = None
+    # Sorted one value of the first sort key at a time: DuckDB then holds one part's rows while
+    # sorting, not the whole file (a million item lines: +640 MB at once).
+    sort_in_parts: bool = False
     title_key: str = "export.title.records"
     rows_key: str = "export.rows.records"
 
@@ -205,7 +209,7 @@ def records_extract(filters: Filters) -> Extract:
     """The filtered item lines, each with its event's fields, the source and the sample flag."""
     where, params = record_where(filters)
     sql = f"SELECT {', '.join(contract.RECORD_COLUMNS)} FROM records r WHERE {where}"
-    return Extract(sql, tuple(params), RECORD_FIELDS, RECORD_ORDER, sample_column="is_sample")
+    return Extract(sql, tuple(params), RECORD_FIELDS, RECORD_ORDER, sample_column="is_sample", sort_in_parts=True)
 
 
 def vocabulary_labels(db: Database, vocab: str, lang: str) -> dict[str, str]:
@@ -219,9 +223,12 @@ def vocabulary_labels(db: Database, vocab: str, lang: str) -> dict[str, str]:
     return {k[len(prefix):]: v for k, v in catalogue(lang).items() if k.startswith(prefix)}
 
 
-def _select(extract: Extract, style: _Style, lang: str,
-            labels: Mapping[str, Mapping[str, str]]) -> tuple[str, list[object]]:
-    """The SELECT every format reads: labels (if any), then the one rule, in the extract's order."""
+def _select(extract: Extract, style: _Style, lang: str, labels: Mapping[str, Mapping[str, str]],
+            part: bool = False) -> tuple[str, list[object]]:
+    """The SELECT every format reads: labels (if any), then the one rule, in the extract's order.
+
+    With `part`, only the rows whose first sort key equals one more (last) parameter.
+    """
     cte_sql: list[str] = []
     cte_params: list[object] = []
     joined: set[str] = set()
@@ -263,7 +270,8 @@ def _select(extract: Extract, style: _Style, lang: str,
     sql = (
         ("WITH " + ", ".join(cte_sql) + " " if cte_sql else "")
         + f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM ({extract.sql}) d "
-        + " ".join(joins) + f") x ORDER BY {order}"
+        + " ".join(joins) + (f" WHERE d.{extract.order[0]} IS NOT DISTINCT FROM ?" if part else "")
+        + f") x ORDER BY {order}"
     )
     return sql, [*cte_params, *outer_params, *inner_params, *extract.params]
 
@@ -290,6 +298,26 @@ def row_limit(fmt: str, in_memory: bool) -> int | None:
 
 def _headers(fields: Sequence[Field], style: _Style, lang: str) -> list[str]:
     return [neutralise(t(f.label_key, lang)) if style.labelled else f.name for f in fields]
+
+
+def _reader(cur: duckdb.DuckDBPyConnection, extract: Extract, style: _Style, lang: str,
+            labels: Mapping[str, Mapping[str, str]]) -> pa.RecordBatchReader:
+    """The rows as arrow batches, in the extract's order; sorted part by part when the extract says so."""
+    if not (extract.sort_in_parts and extract.order):
+        sql, params = _select(extract, style, lang, labels)
+        return cur.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
+    key = extract.order[0]
+    values = [r[0] for r in cur.execute(f"SELECT DISTINCT {key} FROM ({extract.sql}) d ORDER BY 1 NULLS LAST",
+                                        list(extract.params)).fetchall()]
+    sql, params = _select(extract, style, lang, labels, part=True)
+    first = cur.sql(sql, params=[*params, values[0] if values else None]).to_arrow_reader(BATCH_ROWS)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        yield from first
+        for value in values[1:]:
+            yield from cur.sql(sql, params=[*params, value]).to_arrow_reader(BATCH_ROWS)
+
+    return pa.RecordBatchReader.from_batches(first.schema, batches())
 
 
 def _write_csv_stream(reader: pa.RecordBatchReader, out: BinaryIO, headers: Sequence[str], delimiter: str) -> int:
@@ -548,10 +576,9 @@ def write_table(db: Database, extract: Extract, fmt: str, lang: str, out: Binary
                        for v in vocabs} for lg in wanted}
     about = _About(lang, today, _made(made_at, today), rows, sample_rows, filters,
                    _sources(db) if needs_about else [])
-    sql, params = _select(extract, style, lang, all_labels.get(lang, {}) if style.labelled else {})
     cur = db.cursor()
     try:
-        reader = cur.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
+        reader = _reader(cur, extract, style, lang, all_labels.get(lang, {}) if style.labelled else {})
         if fmt == "xlsx":
             return _write_xlsx(reader, out, extract, _headers(extract.fields, style, lang), about)
         if fmt == "zip":
