@@ -37,8 +37,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import queue
 import re
 import shutil
+import threading
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +80,7 @@ ALL = Filters()
 
 BOM = "\ufeff".encode()
 BATCH_ROWS = 65_536
+PART_ROWS = 350_000
 TRIGGER_PATTERN = "^ *[=+\\-@\t\r\n]"
 _TRIGGER = re.compile(TRIGGER_PATTERN)
 # Characters XML 1.0 forbids; openpyxl refuses them, so xlsx cells drop them (RE2 syntax).
@@ -121,8 +124,9 @@ class Extract:
     fields: tuple[Field, ...]
     order: tuple[str, ...]
     sample_column: str | None = None
-    # Sorted one value of the first sort key at a time: DuckDB then holds one part's rows while
-    # sorting, not the whole file (a million item lines: +640 MB at once).
+    # Sorted in parts of consecutive values of the first sort key (PART_ROWS rows or one value):
+    # DuckDB then holds one part's rows while sorting, not the whole file (a million item lines
+    # sorted at once: +640 MB).
     sort_in_parts: bool = False
     title_key: str = "export.title.records"
     rows_key: str = "export.rows.records"
@@ -227,7 +231,7 @@ def _select(extract: Extract, style: _Style, lang: str, labels: Mapping[str, Map
             part: bool = False) -> tuple[str, list[object]]:
     """The SELECT every format reads: labels (if any), then the one rule, in the extract's order.
 
-    With `part`, only the rows whose first sort key equals one more (last) parameter.
+    With `part`, only the rows whose first sort key is in one more (last) parameter, a list.
     """
     cte_sql: list[str] = []
     cte_params: list[object] = []
@@ -270,7 +274,7 @@ def _select(extract: Extract, style: _Style, lang: str, labels: Mapping[str, Map
     sql = (
         ("WITH " + ", ".join(cte_sql) + " " if cte_sql else "")
         + f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM ({extract.sql}) d "
-        + " ".join(joins) + (f" WHERE d.{extract.order[0]} IS NOT DISTINCT FROM ?" if part else "")
+        + " ".join(joins) + (f" WHERE list_position(?, d.{extract.order[0]}) IS NOT NULL" if part else "")
         + f") x ORDER BY {order}"
     )
     return sql, [*cte_params, *outer_params, *inner_params, *extract.params]
@@ -305,19 +309,70 @@ def _reader(cur: duckdb.DuckDBPyConnection, extract: Extract, style: _Style, lan
     """The rows as arrow batches, in the extract's order; sorted part by part when the extract says so."""
     if not (extract.sort_in_parts and extract.order):
         sql, params = _select(extract, style, lang, labels)
-        return cur.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
+        return _ahead(cur.sql(sql, params=params).to_arrow_reader(BATCH_ROWS))
     key = extract.order[0]
-    values = [r[0] for r in cur.execute(f"SELECT DISTINCT {key} FROM ({extract.sql}) d ORDER BY 1 NULLS LAST",
-                                        list(extract.params)).fetchall()]
+    parts: list[list[object]] = [[]]
+    size = 0
+    for value, rows in cur.execute(f"SELECT {key}, count(*) FROM ({extract.sql}) d GROUP BY 1 ORDER BY 1 NULLS LAST",
+                                   list(extract.params)).fetchall():
+        if parts[-1] and size + rows > PART_ROWS:
+            parts.append([])
+            size = 0
+        parts[-1].append(value)
+        size += rows
     sql, params = _select(extract, style, lang, labels, part=True)
-    first = cur.sql(sql, params=[*params, values[0] if values else None]).to_arrow_reader(BATCH_ROWS)
+    first = cur.sql(sql, params=[*params, parts[0]]).to_arrow_reader(BATCH_ROWS)
 
     def batches() -> Iterator[pa.RecordBatch]:
         yield from first
-        for value in values[1:]:
-            yield from cur.sql(sql, params=[*params, value]).to_arrow_reader(BATCH_ROWS)
+        for values in parts[1:]:
+            yield from cur.sql(sql, params=[*params, values]).to_arrow_reader(BATCH_ROWS)
 
-    return pa.RecordBatchReader.from_batches(first.schema, batches())
+    return _ahead(pa.RecordBatchReader.from_batches(first.schema, batches()))
+
+
+def _ahead(reader: pa.RecordBatchReader, depth: int = 2) -> pa.RecordBatchReader:
+    """The same batches, read by a thread of their own: DuckDB makes the next while the file is written.
+
+    At most `depth` batches wait in between; when the writer stops early, the thread stops too
+    (and is waited for, so the cursor is never closed under it).
+    """
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for batch in reader:
+                if not offer(batch):
+                    return
+            offer(done)
+        except BaseException as exc:  # handed to the writer's thread, which raises it
+            offer(exc)
+
+    thread = threading.Thread(target=read, name="export-reader", daemon=True)
+    thread.start()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            while (item := waiting.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            thread.join()
+
+    return pa.RecordBatchReader.from_batches(reader.schema, batches())
 
 
 def _write_csv_stream(reader: pa.RecordBatchReader, out: BinaryIO, headers: Sequence[str], delimiter: str) -> int:

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from kafo_data import charts
 from tests.browser import driver
 
 pytestmark = pytest.mark.browser
+OUTLINE_RGB = tuple(int(charts.OUTLINE_COLOUR[k:k + 2], 16) for k in (1, 3, 5))
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ def check_page(window: driver.Window, case: PageCase, lang: str) -> list[str]:
         pixels = driver.map_pixels(maps[0], case.map_colour)
         assert pixels.not_white > pixels.total * 0.02, f"/{case.url_path}: the map is blank ({pixels})"
         assert pixels.near_colour > 30, f"/{case.url_path}: the map's points/areas are not drawn ({pixels})"
+        # The outlines come from the app's own static file (kafo_data.config.GEO_URL), fetched by the browser.
+        outlines = driver.map_pixels(maps[0], OUTLINE_RGB, tolerance=24)
+        assert outlines.near_colour > 200, f"/{case.url_path}: the country outlines are not drawn ({outlines})"
     return window.network.since(mark)
 
 
