@@ -65,17 +65,23 @@ def monthly(frame: pd.DataFrame, title: str, x_title: str, y_title: str, colour:
 
 
 def timeline(frame: pd.DataFrame, title: str, hover_countries: str, hover_officers: str) -> Figure:
-    """Each edition as a marker at its start, labelled with its dates (a week is too short for a bar)."""
+    """Each edition as a marker at its start, labelled with its dates (a week is too short for a bar).
+
+    Labels of the later half stand left of their marker, so none runs off the chart's right edge.
+    """
     hover = (f"<b>%{{y}}</b><br>%{{customdata[0]}}<br>{hover_countries}: "
              f"%{{customdata[1]}}<br>{hover_officers}: %{{customdata[2]}}<extra></extra>")
+    starts = pd.to_datetime(frame.start_date)
+    middle = starts.min() + (starts.max() - starts.min()) / 2 if len(frame) else None
     traces = [{"type": "scatter", "mode": "markers+text", "x": [str(row.start_date)], "y": [row.name],
-               "text": [row.period_text], "textposition": "middle right", "name": row.name,
+               "text": [row.period_text], "name": row.name,
+               "textposition": "middle left" if pd.Timestamp(row.start_date) > middle else "middle right",
                "customdata": [[row.period_text, row.countries_text, row.officers_text]],
                "marker": {"size": 16, "symbol": "diamond", "color": OPERATION_COLOURS[i % len(OPERATION_COLOURS)]},
                "hovertemplate": hover}
               for i, row in enumerate(frame.itertuples(index=False))]
-    start = pd.to_datetime(frame.start_date).min() - pd.Timedelta(days=120)
-    end = pd.to_datetime(frame.end_date).max() + pd.Timedelta(days=500)
+    start = starts.min() - pd.Timedelta(days=120)
+    end = pd.to_datetime(frame.end_date).max() + pd.Timedelta(days=120)
     return _figure(traces, title, 340, showlegend=False,
                    xaxis={"title": {"text": ""}, "type": "date", "range": [str(start.date()), str(end.date())]},
                    yaxis={"title": {"text": ""}, "autorange": "reversed", "type": "category",
