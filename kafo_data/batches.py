@@ -77,6 +77,22 @@ def find_by_checksum(root: Path, sha256: str) -> BatchInfo | None:
 
 
 @contextlib.contextmanager
+def built_whole(final: Path, work: Path, name: str) -> Iterator[Path]:
+    """A directory written under tmp/ and renamed into place whole: a reader sees all of it or nothing.
+
+    `name` says what it is in the error when `final` exists already ("batch", "money batch").
+    """
+    if final.exists():
+        raise FileExistsError(f"{name} {final.name} already exists")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    yield work
+    final.parent.mkdir(parents=True, exist_ok=True)
+    work.rename(final)
+
+
+@contextlib.contextmanager
 def store_lock(root: Path) -> Iterator[None]:
     """Hold the data directory's write lock (released by the system if the process dies)."""
     folder = tmp_dir(Path(root))

@@ -300,24 +300,22 @@ def original_vs_revised(db: Database, f: BudgetFilters) -> pd.DataFrame:
     return frame
 
 
-def budget_lines(db: Database, f: BudgetFilters) -> pd.DataFrame:
-    """The filtered budget lines (original and revised), in period and output order."""
-    where, params = budget_where(f)
-    cols = ", ".join(c.name for c in TABLES["budgets"])
-    frame = db.frame(f"SELECT {cols} FROM money_budgets b WHERE {where} "
-                     "ORDER BY period_start, output, budget_type, budget_id", params)
+def _money_rows(db: Database, table: str, alias: str, where: tuple[str, list], order: str) -> pd.DataFrame:
+    """Every contract column of one money table's filtered rows, with the value also in whole cents."""
+    cols = ", ".join(c.name for c in TABLES[table])
+    frame = db.frame(f"SELECT {cols} FROM money_{table} {alias} WHERE {where[0]} ORDER BY {order}", where[1])
     return frame.assign(cents=(frame.value.astype(float) * 100).round().astype("int64"),
                         value=frame.value.astype(float))
+
+
+def budget_lines(db: Database, f: BudgetFilters) -> pd.DataFrame:
+    """The filtered budget lines (original and revised), in period and output order."""
+    return _money_rows(db, "budgets", "b", budget_where(f), "period_start, output, budget_type, budget_id")
 
 
 def transactions(db: Database, f: BudgetFilters) -> pd.DataFrame:
     """The filtered transactions in date order."""
-    where, params = transaction_where(f)
-    cols = ", ".join(c.name for c in TABLES["transactions"])
-    frame = db.frame(f"SELECT {cols} FROM money_transactions t WHERE {where} "
-                     "ORDER BY transaction_date, transaction_id", params)
-    return frame.assign(cents=(frame.value.astype(float) * 100).round().astype("int64"),
-                        value=frame.value.astype(float))
+    return _money_rows(db, "transactions", "t", transaction_where(f), "transaction_date, transaction_id")
 
 
 def donor_operations(db: Database) -> pd.DataFrame:

@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kafo_data.batches import built_whole
 from kafo_data.config import rejected_dir, tmp_dir
 from kafo_data.i18n import t
 from kafo_data.ingest_read import UnreadableFile, cell_text, read_report
@@ -277,19 +277,12 @@ def _write_rejected(root: Path, batch_id: str, headers: list[str], rows: list[tu
 def write_money_batch(root: Path, batch_id: str, table: str, rows: list[dict], meta: dict) -> Path:
     """One money batch directory, built under tmp/ and renamed into money/batches/ in whole."""
     final = money_batches_dir(root) / batch_id
-    if final.exists():
-        raise FileExistsError(f"money batch {batch_id} already exists")
-    work = tmp_dir(root) / f"money-{batch_id}.partial"
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
     schema = arrow_schema(table)
     arrow = pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
-    pq.write_table(arrow, work / f"{table}.parquet", compression="zstd")
-    (work / "batch.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n",
-                                     encoding="utf-8")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work.rename(final)
+    with built_whole(final, tmp_dir(root) / f"money-{batch_id}.partial", "money batch") as work:
+        pq.write_table(arrow, work / f"{table}.parquet", compression="zstd")
+        (work / "batch.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n",
+                                         encoding="utf-8")
     return final
 
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kafo_data import contract
+from kafo_data.batches import built_whole
 from kafo_data.config import batches_dir, reference_dir, tmp_dir
 from kafo_data.reference import read_text
 
@@ -231,18 +232,11 @@ def sort_records(seizures: pa.Table, items: pa.Table) -> tuple[pa.Table, pa.Tabl
 def write_batch(root: Path, batch_id: str, seizures: pa.Table, items: pa.Table, meta: dict) -> Path:
     """Write one batch directory atomically: built under tmp/, then renamed into batches/."""
     final = batches_dir(root) / batch_id
-    if final.exists():
-        raise FileExistsError(f"batch {batch_id} already exists")
-    work = tmp_dir(root) / f"{batch_id}.partial"
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    for name, table in (("seizures", seizures), ("seized_items", items)):
-        pq.write_table(table, work / f"{name}.parquet", row_group_size=ROW_GROUP_SIZE,
-                       use_dictionary=True, compression="zstd")
-    (work / "batch.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work.rename(final)
+    with built_whole(final, tmp_dir(root) / f"{batch_id}.partial", "batch") as work:
+        for name, table in (("seizures", seizures), ("seized_items", items)):
+            pq.write_table(table, work / f"{name}.parquet", row_group_size=ROW_GROUP_SIZE,
+                           use_dictionary=True, compression="zstd")
+        (work / "batch.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return final
 
 
