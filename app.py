@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from kafo_data import ui
 from kafo_data.config import upload_enabled
 from kafo_data.i18n import t
+from kafo_data.ui import page as ui
 
 
 @dataclass(frozen=True)

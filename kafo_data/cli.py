@@ -15,12 +15,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from kafo_data import bench, loadtest, queries
 from kafo_data.config import built_dir, data_dir, reference_dir
-from kafo_data.db import DataMissingError, get_database
-from kafo_data.filters import FilterError, Filters, check
-from kafo_data.money_cli import cmd_money, configure_money
-from kafo_data.reference import ReferenceError, build_reference
+from kafo_data.devtools import bench, loadtest
+from kafo_data.money.cli import cmd_money, configure_money
+from kafo_data.seizures import queries
+from kafo_data.seizures.filters import FilterError, Filters, check
+from kafo_data.store.db import DataMissingError, get_database
+from kafo_data.store.reference import ReferenceError, build_reference
 
 
 class UsageError(Exception):
@@ -32,7 +33,7 @@ def _root(args: argparse.Namespace) -> Path:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kafo_data.sample import build_sample
+    from kafo_data.sample.seizures import build_sample
 
     root = _root(args)
     for path in build_reference(root):
@@ -78,7 +79,7 @@ def _clean(value: object) -> object:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from kafo_data.validate import validate
+    from kafo_data.store.validate import validate
 
     problems = validate(_root(args))
     for p in problems:
@@ -89,7 +90,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     """Make a data directory holding the reference and a synthetic sample of N item lines."""
-    from kafo_data.sample import SAMPLE_BATCH, build_sample, replace_batch, synthetic
+    from kafo_data.sample.seizures import SAMPLE_BATCH, build_sample, replace_batch, synthetic
 
     source = data_dir()
     out = Path(args.out).resolve()
@@ -147,7 +148,7 @@ def export_time() -> dt.datetime:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """The same bytes as the dashboard's button: written to FILE.partial, renamed when complete."""
-    from kafo_data import export
+    from kafo_data.export import seizures as export
 
     root = _root(args)
     if args.all:
@@ -173,10 +174,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from kafo_data.ingest import run_cli
+    from kafo_data.ingest.seizures import run_cli
 
     if args.kind != "seizures":
-        from kafo_data.money_ingest import run
+        from kafo_data.ingest.money import run
 
         if args.operation or args.country or args.sheet:
             raise UsageError("--operation, --country and --sheet apply to seizure reports only")
@@ -185,7 +186,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    from kafo_data.batches import BatchError, format_table, list_batches, remove_batch
+    from kafo_data.store.batches import BatchError, format_table, list_batches, remove_batch
 
     root = _root(args)
     if args.action == "list":
@@ -231,7 +232,7 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    from kafo_data.export import FORMATS
+    from kafo_data.export.seizures import FORMATS
     from kafo_data.i18n import LANGS
 
     add_filter_flags(p)
@@ -242,7 +243,7 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_ingest(p: argparse.ArgumentParser) -> None:
-    from kafo_data.ingest import configure_cli
+    from kafo_data.ingest.seizures import configure_cli
 
     configure_cli(p)
 

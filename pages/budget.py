@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data import budget_charts, budget_queries, budget_views, ui, ui_budget
 from kafo_data.fmt import money
 from kafo_data.i18n import t
+from kafo_data.money import charts as budget_charts
+from kafo_data.money import queries as budget_queries
+from kafo_data.money import views as budget_views
+from kafo_data.ui import budget as ui_budget
+from kafo_data.ui import page as ui
 
 CHART_CONFIG = ui.PLOT_CONFIG
 

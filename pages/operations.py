@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data import ui, views
 from kafo_data.fmt import number
 from kafo_data.i18n import t
+from kafo_data.seizures import views
+from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
 ui.link_notice(notices, lang)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data import charts, ui, views
 from kafo_data.config import GEO_URL
 from kafo_data.i18n import t
+from kafo_data.seizures import charts, views
+from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
 ui.link_notice(notices, lang)

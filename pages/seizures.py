@@ -6,12 +6,14 @@ import math
 
 import streamlit as st
 
-from kafo_data import charts, contract, ui, views
 from kafo_data.config import GEO_URL
-from kafo_data.filters import Filters
+from kafo_data.contract import seizures as contract
 from kafo_data.fmt import number
 from kafo_data.i18n import label, t
-from kafo_data.ui_downloads import download_menu
+from kafo_data.seizures import charts, views
+from kafo_data.seizures.filters import Filters
+from kafo_data.ui import page as ui
+from kafo_data.ui.downloads import download_menu
 
 PAGE_SIZE = 50
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data import batches, ingest, ui
 from kafo_data.config import data_dir, upload_enabled
 from kafo_data.fmt import number
 from kafo_data.i18n import t
+from kafo_data.ingest import seizures as ingest
+from kafo_data.store import batches
+from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
 ui.link_notice(notices, lang)

@@ -14,9 +14,10 @@ import sys
 
 import pytest
 
-from kafo_data import bench, queries
-from kafo_data.db import Database
-from kafo_data.filters import Filters
+from kafo_data.devtools import bench
+from kafo_data.seizures import queries
+from kafo_data.seizures.filters import Filters
+from kafo_data.store.db import Database
 from tests.conftest import DATA, REPO
 
 PAGE_FILES = {"overview": "overview.py", "seizures": "seizures.py", "operations": "operations.py",
@@ -114,7 +115,7 @@ def _by_keys(frame) -> dict[tuple, tuple[float, int]]:
 
 def test_loadtest_session_opens_the_page_and_clicks_filters_on_a_real_server():
     """One websocket session against `streamlit run`: the page opens, two filter clicks rerun it, no error."""
-    from kafo_data import loadtest
+    from kafo_data.devtools import loadtest
 
     report = loadtest.run(DATA, [1], clicks=2, think=(0.0, 0.0), timeout=180, log=lambda _: None)
     (one,) = report["rounds"]

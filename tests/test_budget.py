@@ -18,16 +18,16 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from kafo_data import budget_queries as bq
-from kafo_data import budget_views
-from kafo_data.budget import generate, project_total, split_cents, write_sample
 from kafo_data.cli import main as cli_main
-from kafo_data.db import data_version, get_database
-from kafo_data.filters import FilterError
+from kafo_data.contract.money import TABLES, AmountError, money_dir, parse_amount, rates_file
 from kafo_data.fmt import money
-from kafo_data.money_contract import TABLES, AmountError, money_dir, parse_amount, rates_file
-from kafo_data.money_ingest import MoneyIngestError, ingest_file, write_money_batch
-from kafo_data.reference import read_text
+from kafo_data.ingest.money import MoneyIngestError, ingest_file, write_money_batch
+from kafo_data.money import queries as bq
+from kafo_data.money import views as budget_views
+from kafo_data.sample.money import generate, project_total, split_cents, write_sample
+from kafo_data.seizures.filters import FilterError
+from kafo_data.store.db import data_version, get_database
+from kafo_data.store.reference import read_text
 
 TOTAL = Decimal("3248537.00")
 TOTAL_CENTS = 324_853_700
@@ -537,7 +537,7 @@ def test_two_currencies_are_shown_side_by_side_then_converted_with_the_rate_show
 
 
 def test_stored_money_files_are_checked_against_the_contract(repo_data, data_copy):
-    from kafo_data.money_ingest import check_stored
+    from kafo_data.ingest.money import check_stored
 
     assert check_stored(repo_data) == []
     path = money_dir(data_copy) / "budgets.parquet"

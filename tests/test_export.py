@@ -21,11 +21,13 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from kafo_data import cli, contract, export
-from kafo_data.db import get_database
-from kafo_data.filters import Filters
+from kafo_data import cli
+from kafo_data.contract import seizures as contract
+from kafo_data.export import seizures as export
 from kafo_data.i18n import t
-from kafo_data.sample import write_batch
+from kafo_data.sample.seizures import write_batch
+from kafo_data.seizures.filters import Filters
+from kafo_data.store.db import get_database
 from tests.conftest import REPO, read_records
 
 TODAY = dt.date(2026, 11, 22)
@@ -434,7 +436,7 @@ def test_every_format_has_a_mime_type_and_catalogue_labels():
 def test_the_button_callable_builds_the_same_file_off_the_script_thread(repo_data):
     import threading
 
-    from kafo_data.ui_downloads import file_builder, refusal
+    from kafo_data.ui.downloads import file_builder, refusal
 
     make = file_builder(get_database(repo_data), FILTERS, "csv", "fr", TODAY)
     result: list[bytes] = []
@@ -455,9 +457,9 @@ def test_download_menu_in_a_page(repo_data, monkeypatch):
     def page(root: str) -> None:
         from pathlib import Path
 
-        from kafo_data.db import get_database
-        from kafo_data.filters import Filters
-        from kafo_data.ui_downloads import download_menu
+        from kafo_data.seizures.filters import Filters
+        from kafo_data.store.db import get_database
+        from kafo_data.ui.downloads import download_menu
 
         download_menu(get_database(Path(root)), Filters(operations=("KAFO-II",)), "fr",
                       total_rows=451, filtered_rows=60)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kafo_data import contract
+from kafo_data.contract import seizures as contract
 from kafo_data.fmt import date, figure, money, number
 from kafo_data.i18n import LOCALES_DIR, catalogue, label, t
 from tests.conftest import REPO
@@ -46,7 +46,7 @@ def test_every_contract_value_and_column_has_a_label(lang):
 def _keys_asked_for_in_code() -> set[str]:
     """Literal keys passed to t(...) anywhere in the app, pages and package."""
     keys = set()
-    files = [REPO / "app.py", *(REPO / "pages").glob("*.py"), *(REPO / "kafo_data").glob("*.py")]
+    files = [REPO / "app.py", *(REPO / "pages").glob("*.py"), *(REPO / "kafo_data").rglob("*.py")]
     for path in files:
         if not path.is_file():
             continue

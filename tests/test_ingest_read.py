@@ -8,8 +8,8 @@ import io
 import openpyxl
 import pytest
 
-from kafo_data import ingest
-from kafo_data.ingest_read import UnreadableFile, cell_text, decode, is_totals, norm, read_report
+from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.read import UnreadableFile, cell_text, decode, is_totals, norm, read_report
 from tests.fixtures.ingest import reports
 
 

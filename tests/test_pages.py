@@ -6,11 +6,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from kafo_data import queries
 from kafo_data.config import data_dir
-from kafo_data.db import get_database
-from kafo_data.filters import Filters
 from kafo_data.fmt import number
+from kafo_data.seizures import queries
+from kafo_data.seizures.filters import Filters
+from kafo_data.store.db import get_database
 
 PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/budget.py",
          "pages/data_sources.py", "pages/upload.py"]

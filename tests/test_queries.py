@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from kafo_data import queries
-from kafo_data.batches import remove_batch
-from kafo_data.db import Database, get_database
-from kafo_data.filters import FilterError, Filters, check, from_params, to_params
-from kafo_data.sample import synthetic, write_batch
+from kafo_data.sample.seizures import synthetic, write_batch
+from kafo_data.seizures import queries
+from kafo_data.seizures.filters import FilterError, Filters, check, from_params, to_params
+from kafo_data.store.batches import remove_batch
+from kafo_data.store.db import Database, get_database
 from tests.conftest import read_records
 
 COMBINATIONS = [
@@ -93,7 +93,7 @@ def test_injection_attempts_are_refused_before_sql(repo_data, evil):
 
 def test_sql_receives_values_only_as_parameters(repo_data):
     """Even a value that slipped past the check could not change the SQL text."""
-    from kafo_data.filters import record_where
+    from kafo_data.seizures.filters import record_where
 
     sql, params = record_where(Filters(operations=("x' OR 1=1 --",)))
     assert "OR 1=1" not in sql and params == ["x' OR 1=1 --"]

@@ -12,10 +12,10 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
-from kafo_data import queries
-from kafo_data.db import get_database
-from kafo_data.reference import REFERENCE_TABLES, ReferenceError, build_reference, check_reference
-from kafo_data.validate import check_built
+from kafo_data.seizures import queries
+from kafo_data.store.db import get_database
+from kafo_data.store.reference import REFERENCE_TABLES, ReferenceError, build_reference, check_reference
+from kafo_data.store.validate import check_built
 from tests.conftest import REPO
 
 

@@ -18,10 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from kafo_data import contract, queries, rollup
-from kafo_data.db import Database
-from kafo_data.filters import Filters
-from kafo_data.sample import synthetic, write_batch
+from kafo_data.contract import seizures as contract
+from kafo_data.sample.seizures import synthetic, write_batch
+from kafo_data.seizures import queries
+from kafo_data.seizures.filters import Filters
+from kafo_data.store import rollup
+from kafo_data.store.db import Database
 from tests.conftest import DATA
 
 OPERATIONS = ("KAFO-I", "KAFO-II", "KAFO-III", "KAFO-IV", "KAFO-V", "TRIGGER-VIII")

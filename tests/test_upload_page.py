@@ -6,9 +6,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from kafo_data import batches, queries
-from kafo_data.db import get_database
-from kafo_data.filters import Filters
+from kafo_data.seizures import queries
+from kafo_data.seizures.filters import Filters
+from kafo_data.store import batches
+from kafo_data.store.db import get_database
 from tests.conftest import REPO
 
 REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"

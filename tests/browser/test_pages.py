@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from kafo_data import charts
+from kafo_data.seizures import charts
 from tests.browser import driver
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,392 @@
+"""Queries that return small frames: what the pages show, and nothing a page computes itself.
+
+Every quantity is grouped by its unit as well as its item, so units are never added together.
+Arrests and event counts come from `seizures` alone, so a join with item lines never
+multiplies them.
+
+When the database has its rollup tables (`kafo_data.store.rollup`, the default), sums and counts are
+read from them instead of the records: the same answers, a thousand times fewer rows. The
+plain SQL over the views stays next to each query: it is what `Database(rollups=False)` runs, and
+what tests/test_rollup.py checks the rollup against.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kafo_data.contract import seizures as contract
+from kafo_data.seizures.filters import Filters, Known, event_where, record_where
+from kafo_data.store.db import Database
+from kafo_data.store.rollup import events_where
+
+SORTABLE: tuple[str, ...] = contract.RECORD_COLUMNS
+EVENT_COLUMNS: frozenset[str] = frozenset(c.name for c in contract.SEIZURE_COLUMNS)
+
+
+def _lines(db: Database) -> tuple[str, str]:
+    """The relation item-line sums read (alias r), and how it counts lines."""
+    if db.rollups:
+        return "rollup_lines", "sum(lines)::BIGINT"
+    return "records", "count(*)"
+
+
+def known(db: Database) -> Known:
+    """The ids a filter may take: every operation, every ISO 3166 country, every category."""
+    def compute() -> Known:
+        ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
+        countries = [r[0] for r in db.rows("SELECT iso3 FROM countries")]
+        return Known(frozenset(ops), frozenset(countries), frozenset(contract.CATEGORIES))
+
+    return db.memo("known", compute)
+
+
+def operations(db: Database) -> pd.DataFrame:
+    """Operations in date order, each with its participating countries (ISO3 list)."""
+    return db.memo("operations", lambda: db.frame(
+        "SELECT o.*, list(c.country_iso3 ORDER BY c.country_iso3) AS countries, count(c.country_iso3) AS n_countries "
+        "FROM operations o LEFT JOIN operation_countries c USING (operation_id) "
+        "GROUP BY ALL ORDER BY o.start_date"
+    )).copy()
+
+
+def operation_countries(db: Database) -> pd.DataFrame:
+    return db.frame(
+        "SELECT c.operation_id, c.country_iso3, n.name_en, n.name_fr, c.source_id "
+        "FROM operation_countries c JOIN countries n ON n.iso3 = c.country_iso3 "
+        "JOIN operations o USING (operation_id) ORDER BY o.start_date, c.country_iso3"
+    )
+
+
+def countries(db: Database) -> pd.DataFrame:
+    return db.memo("countries", lambda: db.frame("SELECT iso3, name_en, name_fr FROM countries ORDER BY iso3")).copy()
+
+
+def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
+    """Published figures with their qualifier, unit, wording and source, in the reference order."""
+    return db.frame(
+        "SELECT f.figure_id, f.operation_id, f.indicator, f.value, f.qualifier, f.unit, f.text, "
+        "f.category, f.item_type, f.shown, f.note, f.source_id, s.title AS source_title, "
+        "s.url AS source_url, s.publisher AS source_publisher, s.published AS source_published "
+        "FROM figures f JOIN sources s USING (source_id) "
+        "WHERE CAST(? AS VARCHAR) IS NULL OR f.operation_id = ? ORDER BY f.file_row_number",
+        [operation_id, operation_id],
+    )
+
+
+def sources(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM sources ORDER BY published, source_id")
+
+
+# The sums a page shows of one selection, each by its keys and always by unit as well.
+BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "totals": ("category",),
+    "country": ("country_iso3", "category"),
+    "operation": ("operation_id", "category"),
+    "item_type": ("category", "item_type"),
+    "month": ("month", "category"),
+}
+_BREAKDOWN_KEYS = ("country_iso3", "operation_id", "month", "category", "item_type", "unit")
+
+
+def breakdowns(db: Database, f: Filters, parts: tuple[str, ...] = tuple(BREAKDOWNS)) -> dict[str, pd.DataFrame]:
+    """Quantity and item lines of the selection by each part's keys and unit, in one statement.
+
+    One statement (a UNION ALL of the groupings) instead of one query per chart: on small data
+    each query costs a few milliseconds whatever it reads, and a page shows five of these.
+    Rows come in the contract's category order; a part's frame holds its keys, unit, quantity
+    and lines.
+    """
+    where, params = record_where(f)
+    table, lines = _lines(db)
+    expr = {"month": "date_trunc('month', seizure_date)::DATE"}
+    selects = []
+    for k, part in enumerate(parts):
+        cols = (*BREAKDOWNS[part], "unit")
+        keys = ", ".join(f"{expr.get(c, c)} AS {c}" if c in cols else f"NULL AS {c}" for c in _BREAKDOWN_KEYS)
+        selects.append(f"SELECT {k} AS _part, {keys}, sum(quantity) AS quantity, {lines} AS lines "
+                       f"FROM {table} r WHERE {where} GROUP BY ALL")
+    rows = db.rows(
+        f"SELECT * FROM ({' UNION ALL '.join(selects)}) ORDER BY _part, country_iso3, operation_id, month, "
+        "list_position(?, category) NULLS LAST, category, item_type, unit",
+        [*params * len(parts), list(contract.CATEGORIES)],
+    )
+    position = {c: i for i, c in enumerate(("_part", *_BREAKDOWN_KEYS, "quantity", "lines"))}
+    out = {}
+    for k, part in enumerate(parts):
+        cols = [*BREAKDOWNS[part], "unit", "quantity", "lines"]
+        out[part] = pd.DataFrame([[row[position[c]] for c in cols] for row in rows if row[0] == k], columns=cols)
+    if "month" in out:
+        out["month"]["month"] = pd.to_datetime(out["month"]["month"])  # as a DATE column arrives in pandas
+    return out
+
+
+def totals(db: Database, f: Filters) -> pd.DataFrame:
+    """Quantity per category and unit: one figure per unit, never a sum across units."""
+    return breakdowns(db, f, ("totals",))["totals"]
+
+
+def by_country(db: Database, f: Filters) -> pd.DataFrame:
+    return breakdowns(db, f, ("country",))["country"]
+
+
+def by_operation(db: Database, f: Filters) -> pd.DataFrame:
+    return breakdowns(db, f, ("operation",))["operation"]
+
+
+def by_item_type(db: Database, f: Filters) -> pd.DataFrame:
+    return breakdowns(db, f, ("item_type",))["item_type"]
+
+
+def monthly(db: Database, f: Filters) -> pd.DataFrame:
+    return breakdowns(db, f, ("month",))["month"]
+
+
+def events_summary(db: Database, f: Filters) -> dict[str, int]:
+    """Seizure events, arrests, item lines and sample events of the selection."""
+    lwhere, lparams = record_where(f)
+    table, count = _lines(db)
+    lines_sql = f"(SELECT coalesce({count}, 0) FROM {table} r WHERE {lwhere})"
+    if db.rollups:
+        where, params = events_where(f)
+        events, arrests, sample, lines = db.rows(
+            "SELECT coalesce(sum(events), 0), coalesce(sum(arrests), 0), "
+            f"coalesce(sum(events) FILTER (WHERE is_sample), 0), {lines_sql} FROM rollup_events s WHERE {where}",
+            [*lparams, *params],
+        )[0]
+    else:
+        where, params = event_where(f)
+        events, arrests, sample, lines = db.rows(
+            f"SELECT count(*), coalesce(sum(arrests), 0), count(*) FILTER (WHERE is_sample), {lines_sql} "
+            f"FROM seizures s WHERE {where}",
+            [*lparams, *params],
+        )[0]
+    return {"events": int(events), "arrests": int(arrests), "sample_events": int(sample), "lines": int(lines)}
+
+
+def operation_summaries(db: Database, f: Filters) -> dict[str, dict[str, int]]:
+    """`events_summary` of each operation under the other filters (`f.for_operation(op)`), in one statement."""
+    g = f.without("operation")
+    lwhere, lparams = record_where(g)
+    table, count = _lines(db)
+    if db.rollups:
+        ewhere, eparams = events_where(g)
+        events = ("SELECT operation_id, sum(events) AS events, sum(arrests) AS arrests, "
+                  f"sum(events) FILTER (WHERE is_sample) AS sample FROM rollup_events s WHERE {ewhere} GROUP BY 1")
+    else:
+        ewhere, eparams = event_where(g)
+        events = ("SELECT operation_id, count(*) AS events, sum(arrests) AS arrests, "
+                  f"count(*) FILTER (WHERE is_sample) AS sample FROM seizures s WHERE {ewhere} GROUP BY 1")
+    rows = db.rows(
+        f"WITH e AS ({events}), l AS (SELECT operation_id, {count} AS lines FROM {table} r WHERE {lwhere} GROUP BY 1) "
+        "SELECT o.operation_id, coalesce(e.events, 0), coalesce(e.arrests, 0), coalesce(e.sample, 0), "
+        "coalesce(l.lines, 0) FROM operations o LEFT JOIN e USING (operation_id) LEFT JOIN l USING (operation_id)",
+        [*eparams, *lparams],
+    )
+    return {op: {"events": int(ev), "arrests": int(ar), "sample_events": int(sm), "lines": int(n)}
+            for op, ev, ar, sm, n in rows}
+
+
+def record_count(db: Database, f: Filters) -> int:
+    """Item lines of the selection; the unfiltered total (every download menu shows it) is kept per data version."""
+    where, params = record_where(f)
+    table, lines = _lines(db)
+
+    def count() -> int:
+        return int(db.rows(f"SELECT coalesce({lines}, 0) FROM {table} r WHERE {where}", params)[0][0])
+
+    return db.memo("record_count", count) if f.is_empty() else count()
+
+
+def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
+                 sort: str = "seizure_date", descending: bool = False) -> pd.DataFrame:
+    """One page of item lines with their event's fields, sorted by a whitelisted column."""
+    if sort not in SORTABLE:
+        raise ValueError(f"cannot sort by {sort!r}")
+    where, params = record_where(f)
+    direction = "DESC" if descending else "ASC"
+    cols = ", ".join(contract.RECORD_COLUMNS)
+    if db.rollups and sort in EVENT_COLUMNS and not db.records_in_memory:  # in memory, the plain query is quicker
+        page = _records_page_from_events(db, f, int(limit), int(offset), sort, direction)
+        if page is not None:
+            return page
+    return db.frame(
+        f"SELECT {cols} FROM records r WHERE {where} "
+        f"ORDER BY {sort} {direction} NULLS LAST, seizure_id, line_no LIMIT ? OFFSET ?",
+        [*params, int(limit), int(offset)],
+    )
+
+
+def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int, sort: str,
+                              direction: str) -> pd.DataFrame | None:
+    """The page read from the first events in sort order; None when they may not hold all of it.
+
+    Sorted by a column of the event, the item lines of one event sit next to each other, so the
+    first `offset + limit` lines belong to the first `offset + limit` events in (sort, seizure_id)
+    order, or to fewer. Reading those events first (the seizures file is sorted by operation and
+    date, so most of it is skipped) and then only their item lines avoids joining every item line
+    with its event. When a category filter leaves too few lines, more events are read; after a
+    few tries the caller runs the plain query.
+    """
+    need = offset + limit
+    ewhere, eparams = event_where(f, "s", with_categories=False)
+    iwhere, iparams = "TRUE", []
+    if f.categories:
+        iwhere = f"i.category IN ({', '.join('?' for _ in f.categories)})"
+        iparams = list(f.categories)
+    cols = ", ".join(contract.RECORD_COLUMNS)
+    order = f"{sort} {direction} NULLS LAST, seizure_id"
+    ctes = (f"WITH ev AS (SELECT * FROM seizures s WHERE {ewhere} ORDER BY {order} LIMIT ?), "
+            "lines AS (SELECT i.*, ev.* EXCLUDE (seizure_id) FROM seized_items i JOIN ev USING (seizure_id) "
+            f"WHERE {iwhere}) ")
+    events = max(need, 1) * (4 if f.categories else 1)  # a category filter leaves only some lines per event
+    for _ in range(3):
+        params = [*eparams, events, *iparams]
+        frame = db.frame(
+            f"{ctes}SELECT {cols}, count(*) OVER () AS _lines, (SELECT count(*) FROM ev) AS _events "
+            f"FROM lines ORDER BY {order}, line_no LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        if len(frame):
+            found, read = int(frame["_lines"].iloc[0]), int(frame["_events"].iloc[0])
+        else:
+            found, read = db.rows(f"{ctes}SELECT (SELECT count(*) FROM lines), (SELECT count(*) FROM ev)", params)[0]
+        if found >= need or read < events:
+            return frame.drop(columns=["_lines", "_events"])
+        events *= 8
+    return None
+
+
+FACET_COLUMNS = {"operation": "operation_id", "country": "country_iso3", "category": "category"}
+
+
+def facets(db: Database, f: Filters, keys: tuple[str, ...] = tuple(FACET_COLUMNS)) -> dict[str, dict[str, int]]:
+    """For each filter, the item lines each of its values would match under the other filters.
+
+    All filters in one statement: the sidebar needs three, on every page.
+    """
+    table, lines = _lines(db)
+    selects, params = [], []
+    for k, key in enumerate(keys):
+        where, more = record_where(f.without(key))
+        selects.append(f"SELECT {k} AS _facet, {FACET_COLUMNS[key]} AS value, {lines} AS n "
+                       f"FROM {table} r WHERE {where} GROUP BY ALL")
+        params += more
+    out: dict[str, dict[str, int]] = {key: {} for key in keys}
+    for k, value, n in db.rows(" UNION ALL ".join(selects), params):
+        out[keys[k]][value] = int(n)
+    return out
+
+
+def facet_counts(db: Database, f: Filters, key: str) -> dict[str, int]:
+    """Item lines each value of one filter would match under the other filters."""
+    return facets(db, f, (key,))[key]
+
+
+def map_points(db: Database, f: Filters) -> pd.DataFrame:
+    """Seizure events aggregated by locality: one point per place, sized by events.
+
+    Ties in the number of events are ordered by place, so the order does not depend on threads.
+    """
+    order = "ORDER BY events DESC, country_iso3, locality NULLS LAST, admin1 NULLS LAST"
+    if db.rollups:
+        where, params = events_where(f)
+        return db.frame(
+            "SELECT country_iso3, coalesce(locality, '?') AS locality, admin1, "
+            "sum(geo_latitude) / sum(geo_events) AS latitude, sum(geo_longitude) / sum(geo_events) AS longitude, "
+            "sum(geo_events)::BIGINT AS events, sum(geo_arrests) AS arrests FROM rollup_events s "
+            f"WHERE {where} AND geo_events > 0 GROUP BY ALL {order}",
+            params,
+        )
+    where, params = event_where(f)
+    return db.frame(
+        "SELECT country_iso3, coalesce(locality, '?') AS locality, admin1, "
+        "avg(latitude) AS latitude, avg(longitude) AS longitude, count(*) AS events, "
+        "sum(arrests) AS arrests FROM seizures s "
+        f"WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL "
+        f"GROUP BY ALL {order}",
+        params,
+    )
+
+
+def events_by_country(db: Database, f: Filters) -> pd.DataFrame:
+    if db.rollups:
+        where, params = events_where(f)
+        return db.frame(
+            "SELECT country_iso3, sum(events)::BIGINT AS events, sum(arrests) AS arrests FROM rollup_events s "
+            f"WHERE {where} GROUP BY 1 ORDER BY 1",
+            params,
+        )
+    where, params = event_where(f)
+    return db.frame(
+        "SELECT country_iso3, count(*) AS events, sum(arrests) AS arrests FROM seizures s "
+        f"WHERE {where} GROUP BY 1 ORDER BY 1",
+        params,
+    )
+
+
+def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
+    """Record totals against each published number that names an item and unit.
+
+    Records are matched on operation, category, unit and (where the figure names one) item
+    type; arrests are matched against the events' arrests.
+    """
+    sample_clause = "" if include_sample else "AND NOT r.is_sample"
+    event_sample = "" if include_sample else "AND NOT s.is_sample"
+    events, lines = ("rollup_events", "rollup_lines") if db.rollups else ("seizures", "records")
+    return db.frame(
+        "SELECT f.figure_id, f.operation_id, f.indicator, f.value, f.qualifier, f.unit, f.text, "
+        "f.category, f.item_type, f.source_id, "
+        "CASE WHEN f.indicator = 'arrests' THEN "
+        f"  (SELECT sum(s.arrests) FROM {events} s WHERE s.operation_id = f.operation_id {event_sample}) "
+        f"ELSE (SELECT sum(r.quantity) FROM {lines} r WHERE r.operation_id = f.operation_id "
+        "  AND r.category = f.category AND r.unit = f.unit "
+        f"  AND (f.item_type IS NULL OR r.item_type = f.item_type) {sample_clause}) END AS records_total "
+        "FROM figures f JOIN operations o USING (operation_id) "
+        "WHERE f.shown AND f.value IS NOT NULL AND (f.category IS NOT NULL OR f.indicator = 'arrests') "
+        "ORDER BY o.start_date, f.figure_id",
+    )
+
+
+def sample_share(db: Database) -> dict[str, int]:
+    """How many events are sample and how many come from reports."""
+    if db.rollups:
+        sample, real = db.rows(
+            "SELECT coalesce(sum(events) FILTER (WHERE is_sample), 0), "
+            "coalesce(sum(events) FILTER (WHERE NOT is_sample), 0) FROM rollup_events"
+        )[0]
+        return {"sample": int(sample), "real": int(real)}
+    sample, real = db.rows(
+        "SELECT count(*) FILTER (WHERE is_sample), count(*) FILTER (WHERE NOT is_sample) FROM seizures"
+    )[0]
+    return {"sample": int(sample), "real": int(real)}
+
+
+def records_by_source(db: Database) -> pd.DataFrame:
+    if db.rollups:
+        return db.frame(
+            "SELECT source, is_sample, sum(events_with_lines)::BIGINT AS events, sum(lines)::BIGINT AS lines "
+            "FROM rollup_events WHERE lines > 0 GROUP BY ALL ORDER BY is_sample, source"
+        )
+    return db.frame(
+        "SELECT source, is_sample, count(DISTINCT seizure_id) AS events, count(*) AS lines "
+        "FROM records GROUP BY ALL ORDER BY is_sample, source"
+    )
+
+
+def project(db: Database) -> dict[str, str]:
+    return {k: v for k, v in db.rows("SELECT field, value FROM project")}
+
+
+def project_items(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM project_items ORDER BY list, position")
+
+
+def donors(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM donors ORDER BY donor_id")
+
+
+def donor_support(db: Database) -> pd.DataFrame:
+    return db.frame(
+        "SELECT d.*, s.title AS source_title, s.url AS source_url, s.published AS source_published "
+        "FROM donor_support d JOIN sources s USING (source_id) ORDER BY d.donor_id, d.operation_id NULLS FIRST"
+    )

@@ -1,0 +1,249 @@
+"""Frames shaped for the screen: labels in the reader's language, numbers formatted, no Streamlit.
+
+The pages stay a description of the screen; everything that turns a query result into rows
+a person reads (labels, qualifiers, footnotes, reconciliation sentences) happens here, where
+it is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kafo_data.config import built_dir
+from kafo_data.contract import seizures as contract
+from kafo_data.fmt import date, figure, number
+from kafo_data.i18n import label, t
+from kafo_data.store.batches import list_batches
+from kafo_data.store.db import batch_dirs
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def unit_label(unit: object, lang: str) -> str:
+    return "" if _is_blank(unit) else label("unit", str(unit), lang)
+
+
+@dataclass(frozen=True)
+class FigureCard:
+    """One published result as shown: label, value with qualifier, quoted wording, source, footnotes."""
+
+    indicator: str
+    label: str
+    value_text: str
+    quote: str
+    source_title: str
+    source_url: str | None
+    source_published: str
+    footnotes: tuple[str, ...]
+
+
+def figure_cards(figures: pd.DataFrame, operation_id: str, lang: str) -> list[FigureCard]:
+    """The shown figures of one operation; a disagreeing source becomes a footnote of its twin."""
+    rows = figures[figures.operation_id == operation_id]
+    cards = []
+    for row in rows[rows.shown].itertuples():
+        others = rows[(~rows.shown) & (rows.indicator == row.indicator)]
+        notes = tuple(
+            t("overview.footnote", lang, text=o.text, source=o.source_title) for o in others.itertuples()
+        )
+        value = None if _is_blank(row.value) else row.value
+        cards.append(FigureCard(
+            indicator=row.indicator, label=label("indicator", row.indicator, lang),
+            value_text=figure(value, row.qualifier, unit_label(row.unit, lang), lang),
+            quote=row.text, source_title=row.source_title,
+            source_url=None if _is_blank(row.source_url) else row.source_url,
+            source_published=row.source_published, footnotes=notes,
+        ))
+    return cards
+
+
+def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """Editions side by side: period, countries, officers (as published), figures published."""
+    out = []
+    for op in ops.itertuples():
+        officers = figures[(figures.operation_id == op.operation_id) & (figures.indicator == "officers")
+                           & figures.shown]
+        off = officers.iloc[0] if len(officers) else None
+        out.append({
+            t("operations.col.operation", lang): op.name,
+            t("operations.col.period", lang): period(op, lang),
+            t("operations.col.countries", lang): ", ".join(names.get(c, c) for c in op.countries),
+            t("operations.col.officers", lang): "" if off is None else figure(off.value, off.qualifier, "", lang),
+            t("operations.col.published", lang): int(((figures.operation_id == op.operation_id) & figures.shown).sum()),
+            t("operations.col.lead", lang): op.lead,
+        })
+    return pd.DataFrame(out)
+
+
+def period(op: object, lang: str) -> str:
+    """An operation's dates as published: exact days, or the month when only that is known."""
+    if op.date_precision == "day":
+        return f"{date(op.start_date, lang)} – {date(op.end_date, lang)}"
+    return t("operations.month_precision", lang, month=_month(op.start_date, lang))
+
+
+def _month(day: dt.date, lang: str) -> str:
+    from babel.dates import format_date
+
+    from kafo_data.fmt import LOCALES
+
+    return format_date(day, "LLLL y", locale=LOCALES[lang])
+
+
+def timeline_frame(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    table = ops[["operation_id", "name", "start_date", "end_date", "countries"]].copy()
+    table["period_text"] = [period(op, lang) for op in ops.itertuples()]
+    table["countries_text"] = [", ".join(names.get(c, c) for c in cs) for cs in ops.countries]
+    officers = []
+    for op in ops.itertuples():
+        rows = figures[(figures.operation_id == op.operation_id) & (figures.indicator == "officers") & figures.shown]
+        officers.append(figure(rows.iloc[0].value, rows.iloc[0].qualifier, "", lang) if len(rows) else "—")
+    table["officers_text"] = officers
+    return table
+
+
+def participation_frame(op_countries: pd.DataFrame, ops: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per country: how many editions it took part in, and which."""
+    names = dict(zip(ops.operation_id, ops.name, strict=True))
+    grouped = op_countries.groupby("country_iso3")
+    return pd.DataFrame({
+        "iso3": list(grouped.groups),
+        "name": [g[f"name_{lang}"].iloc[0] for _, g in grouped],
+        "editions": [len(g) for _, g in grouped],
+        "operations": [", ".join(names[o] for o in g.operation_id) for _, g in grouped],
+    })
+
+
+def measures(totals: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The (category, unit) pairs present, as 'category|unit' -> 'Firearms (pieces)'."""
+    return {f"{r.category}|{r.unit}": f"{label('category', r.category, lang)} ({unit_label(r.unit, lang)})"
+            for r in totals.itertuples()}
+
+
+def _in_measure(frame: pd.DataFrame, measure: str) -> list[bool]:
+    # plain Python over a few hundred rows: pandas' string masks cost a millisecond each, on every rerun
+    category, unit = measure.split("|", 1)
+    return [c == category and u == unit for c, u in zip(frame.category.tolist(), frame.unit.tolist(), strict=True)]
+
+
+def measure_rows(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The rows of one (category, unit) measure."""
+    return frame[_in_measure(frame, measure)]
+
+
+def by_dimension(frame: pd.DataFrame, measure: str, column: str, labeller) -> pd.DataFrame:
+    """The measure's quantity summed by one column, in the column's order, with a label for each value."""
+    sums: dict = {}
+    for keep, key, quantity in zip(_in_measure(frame, measure), frame[column].tolist(), frame.quantity.tolist(),
+                                   strict=True):
+        if keep:
+            sums[key] = sums.get(key, 0) + quantity
+    keys = sorted(sums)
+    return pd.DataFrame({column: keys, "quantity": [float(sums[k]) for k in keys],
+                         "label": [labeller(k) for k in keys]})
+
+
+def totals_table(totals: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("seizures.col.category", lang): [label("category", c, lang) for c in totals.category],
+        t("seizures.col.unit", lang): [unit_label(u, lang) for u in totals.unit],
+        t("seizures.col.quantity", lang): [number(v, lang) for v in totals.quantity],
+        t("seizures.col.lines", lang): [number(v, lang) for v in totals.lines],
+    })
+
+
+def records_for_display(page: pd.DataFrame, names: dict[str, str], ops: dict[str, str], lang: str) -> pd.DataFrame:
+    """A page of records with labels in place of ids and column headings in the language."""
+    shown = page.copy()
+    shown["operation_id"] = [ops.get(v, v) for v in page.operation_id.tolist()]
+    shown["country_iso3"] = [names.get(v, v) for v in page.country_iso3.tolist()]
+    shown["seizure_date"] = pd.to_datetime(shown.seizure_date).dt.date
+    for vocab in ("category", "item_type", "unit", "agency", "criminal_context", "marking_status"):
+        shown[vocab] = ["" if _is_blank(v) else label(vocab, v, lang) for v in page[vocab].tolist()]
+    headings = {c: column_label(c, lang) for c in shown.columns}
+    return shown.rename(columns=headings)
+
+
+def column_label(name: str, lang: str) -> str:
+    table = "seized_items" if any(c.name == name for c in contract.ITEM_COLUMNS) else "seizures"
+    return t(f"col.{table}.{name}", lang)
+
+
+def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str) -> pd.DataFrame:
+    """Published figure against record total, with the sentence a donor reads."""
+    rows = []
+    for r in rec.itertuples():
+        unit = unit_label(r.unit, lang)
+        published = figure(r.value, r.qualifier, unit, lang)
+        total = None if _is_blank(r.records_total) else r.records_total
+        if total is None:
+            sentence = t("operations.reconcile.none", lang, published=published)
+        else:
+            sentence = t("operations.reconcile.sentence", lang, records=number(total, lang), published=published)
+        rows.append({
+            t("operations.col.operation", lang): ops.get(r.operation_id, r.operation_id),
+            t("operations.col.indicator", lang): label("indicator", r.indicator, lang),
+            t("operations.col.published_value", lang): published,
+            t("operations.col.records", lang): number(total, lang),
+            t("operations.col.reconciliation", lang): sentence,
+        })
+    return pd.DataFrame(rows)
+
+
+def dictionary(lang: str) -> pd.DataFrame:
+    """The data dictionary from the contract: every column, type, allowed values, meaning."""
+    rows = []
+    for table, columns in contract.TABLES.items():
+        for col in columns:
+            allowed = ""
+            if col.vocab in contract.VOCABULARIES:
+                allowed = ", ".join(contract.VOCABULARIES[col.vocab])
+            elif col.vocab == "operation":
+                allowed = t("data.allowed.operation", lang)
+            elif col.vocab == "country":
+                allowed = t("data.allowed.country", lang)
+            rows.append({
+                t("data.col.table", lang): table, t("data.col.column", lang): col.name,
+                t("data.col.label", lang): t(f"col.{table}.{col.name}", lang),
+                t("data.col.type", lang): col.dtype,
+                t("data.col.required", lang): t("data.yes" if col.required else "data.no", lang),
+                t("data.col.allowed", lang): allowed,
+                t("data.col.meaning", lang): t(f"doc.{table}.{col.name}", lang),
+            })
+    return pd.DataFrame(rows)
+
+
+def data_files(root: Path, lang: str) -> pd.DataFrame:
+    """Every data file the app reads, with its size and when it last changed."""
+    rows = []
+    folders = [built_dir(root), *batch_dirs(root)]
+    for folder in folders:
+        for path in sorted(folder.glob("*")):
+            if path.is_file():
+                stat = path.stat()
+                changed = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+                rows.append({
+                    t("data.col.file", lang): str(path.relative_to(root)),
+                    t("data.col.size", lang): number(stat.st_size, lang),
+                    t("data.col.changed", lang): changed.strftime("%Y-%m-%d %H:%M UTC"),
+                })
+    return pd.DataFrame(rows)
+
+
+def batches_table(root: Path, lang: str) -> pd.DataFrame:
+    """The batches stored: id, kind, origin file, item lines, rejected rows, when loaded."""
+    return pd.DataFrame([{
+        t("data.col.batch", lang): b.batch_id,
+        t("data.col.kind", lang): b.kind,
+        t("data.col.origin", lang): b.file or "",
+        t("data.col.rows", lang): number(b.rows or 0, lang),
+        t("data.col.rejected", lang): "" if b.rejected is None else number(b.rejected, lang),
+        t("data.col.when", lang): b.loaded_at,
+    } for b in list_batches(root)])

@@ -1,0 +1,144 @@
+"""Reference facts: hand-curated CSV under data/reference, built into parquet for the app.
+
+The CSV files are what a reviewer reads and edits; the parquet files are what DuckDB reads.
+`build_reference` is the only writer of the parquet, and `check_reference` refuses text that
+breaks the rules (a row without a known source, a figure in words that carries a number).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kafo_data.config import built_dir, reference_dir
+from kafo_data.contract import seizures as contract
+
+# table -> {column: arrow type}; columns not listed are strings.
+TYPED: dict[str, dict[str, pa.DataType]] = {
+    "sources": {},
+    "operations": {"start_date": pa.date32(), "end_date": pa.date32()},
+    "operation_countries": {},
+    "figures": {"value": pa.float64(), "shown": pa.bool_()},
+    "project": {},
+    "project_items": {"position": pa.int32()},
+    "countries": {},
+    "donors": {},
+    "donor_support": {},
+}
+
+REFERENCE_TABLES: tuple[str, ...] = tuple(TYPED)
+
+
+class ReferenceError(ValueError):
+    """A reference text file breaks a rule; the message names file and row."""
+
+
+def read_text(root: Path, table: str) -> list[dict[str, str]]:
+    """Rows of one reference CSV, as strings exactly as written."""
+    path = reference_dir(root) / f"{table}.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+    except FileNotFoundError as exc:
+        raise ReferenceError(f"missing reference file {path}") from exc
+
+
+def _convert(value: str, typ: pa.DataType) -> object:
+    if value == "":
+        return None
+    if typ == pa.float64():
+        return float(value)
+    if typ == pa.int32():
+        return int(value)
+    if typ == pa.bool_():
+        if value not in {"true", "false"}:
+            raise ValueError(f"expected true or false, got {value!r}")
+        return value == "true"
+    if typ == pa.date32():
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def to_arrow(table: str, rows: list[dict[str, str]], columns: list[str]) -> pa.Table:
+    """Typed arrow table of a reference CSV; a bad cell raises ReferenceError with its row."""
+    types = TYPED[table]
+    data: dict[str, list[object]] = {c: [] for c in columns}
+    for line, row in enumerate(rows, start=2):
+        for c in columns:
+            try:
+                data[c].append(_convert(row[c], types.get(c, pa.string())))
+            except ValueError as exc:
+                raise ReferenceError(f"{table}.csv line {line}, column {c}: {exc}") from exc
+    schema = pa.schema([(c, types.get(c, pa.string())) for c in columns])
+    return pa.table(data, schema=schema)
+
+
+def check_reference(root: Path) -> list[str]:
+    """Every rule the reference text must keep; returns problems as 'file line N: ...'."""
+    problems: list[str] = []
+    texts = {t: read_text(root, t) for t in REFERENCE_TABLES}
+    sources = {r["source_id"] for r in texts["sources"]}
+    operations = {r["operation_id"] for r in texts["operations"]}
+    countries = {r["iso3"] for r in texts["countries"]}
+    for table, rows in texts.items():
+        for line, row in enumerate(rows, start=2):
+            where = f"{table}.csv line {line}"
+            if None in row or None in row.values():
+                problems.append(f"{where}: wrong number of cells")
+                continue
+            if row.get("source_id") not in sources:
+                problems.append(f"{where}: unknown source_id {row.get('source_id')!r}")
+            op = row.get("operation_id")
+            if op and op not in operations:
+                problems.append(f"{where}: unknown operation_id {op!r}")
+            iso = row.get("country_iso3")
+            if iso and iso not in countries:
+                problems.append(f"{where}: unknown country {iso!r}")
+    for line, row in enumerate(texts["figures"], start=2):
+        problems += [f"figures.csv line {line}: {p}" for p in _figure_problems(row)]
+    return problems
+
+
+def _figure_problems(row: dict[str, str]) -> list[str]:
+    out = []
+    if row["qualifier"] not in contract.QUALIFIERS:
+        out.append(f"unknown qualifier {row['qualifier']!r}")
+    if (row["qualifier"] == "words") != (row["value"] == ""):
+        out.append("a figure in words has no value, and only such a figure")
+    if not row["text"]:
+        out.append("every figure keeps its published wording in 'text'")
+    cat, item, unit = row["category"], row["item_type"], row["unit"]
+    if cat and cat not in contract.CATEGORIES:
+        out.append(f"unknown category {cat!r}")
+    if item and (item not in contract.ITEM_TYPES or contract.category_of(item) != cat):
+        out.append(f"item type {item!r} does not belong to category {cat!r}")
+    if cat and unit not in contract.UNITS:
+        out.append(f"a figure compared with records needs a contract unit, not {unit!r}")
+    if item and unit not in contract.units_for(item):
+        out.append(f"unit {unit!r} is not allowed for {item!r}")
+    return out
+
+
+def build_reference(root: Path) -> list[Path]:
+    """Write data/built/<table>.parquet from the text; refuses text that breaks a rule."""
+    problems = check_reference(root)
+    if problems:
+        raise ReferenceError("; ".join(problems[:5]))
+    out_dir = built_dir(root)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in REFERENCE_TABLES:
+        path = reference_dir(root) / f"{table}.csv"
+        with path.open(encoding="utf-8", newline="") as f:
+            columns = list(csv.DictReader(f).fieldnames or [])
+        arrow = to_arrow(table, read_text(root, table), columns)
+        target = out_dir / f"{table}.parquet"
+        tmp = target.with_suffix(".parquet.tmp")
+        pq.write_table(arrow, tmp)
+        tmp.replace(target)
+        written.append(target)
+    return written
