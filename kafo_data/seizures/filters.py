@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from kafo_data.contract import seizures as contract
+
 
 @dataclass(frozen=True)
 class FilterField:
@@ -182,3 +184,21 @@ def _join(clauses: list[str], params: list[object], filters: Filters, alias: str
     if not filters.include_sample:
         clauses.append(f"NOT {alias}.is_sample")
     return (" AND ".join(clauses) or "TRUE"), params
+
+
+def category_mask(categories: tuple[str, ...]) -> int:
+    """The bits of the given categories (an unknown one has no bit, so it matches nothing, as in SQL)."""
+    mask = 0
+    for name in categories:
+        if name in contract.CATEGORIES:
+            mask |= 1 << contract.CATEGORIES.index(name)
+    return mask
+
+
+def events_where(filters: Filters, s: str = "s") -> tuple[str, list[object]]:
+    """WHERE text and parameters restricting `rollup_events` rows as `filters.event_where` restricts events."""
+    where, params = event_where(filters, s, with_categories=False)
+    if filters.categories:
+        where = f"({where}) AND ({s}.catmask & ?::UBIGINT) <> 0"
+        params = [*params, category_mask(filters.categories)]
+    return where, params

@@ -15,9 +15,8 @@ from __future__ import annotations
 import pandas as pd
 
 from kafo_data.contract import seizures as contract
-from kafo_data.seizures.filters import Filters, Known, event_where, record_where
+from kafo_data.seizures.filters import Filters, Known, event_where, events_where, record_where
 from kafo_data.store.db import Database
-from kafo_data.store.rollup import events_where
 
 SORTABLE: tuple[str, ...] = contract.RECORD_COLUMNS
 EVENT_COLUMNS: frozenset[str] = frozenset(c.name for c in contract.SEIZURE_COLUMNS)

@@ -25,6 +25,7 @@ from kafo_data.contract import seizures as contract
 from kafo_data.store import rollup
 from kafo_data.store.money import money_files, register_money_views
 from kafo_data.store.reference import REFERENCE_TABLES
+from kafo_data.store.sql import path_literal
 
 T = TypeVar("T")
 
@@ -43,11 +44,6 @@ IN_MEMORY_BYTES = int(float(os.environ.get("KAFO_IN_MEMORY_MB", "1")) * 2**20)
 
 class DataMissingError(RuntimeError):
     """A data file the app needs is not there; the message says which and how to fix it."""
-
-
-def _sql_string(text: str) -> str:
-    """Quote a file path of ours (never a user value) as a SQL literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def batch_dirs(root: Path) -> list[Path]:
@@ -102,8 +98,9 @@ class Database:
             with self._lock:
                 if version != self._version:
                     self._create_views()
-                    if self.rollups:
-                        rollup.ensure(self._con, self.root, version)
+                    if self.rollups and rollup.ensure(self._con, self.root, version) == "built" \
+                            and data_version(self.root) == version:  # not changed while building
+                        rollup.store(self._con, self.root, version)
                     self._version = version
         return version
 
@@ -122,7 +119,7 @@ class Database:
         con.execute("BEGIN TRANSACTION")
         try:
             for table in REFERENCE_TABLES:  # a few KB each: held in memory, so small queries skip file reads
-                path = _sql_string(str(built / f"{table}.parquet"))
+                path = path_literal(built / f"{table}.parquet")
                 con.execute(
                     f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({path}, file_row_number = true)"
                 )
@@ -133,7 +130,7 @@ class Database:
                 if table in existing:  # DuckDB will not drop a table as a view, nor the reverse
                     con.execute(f"DROP {existing[table]} {table}")
                 if files:
-                    listing = ", ".join(_sql_string(str(f)) for f in files)
+                    listing = ", ".join(path_literal(f) for f in files)
                     con.execute(f"CREATE {'TABLE' if in_memory else 'VIEW'} {table} AS "
                                 f"SELECT * FROM read_parquet([{listing}], union_by_name = true)")
                 else:

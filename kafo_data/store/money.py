@@ -18,13 +18,9 @@ from pathlib import Path
 import duckdb
 
 from kafo_data.contract.money import TABLES, money_batches_dir, money_dir, rates_file
+from kafo_data.store.sql import path_literal
 
 VIEWS: dict[str, str] = {"budgets": "money_budgets", "transactions": "money_transactions"}
-
-
-def _sql_string(text: str) -> str:
-    """Quote a file path of ours (never a user value) as a SQL literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def money_batch_dirs(root: Path) -> list[Path]:
@@ -72,7 +68,7 @@ def register_money_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
         files, _ = table_files(root, table)
         _drop(con, view)
         if files:
-            listing = ", ".join(_sql_string(str(f)) for f in files)
+            listing = ", ".join(path_literal(f) for f in files)
             cols = ", ".join(f"CAST({c.name} AS {c.dtype}) AS {c.name}" for c in TABLES[table])
             con.execute(f"CREATE VIEW {view} AS SELECT {cols} FROM read_parquet([{listing}], union_by_name = true)")
         else:

@@ -23,7 +23,6 @@ the data directory cannot be written it stays in memory only.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import threading
@@ -35,7 +34,7 @@ import duckdb
 
 from kafo_data.config import tmp_dir
 from kafo_data.contract import seizures as contract
-from kafo_data.seizures.filters import Filters, event_where
+from kafo_data.store.sql import path_literal
 
 TABLES: tuple[str, ...] = ("rollup_lines", "rollup_events")
 # Bump when the tables' columns or meaning change, so stored rollups of an older layout are rebuilt.
@@ -75,29 +74,6 @@ ORDER BY operation_id, seizure_date, country_iso3
 _build_lock = threading.Lock()
 
 
-def category_mask(categories: tuple[str, ...]) -> int:
-    """The bits of the given categories (an unknown one has no bit, so it matches nothing, as in SQL)."""
-    mask = 0
-    for name in categories:
-        if name in contract.CATEGORIES:
-            mask |= 1 << contract.CATEGORIES.index(name)
-    return mask
-
-
-def events_where(filters: Filters, s: str = "s") -> tuple[str, list[object]]:
-    """WHERE text and parameters restricting `rollup_events` rows as `filters.event_where` restricts events."""
-    where, params = event_where(filters, s, with_categories=False)
-    if filters.categories:
-        where = f"({where}) AND ({s}.catmask & ?::UBIGINT) <> 0"
-        params = [*params, category_mask(filters.categories)]
-    return where, params
-
-
-def _sql_path(path: Path) -> str:
-    """Quote one of our own file paths (never a user value) as a SQL literal."""
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """Build both tables from the `records`, `seized_items` and `seizures` views of this connection."""
     cur = con.cursor()
@@ -124,7 +100,7 @@ def _load(con: duckdb.DuckDBPyConnection, folder: Path) -> bool:
     cur = con.cursor()
     try:
         for table, path in zip(TABLES, files, strict=True):
-            cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({_sql_path(path)})")
+            cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet({path_literal(path)})")
         return True
     except duckdb.Error:
         return False
@@ -132,7 +108,7 @@ def _load(con: duckdb.DuckDBPyConnection, folder: Path) -> bool:
         cur.close()
 
 
-def _store(con: duckdb.DuckDBPyConnection, root: Path, version: str) -> None:
+def store(con: duckdb.DuckDBPyConnection, root: Path, version: str) -> None:
     """Write the built tables for later processes: into a new folder, renamed into place when complete."""
     final = stored_dir(root, version)
     work = final.parent / f".{final.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
@@ -141,7 +117,7 @@ def _store(con: duckdb.DuckDBPyConnection, root: Path, version: str) -> None:
         cur = con.cursor()
         try:
             for table in TABLES:
-                cur.execute(f"COPY {table} TO {_sql_path(work / (table + '.parquet'))} (FORMAT parquet)")
+                cur.execute(f"COPY {table} TO {path_literal(work / (table + '.parquet'))} (FORMAT parquet)")
         finally:
             cur.close()
         try:
@@ -159,15 +135,11 @@ def _store(con: duckdb.DuckDBPyConnection, root: Path, version: str) -> None:
 def ensure(con: duckdb.DuckDBPyConnection, root: Path, version: str) -> str:
     """Make the rollup tables current for `version`: load the stored ones, or build (and store) them.
 
-    Returns "loaded" or "built". Called by `Database` right after it (re)creates its views.
+    Returns "loaded" or "built". Called by `Database` right after it (re)creates its views; a built
+    rollup is then `store`d for later processes, unless the data changed while it was being built.
     """
     with _build_lock:
         if _load(con, stored_dir(root, version)):
             return "loaded"
         build(con)
-    with contextlib.suppress(OSError):
-        from kafo_data.store.db import data_version
-
-        if data_version(root) == version:  # data changed while building: don't store under the old name
-            _store(con, root, version)
     return "built"
