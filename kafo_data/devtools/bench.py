@@ -321,7 +321,7 @@ class PandasApp:
 
     `tables()` is what such an app calls at the top of every page: a `st.cache_data` function that
     read every batch into pandas once and hands each rerun its own copy. The methods answer the
-    same questions as the query layer (tests/test_bench.py checks that they agree).
+    same questions as the query layer (tests/devtools/test_bench.py checks that they agree).
     """
 
     def __init__(self, root: Path) -> None:

@@ -7,7 +7,7 @@ multiplies them.
 When the database has its rollup tables (`kafo_data.store.rollup`, the default), sums and counts are
 read from them instead of the records: the same answers, a thousand times fewer rows. The
 plain SQL over the views stays next to each query: it is what `Database(rollups=False)` runs, and
-what tests/test_rollup.py checks the rollup against.
+what tests/store/test_rollup.py checks the rollup against.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ a few columns, so they are read from tables a thousand times smaller, built once
   `filters.event_where` keeps with its EXISTS, and arrests are still counted once per event.
 
 Every column a filter restricts is in both tables under its own name, so `filters.record_where`
-works on them unchanged. tests/test_rollup.py checks every query against the plain SQL over the
+works on them unchanged. tests/store/test_rollup.py checks every query against the plain SQL over the
 record views for many filters. A built rollup is also written to `tmp/rollup/<data version>/`,
 so a restarted server or a second process loads it in milliseconds instead of rebuilding it; where
 the data directory cannot be written it stays in memory only.

@@ -25,7 +25,7 @@ def clear_caches():
 
 
 def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../../app.py", default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(page)

@@ -1,6 +1,6 @@
 """The rollup answers exactly what the plain SQL over the record views answers, for many filters.
 
-The plain path (`Database(rollups=False)`) is the query layer that tests/test_queries.py checks
+The plain path (`Database(rollups=False)`) is the query layer that tests/seizures/test_queries.py checks
 against pandas; here every query is run both ways on data made to be awkward for a rollup: several
 batches, real and sample records, fractional quantities, events without item lines or coordinates,
 day bounds inside months, and categories that leave some events with no matching line.

@@ -24,7 +24,7 @@ def isolated_data(data_copy, monkeypatch):
 
 
 def open_upload(lang: str = "en") -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../../app.py", default_timeout=60)
     at.query_params["lang"] = lang
     at.switch_page("pages/upload.py")
     at.run()

@@ -421,7 +421,7 @@ def test_the_data_version_changes_when_money_changes(data_copy):
 def open_budget(monkeypatch=None, root: Path | None = None, **params) -> AppTest:
     if root is not None and monkeypatch is not None:
         monkeypatch.setenv("KAFO_DATA_DIR", str(root))
-    at = AppTest.from_file("../app.py", default_timeout=90)
+    at = AppTest.from_file("../../app.py", default_timeout=90)
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page("pages/budget.py")
