@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from functools import lru_cache
 
 from babel.dates import format_date
@@ -55,3 +56,21 @@ def figure(value: float | None, qualifier: str, unit_label: str, lang: str) -> s
     amount = number(value, lang)
     text = amount if qualifier == "exact" else t(f"qualifier.{qualifier}", lang, value=amount)
     return f"{text} {unit_label}".strip()
+
+
+
+def literal(text: object) -> str:
+    """Text from data, a file or a link, for the places Streamlit reads as Markdown, shown as received.
+
+    Streamlit renders Markdown (links, bare URLs, images, LaTeX, headings, colours, icons) in notices,
+    captions, labels and `st.markdown`. Backslash escapes do not stop a bare URL from becoming a link,
+    so the text goes in a code span, whose content Markdown never interprets; line breaks become spaces.
+    Streamlit swaps `:material/name:` for an icon even there: a zero-width space after the colon stops it.
+    """
+    value = " ".join(str(text).splitlines()).strip().replace(":material/", ":\u200bmaterial/")
+    if not value:
+        return ""
+    ticks = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (ticks + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
