@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kafo_data.config import built_dir, data_dir, reference_dir
-from kafo_data.devtools import bench, loadtest
+from kafo_data.devtools import bench, browser_bench, loadtest
 from kafo_data.money.cli import cmd_money, configure_money
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import FilterError, Filters, check
@@ -268,6 +268,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argpars
     "ingest": (cmd_ingest, _configure_ingest, "load national seizure reports (CSV or .xlsx) as new batches"),
     "batches": (cmd_batches, _configure_batches, "list the stored batches, or remove one: batches remove ID"),
     "bench": (bench.cmd_bench, bench.configure, "measure page reruns, queries, export and memory at scale"),
+    "browser-bench": (browser_bench.cmd_browser_bench, browser_bench.configure,
+                      "page open and filter click in Chromium, against a bare Streamlit page"),
     "loadtest": (loadtest.cmd_loadtest, loadtest.configure, "N concurrent sessions clicking filters on a real server"),
 }
 
