@@ -1,8 +1,18 @@
 """Plotly figures built from small frames: data in, figure (as Plotly's JSON form) out, no Streamlit.
 
-Colours are fixed per category on every page (Okabe-Ito, safe for colour-blind readers), and
-maps use `*_map` traces on a blank style with our own outlines, served by the app itself
-(`config.GEO_URL`), so nothing is fetched from a CDN or tile server: the maps draw with no internet.
+Colours are fixed per category on every page (Okabe-Ito, safe for colour-blind readers). Every text
+a chart draws is dark enough on white for WCAG AA (4.5:1): the Streamlit theme would draw ticks in
+a grey of 3.7:1, so the colours are set here.
+
+Maps are drawn on plain axes, longitude against latitude, with the country outlines of
+`static/countries.geojson` (Natural Earth) as shapes: nothing is fetched, the browser needs no
+WebGL, the axes fit the participating countries (or the places) at every width, because the
+ranges are set to them and the axes keep their aspect ratio by widening a range rather than
+cutting one, and a downloaded map is a true SVG.
+
+Each chart carries its own source line (and "sample data" when it shows generated records), so
+a chart pasted into a report says where it comes from. `plot_config` gives Plotly's own image
+export (PNG or SVG, the one button of the mode bar) a file name that says what the chart shows.
 
 Figures are plain dicts: `st.plotly_chart` validates a dict once on its way to the browser, while
 a Plotly Express figure costs ten to twenty times the CPU (it re-validates its template on every
@@ -11,6 +21,11 @@ update), and with many sessions on one server that CPU is what people wait for.
 
 from __future__ import annotations
 
+import math
+import re
+import textwrap
+import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -23,101 +38,305 @@ Figure = dict[str, Any]
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 CATEGORY_COLOURS: dict[str, str] = dict(zip(contract.CATEGORIES, OKABE_ITO, strict=False))
 OPERATION_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
-MAP_CENTER = {"lat": 13.0, "lon": -2.0}
-FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13}
+# Editions a country took part in, 1 to 6+: Blues, light to dark (ColorBrewer), a step each.
+EDITION_COLOURS = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c"]
+TEXT = "#1c2530"        # the theme's text colour: 15:1 on white
+AXIS_TEXT = "#3d4654"   # ticks, axis titles, source line: 9.6:1 on white
+GRID = "#e3e7ed"
+FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13, "color": TEXT}
+TITLE_SIZE = 16
+TITLE_CHARS = 40        # a title line that fits beside the mode bar's button on a 360 px phone
+SOURCE_CHARS = 70
 MARKER_SIZE_MAX = 28
 OUTLINE_COLOUR = "#8a94a0"
+LAND_COLOUR = "#f4f5f7"
+SEPARATORS = {"en": ".,", "fr": ",\u202f"}
+IMAGE_WIDTH = 1000      # px of a downloaded chart, whatever the screen it was on
 
 
-def _figure(traces: list[dict], title: str, height: int = 380, **layout: Any) -> Figure:
-    return {"data": traces, "layout": {
-        "title": {"text": title, "x": 0, "xanchor": "left"}, "height": height, "font": FONT,
-        "margin": {"l": 10, "r": 40, "t": 50, "b": 10}, "legend": {"title": {"text": ""}},
-        "hoverlabel": {"font": {"size": 13}}, **layout}}
+def wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False) or [""]
+
+
+def _axis(extra: dict | None = None) -> dict:
+    return {"automargin": True, "color": AXIS_TEXT, "tickfont": {"color": AXIS_TEXT},
+            "title": {"font": {"color": AXIS_TEXT}}, "gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID,
+            **_merge_title(extra or {})}
+
+
+def _merge_title(extra: dict) -> dict:
+    if "title" in extra:
+        extra = {**extra, "title": {"font": {"color": AXIS_TEXT}, **extra["title"]}}
+    return extra
+
+
+def base_figure(traces: list[dict], title: str, height: int = 380, *, source: str | None = None,
+            bottom: int = 10, lang: str = "en", legend_rows: int = 0, **layout: Any) -> Figure:
+    """The layout every chart shares: wrapped title, dark text, the source line under the plot.
+
+    `bottom` is the room (px) the x axis's labels take under the plot; the source line goes below it.
+    """
+    lines = wrap(title, TITLE_CHARS)
+    top = 16 + 22 * len(lines) + 26 * legend_rows
+    notes = wrap(source, SOURCE_CHARS) if source else []
+    annotations = list(layout.pop("annotations", []))
+    if notes:
+        annotations.append({"text": "<br>".join(notes), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+                            "xanchor": "left", "yanchor": "top", "yshift": -bottom, "showarrow": False,
+                            "align": "left", "font": {"size": 11, "color": AXIS_TEXT}})
+    base = {
+        "title": {"text": "<br>".join(lines), "x": 0, "xanchor": "left", "xref": "container", "y": 1,
+                  "yanchor": "top", "yref": "container", "pad": {"t": 10, "l": 4},
+                  "font": {"size": TITLE_SIZE, "color": TEXT}},
+        "height": height + 16 * len(notes), "font": FONT, "separators": SEPARATORS.get(lang, ".,"),
+        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "margin": {"l": 10, "r": 50, "t": top, "b": bottom + 16 * len(notes) + (6 if notes else 0)},
+        "legend": {"title": {"text": ""}, "font": {"color": TEXT}},
+        "hoverlabel": {"font": {"size": 13}}, "annotations": annotations,
+    }
+    for name in ("xaxis", "yaxis"):
+        base[name] = _axis(layout.pop(name, None))
+    for name in [k for k in layout if re.fullmatch(r"[xy]axis\d+", k)]:
+        base[name] = _axis(layout.pop(name))
+    return {"data": traces, "layout": {**base, **layout}}
 
 
 def _bar_trace(x: list, y: list, text: list, colour: str, orientation: str, hover: str) -> dict:
     return {"type": "bar", "x": x, "y": y, "text": text, "orientation": orientation, "marker": {"color": colour},
             "texttemplate": "%{text:,.0f}", "textposition": "outside", "cliponaxis": False,
-            "hovertemplate": hover, "showlegend": False}
+            "textfont": {"color": TEXT}, "hovertemplate": hover, "showlegend": False}
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str,
-        colour: str, horizontal: bool = True) -> Figure:
-    """One measure by one dimension, sorted, with the value on each bar."""
-    frame = frame.sort_values(x, ascending=horizontal)
+        colour: str, horizontal: bool = True, *, source: str | None = None, lang: str = "en") -> Figure:
+    """One measure by one dimension, largest first, with the value on each bar."""
+    frame = frame.sort_values(x, ascending=horizontal, kind="stable")
     values, names = frame[x].tolist(), frame[y].tolist()
     trace = _bar_trace(values if horizontal else names, names if horizontal else values, values, colour,
                        "h" if horizontal else "v",
                        f"%{{{'y' if horizontal else 'x'}}}: %{{text:,.0f}}<extra></extra>")
     height = max(260, 60 + 32 * len(frame)) if horizontal else 380
-    return _figure([trace], title, height, xaxis={"title": {"text": x_title if horizontal else y_title}},
-                   yaxis={"title": {"text": y_title if horizontal else x_title}})
+    return base_figure([trace], title, height, source=source, bottom=44, lang=lang,
+                   xaxis={"title": {"text": x_title if horizontal else y_title}},
+                   yaxis={"title": {"text": y_title if horizontal else x_title}, "type": "category"})
 
 
-def monthly(frame: pd.DataFrame, title: str, x_title: str, y_title: str, colour: str, lang: str) -> Figure:
+def monthly(frame: pd.DataFrame, title: str, x_title: str, y_title: str, colour: str, lang: str,
+            *, source: str | None = None) -> Figure:
     """Months that have records, as equal bars: operations last days, years apart."""
     data = frame.sort_values("month")
     labels = [fmt.month(m, lang) for m in data.month]
     values = data.quantity.tolist()
     trace = _bar_trace(labels, values, values, colour, "v", "%{x}: %{y:,.0f}<extra></extra>")
-    return _figure([trace], title, xaxis={"title": {"text": x_title}, "type": "category"},
-                   yaxis={"title": {"text": y_title}})
+    return base_figure([trace], title, source=source, bottom=70, lang=lang,
+                   xaxis={"title": {"text": x_title}, "type": "category"}, yaxis={"title": {"text": y_title}})
 
 
-def timeline(frame: pd.DataFrame, title: str, hover_countries: str, hover_officers: str) -> Figure:
-    """Each edition as a marker at its start, labelled with its dates (a week is too short for a bar).
+def timeline(frame: pd.DataFrame, title: str, hover_countries: str, hover_officers: str,
+             *, source: str | None = None, lang: str = "en") -> Figure:
+    """Each edition as a marker at its start; its name and dates are the row's label.
 
-    Labels of the later half stand left of their marker, so none runs off the chart's right edge.
+    A week is too short for a bar. The dates stand in the axis labels, which Plotly lays out with
+    its own margin, so they are never cut off however narrow the chart is.
     """
-    hover = (f"<b>%{{y}}</b><br>%{{customdata[0]}}<br>{hover_countries}: "
+    hover = (f"<b>%{{customdata[3]}}</b><br>%{{customdata[0]}}<br>{hover_countries}: "
              f"%{{customdata[1]}}<br>{hover_officers}: %{{customdata[2]}}<extra></extra>")
-    starts = pd.to_datetime(frame.start_date)
-    middle = starts.min() + (starts.max() - starts.min()) / 2 if len(frame) else None
-    traces = [{"type": "scatter", "mode": "markers+text", "x": [str(row.start_date)], "y": [row.name],
-               "text": [row.period_text], "name": row.name,
-               "textposition": "middle left" if pd.Timestamp(row.start_date) > middle else "middle right",
-               "customdata": [[row.period_text, row.countries_text, row.officers_text]],
+    rows = [f"<b>{row.name}</b><br>{row.period_text}" for row in frame.itertuples(index=False)]
+    traces = [{"type": "scatter", "mode": "markers", "x": [str(row.start_date)], "y": [label],
+               "name": row.name, "customdata": [[row.period_text, row.countries_text, row.officers_text, row.name]],
                "marker": {"size": 16, "symbol": "diamond", "color": OPERATION_COLOURS[i % len(OPERATION_COLOURS)]},
                "hovertemplate": hover}
-              for i, row in enumerate(frame.itertuples(index=False))]
-    start = starts.min() - pd.Timedelta(days=120)
-    end = pd.to_datetime(frame.end_date).max() + pd.Timedelta(days=120)
-    return _figure(traces, title, 340, showlegend=False,
-                   xaxis={"title": {"text": ""}, "type": "date", "range": [str(start.date()), str(end.date())]},
+              for i, (row, label) in enumerate(zip(frame.itertuples(index=False), rows, strict=True))]
+    starts = pd.to_datetime(frame.start_date)
+    start = starts.min() - pd.Timedelta(days=150)
+    end = pd.to_datetime(frame.end_date).max() + pd.Timedelta(days=150)
+    return base_figure(traces, title, 70 + 52 * len(frame), source=source, bottom=30, lang=lang, showlegend=False,
+                   xaxis={"title": {"text": ""}, "type": "date", "range": [str(start.date()), str(end.date())],
+                          "dtick": "M12", "tickformat": "%Y"},
                    yaxis={"title": {"text": ""}, "autorange": "reversed", "type": "category",
-                          "categoryorder": "array", "categoryarray": frame.name.tolist()})
+                          "categoryorder": "array", "categoryarray": rows, "ticklabelstandoff": 6})
 
 
-def _map_layout(geojson: dict | str, zoom: float) -> dict:
-    outline = {"source": geojson, "sourcetype": "geojson", "type": "line", "color": OUTLINE_COLOUR,
-               "line": {"width": 0.8}, "below": "traces"}
-    return {"style": "white-bg", "center": MAP_CENTER, "zoom": zoom, "layers": [outline]}
+# --- maps ---------------------------------------------------------------------------------------
+
+def _rings(geometry: dict) -> list[list[list[float]]]:
+    """The outer ring of every polygon of a Polygon or MultiPolygon."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return [polygon[0] for polygon in polygons]
 
 
-def participation_map(frame: pd.DataFrame, geojson: dict | str, title: str, colour_title: str) -> Figure:
+def _points(ring: list[list[float]], aspect: float) -> list[tuple[float, float]]:
+    """A ring in the axes' units (longitude, latitude times `aspect`), to 0.1 degree (a pixel or less
+    at the scale of these maps), points that round to the same place dropped."""
+    out: list[tuple[float, float]] = []
+    for lon, lat in ring:
+        point = (round(lon, 1), round(lat * aspect, 1))
+        if not out or point != out[-1]:
+            out.append(point)
+    return out
+
+
+def _path(rings: list[list[list[float]]], aspect: float) -> str:
+    """SVG path of rings, in the axes' units."""
+    return " ".join("M" + "L".join(f"{x:g},{y:g}" for x, y in _points(ring, aspect)) + "Z" for ring in rings)
+
+
+def bounds(geometries: list[dict]) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of every outline given."""
+    points = [p for g in geometries for ring in _rings(g) for p in ring]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _aspect(south: float, north: float) -> float:
+    """Degrees of latitude are drawn 1/cos(latitude) longer than degrees of longitude (as on a local map)."""
+    return 1 / math.cos(math.radians((south + north) / 2))
+
+
+@lru_cache(maxsize=64)
+def _outline_shapes(geojson_id: int, view: tuple[float, float, float, float], aspect: float,
+                    skip: tuple[str, ...]) -> tuple[dict, ...]:
+    geojson = _GEOJSON[geojson_id]
+    west, south, east, north = view
+    shapes = []
+    for feature in geojson["features"]:
+        if feature["id"] in skip:
+            continue
+        w, s, e, n = bounds([feature["geometry"]])
+        if e < west or w > east or n < south or s > north:
+            continue
+        shapes.append({"type": "path", "path": _path(_rings(feature["geometry"]), aspect), "layer": "below",
+                       "fillcolor": LAND_COLOUR, "line": {"color": OUTLINE_COLOUR, "width": 0.8}})
+    return tuple(shapes)
+
+
+_GEOJSON: dict[int, dict] = {}
+
+
+def _context_outlines(geojson: dict, view: tuple[float, float, float, float], aspect: float,
+                      skip: tuple[str, ...] = ()) -> list[dict]:
+    """Outlines of the countries around the view, drawn under the traces, computed once per view."""
+    _GEOJSON.setdefault(id(geojson), geojson)
+    return list(_outline_shapes(id(geojson), tuple(round(v, 3) for v in view), round(aspect, 6), skip))
+
+
+def _map_axes(view: tuple[float, float, float, float], aspect: float) -> dict:
+    """Axes that show `view` whole at any width: equal scale, the short side's range widened."""
+    west, south, east, north = view
+    hidden = {"visible": False, "showgrid": False, "zeroline": False, "fixedrange": False}
+    return {"xaxis": {**hidden, "range": [west, east], "constrain": "range"},
+            "yaxis": {**hidden, "range": [south * aspect, north * aspect], "scaleanchor": "x", "scaleratio": 1,
+                      "constrain": "range"}}
+
+
+def _pad(view: tuple[float, float, float, float], degrees: float, minimum: float = 0.0) -> tuple[float, ...]:
+    west, south, east, north = view
+    grow_x = max(degrees, (minimum - (east - west)) / 2)
+    grow_y = max(degrees, (minimum - (north - south)) / 2)
+    return west - grow_x, south - grow_y, east + grow_x, north + grow_y
+
+
+def _outlines(geojson: dict | str | None) -> dict:
+    """The outlines given, or (given an address or nothing) the app's own file, read once."""
+    if isinstance(geojson, dict):
+        return geojson
+    from kafo_data.geo import load_countries
+
+    return load_countries()
+
+
+def _features(geojson: dict) -> dict[str, dict]:
+    return {f["id"]: f for f in geojson["features"]}
+
+
+def participation_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, colour_title: str,
+                      *, source: str | None = None, lang: str = "en") -> Figure:
     """Countries shaded by the number of operations they took part in (frame: iso3, name, editions, list).
 
-    `geojson` is the outlines themselves or the address the browser fetches them from.
+    The legend reads "Editions: 4" (`colour_title`), one entry per number present. The view is the
+    participating countries' outline, padded, so every one of them is whole at any width; the
+    legend sits under the map, never on land.
     """
-    top = max(1, int(frame.editions.max()) if len(frame) else 1)
-    trace = {"type": "choroplethmap", "geojson": geojson, "featureidkey": "id", "locations": frame.iso3.tolist(),
-             "z": frame.editions.tolist(), "zmin": 0, "zmax": top, "colorscale": "Blues",
-             "marker": {"opacity": 0.85, "line": {"color": "#ffffff", "width": 0.8}},
-             "hovertext": frame.name.tolist(), "customdata": [[v] for v in frame.operations],
-             "colorbar": {"title": {"text": colour_title}, "dtick": 1},
-             "hovertemplate": "<b>%{hovertext}</b><br>%{customdata[0]}<extra></extra>"}
-    return _figure([trace], title, 460, map=_map_layout(geojson, 3.0))
+    geojson = _outlines(geojson)
+    features = _features(geojson)
+    shown = frame[frame.iso3.isin(features)]
+    view = _pad(bounds([features[c]["geometry"] for c in shown.iso3]), 0.8) if len(shown) else (-18, 4, 24, 25)
+    aspect = _aspect(view[1], view[3])
+    traces, seen = [], set()
+    for row in shown.sort_values(["editions", "name"], ascending=[False, True]).itertuples(index=False):
+        level = min(int(row.editions), len(EDITION_COLOURS))
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in _rings(features[row.iso3]["geometry"]):
+            points = _points(ring, aspect)
+            xs += [p[0] for p in points] + [None]
+            ys += [p[1] for p in points] + [None]
+        traces.append({"type": "scatter", "mode": "lines", "x": xs[:-1], "y": ys[:-1], "fill": "toself",
+                       "fillcolor": EDITION_COLOURS[level - 1], "line": {"color": "#ffffff", "width": 1},
+                       "hoveron": "fills", "name": f"{colour_title}: {int(row.editions)}",
+                       "text": f"<b>{row.name}</b><br>{row.operations}", "hoverinfo": "text",
+                       "legendgroup": str(level), "legendrank": level, "showlegend": level not in seen})
+        seen.add(level)
+    layout = _map_axes(view, aspect)
+    return base_figure(traces, title, 440, source=source, bottom=8, lang=lang, legend_rows=1,
+                   shapes=_context_outlines(geojson, view, aspect, skip=tuple(shown.iso3)),
+                   legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
+                           "traceorder": "normal", "font": {"color": TEXT}, "title": {"text": ""},
+                           "itemclick": False, "itemdoubleclick": False},
+                   dragmode="pan", **layout)
 
 
-def events_map(frame: pd.DataFrame, geojson: dict | str, title: str, size_title: str) -> Figure:
-    """Seizure events aggregated by locality, points sized (by area) by the number of events."""
+def events_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, size_title: str,
+               *, source: str | None = None, lang: str = "en") -> Figure:
+    """Seizure events aggregated by locality, points sized (by area) by the number of events.
+
+    The view is the points' extent (at least 6 degrees across), padded: on a phone no point is
+    cut, on a wide screen the axes widen the view over the neighbouring land instead of leaving
+    a blank band.
+    """
+    geojson = _outlines(geojson)
     largest = max(1, int(frame.events.max()) if len(frame) else 1)
-    trace = {"type": "scattermap", "mode": "markers", "lat": frame.latitude.tolist(), "lon": frame.longitude.tolist(),
-             "marker": {"size": frame.events.tolist(), "sizemode": "area", "sizemin": 0,
-                        "sizeref": 2.0 * largest / MARKER_SIZE_MAX ** 2, "color": OKABE_ITO[3], "opacity": 0.75},
+    if len(frame):
+        lons, lats = frame.longitude.tolist(), frame.latitude.tolist()
+        view = _pad((min(lons), min(lats), max(lons), max(lats)), 1.2, minimum=6.0)
+    else:
+        view = (-18.0, 4.0, 24.0, 25.0)
+    aspect = _aspect(view[1], view[3])
+    trace = {"type": "scatter", "mode": "markers", "x": frame.longitude.round(3).tolist(),
+             "y": [round(v * aspect, 3) for v in frame.latitude.tolist()], "cliponaxis": False,
+             "marker": {"size": frame.events.tolist(), "sizemode": "area", "sizemin": 3,
+                        "sizeref": 2.0 * largest / MARKER_SIZE_MAX ** 2, "color": OKABE_ITO[3], "opacity": 0.75,
+                        "line": {"color": "#ffffff", "width": 0.5}},
              "hovertext": frame.locality.tolist(),
              "customdata": frame[["country", "events", "arrests"]].values.tolist(),
              "hovertemplate": (f"<b>%{{hovertext}}</b> (%{{customdata[0]}})<br>{size_title}: "
                                "%{customdata[1]}<extra></extra>"), "showlegend": False}
-    return _figure([trace], title, 480, map=_map_layout(geojson, 3.4))
+    return base_figure([trace], title, 480, source=source, bottom=8, lang=lang,
+                   shapes=_context_outlines(geojson, view, aspect), dragmode="pan", **_map_axes(view, aspect))
+
+
+# --- taking a chart away ------------------------------------------------------------------------
+
+def file_stem(title: str, sample: bool = False) -> str:
+    """A file name that says what the chart shows: 'kafo_firearms-pieces-by-country_sample'."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].rstrip("-")
+    return "kafo_" + (slug or "chart") + ("_sample" if sample else "")
+
+
+def plot_config(title: str, image_format: str = "png", *, sample: bool = False, height: int | None = None) -> dict:
+    """Plotly's own client-side export, the only button of the mode bar: PNG (twice the pixels) or SVG.
+
+    The image is laid out 1,000 px wide whatever the screen, so a chart taken from a phone reads as
+    well in a report; zooming by scrolling stays off (it traps the page).
+    """
+    options: dict[str, Any] = {"format": image_format, "filename": file_stem(title, sample), "width": IMAGE_WIDTH,
+                               "scale": 2 if image_format == "png" else 1}
+    if height:
+        options["height"] = height
+    return {"displaylogo": False, "displayModeBar": True, "modeBarButtons": [["toImage"]], "scrollZoom": False,
+            "toImageButtonOptions": options, "responsive": True}
+
+
+def figure_height(figure: Figure) -> int:
+    return int(figure["layout"]["height"])
