@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,81 @@ def _is_blank(value: object) -> bool:
 
 def unit_label(unit: object, lang: str) -> str:
     return "" if _is_blank(unit) else label("unit", str(unit), lang)
+
+
+def name_key(name: str) -> str:
+    """Sort key of a name as a reader expects it: accents and case set aside ("Bénin" before "Burkina Faso")."""
+    folded = unicodedata.normalize("NFKD", str(name))
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
+def country_list(codes: Iterable[str], names: dict[str, str]) -> str:
+    """Countries named in the reader's language, in the order of those names (not of ISO codes)."""
+    return ", ".join(sorted((names.get(c, c) for c in codes), key=name_key))
+
+
+def lead_label(lead: object, lang: str) -> str:
+    """Who led an operation, in the reader's language: each organisation's name and the list's "and"."""
+    if _is_blank(lead):
+        return ""
+    parts = [p.strip() for chunk in str(lead).split(" and ") for p in chunk.split(",") if p.strip()]
+    named = [label("organisation", p, lang) for p in parts]
+    if len(named) < 2:
+        return named[0] if named else ""
+    return t("look.list_and", lang, first=", ".join(named[:-1]), last=named[-1])
+
+
+def contact_label(person: object, lang: str) -> str:
+    """"Name, Title" with the title in the reader's language when the catalogue has it."""
+    if _is_blank(person):
+        return ""
+    name, _, title = str(person).partition(", ")
+    return f"{name}, {label('contact_title', title, lang)}" if title else name
+
+
+def quantity_text(value: object, lang: str) -> str:
+    """A quantity as a table shows it: 79, 1,473, 2.5 (never 79.0000)."""
+    return number(None if _is_blank(value) else float(value), lang)
+
+
+def dimension_table(frame: pd.DataFrame, dimension: str, unit_text: str, lang: str) -> pd.DataFrame:
+    """A chart's table twin: one row per bar, largest first, numbers written as the language writes them."""
+    rows = frame.sort_values(["quantity", "label"], ascending=[False, True], kind="stable")
+    return pd.DataFrame({dimension: rows.label.tolist(), unit_text: [quantity_text(v, lang) for v in rows.quantity]})
+
+
+def monthly_table(frame: pd.DataFrame, month_title: str, unit_text: str, lang: str) -> pd.DataFrame:
+    from kafo_data.fmt import month
+
+    rows = frame.sort_values("month")
+    return pd.DataFrame({month_title: [month(m, lang) for m in rows.month],
+                         unit_text: [quantity_text(v, lang) for v in rows.quantity]})
+
+
+def places_table(points: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The map's table twin: place, country, events, arrests; most events first."""
+    rows = points.sort_values(["events", "locality"], ascending=[False, True], kind="stable")
+    return pd.DataFrame({
+        t("col.seizures.locality", lang): rows.locality.tolist(),
+        t("col.seizures.country_iso3", lang): rows.country.tolist(),
+        t("seizures.events", lang): [number(v, lang) for v in rows.events],
+        t("seizures.arrests", lang): [number(v, lang) for v in rows.arrests],
+    })
+
+
+def participation_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The participation map's table twin, countries in the order of their names."""
+    return pd.DataFrame({
+        t("overview.country", lang): frame.name.tolist(),
+        t("overview.editions", lang): [number(v, lang) for v in frame.editions],
+        t("overview.operations", lang): frame.operations.tolist(),
+    })
+
+
+def reconcile_sentence(key: str, unit: object, lang: str, **values: object) -> str:
+    """A reconciliation sentence whose participle agrees with the unit (French: "cartouches publiées")."""
+    feminine = not _is_blank(unit) and str(unit) in t("look.feminine_units", lang).split()
+    return t(f"{key}.f" if feminine else key, lang, **values)
 
 
 @dataclass(frozen=True)
@@ -74,10 +151,10 @@ def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, 
         out.append({
             t("operations.col.operation", lang): op.name,
             t("operations.col.period", lang): period(op, lang),
-            t("operations.col.countries", lang): ", ".join(names.get(c, c) for c in op.countries),
+            t("operations.col.countries", lang): country_list(op.countries, names),
             t("operations.col.officers", lang): "" if off is None else figure(off.value, off.qualifier, "", lang),
             t("operations.col.published", lang): int(((figures.operation_id == op.operation_id) & figures.shown).sum()),
-            t("operations.col.lead", lang): op.lead,
+            t("operations.col.lead", lang): lead_label(op.lead, lang),
         })
     return pd.DataFrame(out)
 
@@ -100,7 +177,7 @@ def _month(day: dt.date, lang: str) -> str:
 def timeline_frame(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
     table = ops[["operation_id", "name", "start_date", "end_date", "countries"]].copy()
     table["period_text"] = [period(op, lang) for op in ops.itertuples()]
-    table["countries_text"] = [", ".join(names.get(c, c) for c in cs) for cs in ops.countries]
+    table["countries_text"] = [country_list(cs, names) for cs in ops.countries]
     officers = []
     for op in ops.itertuples():
         rows = figures[(figures.operation_id == op.operation_id) & (figures.indicator == "officers") & figures.shown]
@@ -112,13 +189,16 @@ def timeline_frame(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, st
 def participation_frame(op_countries: pd.DataFrame, ops: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per country: how many editions it took part in, and which."""
     names = dict(zip(ops.operation_id, ops.name, strict=True))
+    order = {op: k for k, op in enumerate(ops.operation_id)}
     grouped = op_countries.groupby("country_iso3")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "iso3": list(grouped.groups),
         "name": [g[f"name_{lang}"].iloc[0] for _, g in grouped],
         "editions": [len(g) for _, g in grouped],
-        "operations": [", ".join(names[o] for o in g.operation_id) for _, g in grouped],
+        "operations": [", ".join(names[o] for o in sorted(g.operation_id, key=lambda o: order.get(o, 99)))
+                       for _, g in grouped],
     })
+    return frame.iloc[sorted(range(len(frame)), key=lambda k: name_key(frame.name.iloc[k]))].reset_index(drop=True)
 
 
 def measures(totals: pd.DataFrame, lang: str) -> dict[str, str]:
@@ -184,9 +264,10 @@ def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str) -> p
         published = figure(r.value, r.qualifier, unit, lang)
         total = None if _is_blank(r.records_total) else r.records_total
         if total is None:
-            sentence = t("operations.reconcile.none", lang, published=published)
+            sentence = reconcile_sentence("operations.reconcile.none", r.unit, lang, published=published)
         else:
-            sentence = t("operations.reconcile.sentence", lang, records=number(total, lang), published=published)
+            sentence = reconcile_sentence("operations.reconcile.sentence", r.unit, lang,
+                                          records=number(total, lang), published=published)
         rows.append({
             t("operations.col.operation", lang): ops.get(r.operation_id, r.operation_id),
             t("operations.col.indicator", lang): label("indicator", r.indicator, lang),
@@ -241,7 +322,7 @@ def batches_table(root: Path, lang: str) -> pd.DataFrame:
     """The batches stored: id, kind, origin file, item lines, rejected rows, when loaded."""
     return pd.DataFrame([{
         t("data.col.batch", lang): b.batch_id,
-        t("data.col.kind", lang): b.kind,
+        t("data.col.kind", lang): label("batch_kind", b.kind, lang),
         t("data.col.origin", lang): b.file or "",
         t("data.col.rows", lang): number(b.rows or 0, lang),
         t("data.col.rejected", lang): "" if b.rejected is None else number(b.rejected, lang),
