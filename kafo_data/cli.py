@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import math
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kafo_data.config import built_dir, data_dir, reference_dir
-from kafo_data.devtools import bench, loadtest
+from kafo_data.errors import DataMissingError, FilterError, ReferenceError, UsageError
 from kafo_data.money.cli import cmd_money, configure_money
-from kafo_data.seizures import queries
-from kafo_data.seizures.filters import FilterError, Filters, check
-from kafo_data.store.db import DataMissingError, get_database
-from kafo_data.store.reference import ReferenceError, build_reference
 
-
-class UsageError(Exception):
-    """An error the user can fix; printed as one line."""
+if TYPE_CHECKING:
+    from kafo_data.seizures.filters import Filters
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -34,6 +31,7 @@ def _root(args: argparse.Namespace) -> Path:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from kafo_data.sample.seizures import build_sample
+    from kafo_data.store.reference import build_reference
 
     root = _root(args)
     for path in build_reference(root):
@@ -50,8 +48,11 @@ def _number(value: float | None) -> int | float | None:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
+    from kafo_data.seizures import queries
+    from kafo_data.store.db import get_database
+
     db = get_database(_root(args))
-    if args.operation and args.operation not in queries.known(db).operations:
+    if args.operation and args.operation not in queries.known(db)["operations"]:
         raise UsageError(f"unknown operation {args.operation!r}")
     frame = queries.figures(db, args.operation)
     records = []
@@ -110,6 +111,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def filters_from_args(args: argparse.Namespace, db_root: Path) -> Filters:
     """Filters from command-line flags, checked against the known ids like any user value."""
+    from kafo_data.filtering import check
+    from kafo_data.seizures import queries
+    from kafo_data.seizures.filters import Filters
+    from kafo_data.store.db import get_database
+
     try:
         given = Filters(
             operations=tuple(args.operation or ()), countries=tuple(args.country or ()),
@@ -149,6 +155,7 @@ def export_time() -> dt.datetime:
 def cmd_export(args: argparse.Namespace) -> int:
     """The same bytes as the dashboard's button: written to FILE.partial, renamed when complete."""
     from kafo_data.export import seizures as export
+    from kafo_data.store.db import get_database
 
     root = _root(args)
     if args.all:
@@ -205,7 +212,8 @@ def cmd_batches(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Every command; a developer tool's module is imported only when `command` names it."""
     parser = argparse.ArgumentParser(prog="python -m kafo_data", description="KAFO dashboard data tools")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (func, configure, text) in COMMANDS.items():
@@ -213,6 +221,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", help="data directory (default: KAFO_DATA_DIR or ./data)")
         configure(p)
         p.set_defaults(func=func)
+    for name, (module_name, func_name, text) in DEV_COMMANDS.items():
+        p = sub.add_parser(name, help=text, description=text)
+        if name == command:
+            module = importlib.import_module(module_name)
+            module.configure(p)
+            p.set_defaults(func=getattr(module, func_name))
     return parser
 
 
@@ -267,13 +281,18 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argpars
     "money": (cmd_money, configure_money, "budget lines and transactions: build the sample, export, ingest"),
     "ingest": (cmd_ingest, _configure_ingest, "load national seizure reports (CSV or .xlsx) as new batches"),
     "batches": (cmd_batches, _configure_batches, "list the stored batches, or remove one: batches remove ID"),
-    "bench": (bench.cmd_bench, bench.configure, "measure page reruns, queries, export and memory at scale"),
-    "loadtest": (loadtest.cmd_loadtest, loadtest.configure, "N concurrent sessions clicking filters on a real server"),
+}
+# Developer tools (kafo_data/devtools/): listed in --help, imported only when their command is run.
+DEV_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "bench": ("kafo_data.devtools.bench", "cmd_bench", "measure page reruns, queries, export and memory at scale"),
+    "loadtest": ("kafo_data.devtools.loadtest", "cmd_loadtest",
+                 "N concurrent sessions clicking filters on a real server"),
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = _parser(next((a for a in given if not a.startswith("-")), None)).parse_args(given)
     try:
         return args.func(args)
     except (UsageError, FilterError, ReferenceError, DataMissingError, FileExistsError, OSError) as exc:

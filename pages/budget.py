@@ -9,21 +9,21 @@ from kafo_data.i18n import t
 from kafo_data.money import charts as budget_charts
 from kafo_data.money import queries as budget_queries
 from kafo_data.money import views as budget_views
+from kafo_data.seizures import queries
 from kafo_data.ui import budget as ui_budget
 from kafo_data.ui import page as ui
 
 CHART_CONFIG = ui.PLOT_CONFIG
 
-ui_budget.capture_link()
 lang, _, notices = ui.start()
 ui.link_notice(notices, lang)
 
 st.title(t("budget.title", lang))
 st.markdown(t("budget.intro", lang))
 
-total = ui_budget.bq("project_budget")
-items = ui.q("project_items")
-donors = ui.q("donors")
+total = ui.q(budget_queries.project_budget)
+items = ui.q(queries.project_items)
+donors = ui.q(queries.donors)
 operations = ui.operation_names()
 outputs = budget_views.output_names(items, lang)
 donor_names = dict(zip(donors.donor_id, donors[f"name_{lang}"], strict=True))
@@ -38,25 +38,29 @@ with st.container(border=True):
                      date=budget_views.md(total["source_published"])))
     right.caption(t("budget.total_note", lang))
 
-filters, filter_notices = ui_budget.filters_bar(lang, donor_names, outputs, operations)
-ui_budget.link_notice(filter_notices, lang)
+filters = ui_budget.filters_bar(lang, donor_names, outputs)
+st.caption(t("filters.budget_scope", lang))
 if filters.operations:
     st.caption(t("budget.filter.operation_note", lang))
 
-state = ui_budget.bq("sample_state")
-if "sample" in state.values():
+state = ui.q(budget_queries.sample_state)
+shown = {table: kind for table, kind in state.items()
+         if kind == "real" or (kind == "sample" and filters.include_sample)}
+if "sample" in shown.values():
     st.info(t("budget.sample_notice", lang), icon="🧪")
 
 if set(state.values()) == {"none"}:
     st.info(t("budget.no_breakdown", lang), icon="ℹ️")
+elif not shown:
+    st.info(t("budget.no_real", lang), icon="ℹ️")
 else:
     try:
         rates = ui_budget.rates()
     except budget_queries.RatesError as exc:
         st.warning(t("budget.rates_unreadable", lang, problem=str(exc)), icon="⚠️")
         rates = []
-    currencies = ui_budget.bq("currencies_in_use", filters)
-    execution = ui_budget.bq("execution", filters)
+    currencies = ui.q(budget_queries.currencies_in_use, filters)
+    execution = ui.q(budget_queries.execution, filters)
     convert = False
     if len(currencies) > 1:
         missing = budget_queries.missing_rates(currencies, rates, base)
@@ -87,27 +91,27 @@ else:
                                  delta_color="off", delta_arrow="off")
         st.plotly_chart(budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
                                                       t("budget.amount", lang), lang), config=CHART_CONFIG)
-        st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(state, lang))
+        st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
         with st.expander(t("budget.table_twin", lang)):
             st.table(budget_views.execution_table(execution, lang), hide_index=True)
 
         st.header(t("budget.donor.title", lang))
-        by_donor = ui_budget.bq("by_donor", filters)
+        by_donor = ui.q(budget_queries.by_donor, filters)
         if not by_donor.empty:
             st.plotly_chart(budget_charts.donor_chart(by_donor, t("budget.donor.chart", lang),
                                                       t("budget.amount", lang), lang), config=CHART_CONFIG)
         without = budget_views.donors_without_amounts(donor_names, by_donor, filters.donors)
-        st.caption(budget_views.source_caption(state, lang, transactions=False)
+        st.caption(budget_views.source_caption(shown, lang, transactions=False)
                    + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
         with st.expander(t("budget.table_twin", lang)):
             st.table(budget_views.donor_table(by_donor, lang), hide_index=True)
 
         st.header(t("budget.output.title", lang))
-        by_output = ui_budget.bq("by_output", filters)
+        by_output = ui.q(budget_queries.by_output, filters)
         st.plotly_chart(budget_charts.output_chart(by_output, t("budget.output.chart", lang),
                                                    t("budget.amount", lang), lang), config=CHART_CONFIG)
         st.markdown("\n".join(f"{n}. {budget_views.md(outputs[n])}" for n in sorted(outputs)))
-        st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(state, lang))
+        st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
         with st.expander(t("budget.table_twin", lang)):
             st.table(budget_views.output_table(by_output, outputs, lang), hide_index=True)
 
@@ -115,38 +119,38 @@ else:
         grain = st.segmented_control(t("budget.period.grain", lang), options=list(budget_queries.GRAINS),
                                      format_func=lambda g: t(f"budget.period.{g}", lang), key="b_grain",
                                      default="year", required=True)
-        by_period = ui_budget.bq("by_period", filters, grain)
+        by_period = ui.q(budget_queries.by_period, filters, grain)
         if by_period.empty:
             st.info(t("budget.empty", lang), icon="🔎")
         else:
             st.plotly_chart(budget_charts.period_chart(by_period, grain, t(f"budget.period.chart_{grain}", lang),
                                                        t("budget.amount", lang), lang), config=CHART_CONFIG)
-        unsplit = ui_budget.bq("unsplit_budget", filters, grain)
+        unsplit = ui.q(budget_queries.unsplit_budget, filters, grain)
         if not unsplit.empty:
             amounts = ", ".join(budget_views.amount(c, cur, lang) for c, cur in zip(unsplit.cents, unsplit.currency,
                                                                                      strict=True))
             st.caption(t("budget.period.unsplit", lang, lines=int(unsplit.lines.sum()), amounts=amounts))
         period_note = t("budget.period.sample", lang) if state.get("budgets") == "sample" else ""
-        st.caption(" ".join(p for p in (period_note, budget_views.source_caption(state, lang)) if p))
+        st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
         with st.expander(t("budget.table_twin", lang)):
             st.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
 
         st.header(t("budget.revised.title", lang))
-        revised = ui_budget.bq("original_vs_revised", filters)
+        revised = ui.q(budget_queries.original_vs_revised, filters)
         if revised.empty:
             st.info(t("budget.revised.none", lang), icon="ℹ️")
         else:
             st.plotly_chart(budget_charts.revised_chart(revised, t("budget.revised.chart", lang),
                                                         t("budget.amount", lang), lang), config=CHART_CONFIG)
             st.caption(t("budget.revised.caption", lang) + " "
-                       + budget_views.source_caption(state, lang, transactions=False))
+                       + budget_views.source_caption(shown, lang, transactions=False))
             with st.expander(t("budget.table_twin", lang)):
                 st.table(budget_views.revised_table(revised, outputs, lang), hide_index=True)
 
     st.header(t("budget.lines.title", lang))
     st.caption(t("budget.lines.caption", lang))
-    lines = ui_budget.bq("budget_lines", filters)
-    transactions = ui_budget.bq("transactions", filters)
+    lines = ui.q(budget_queries.budget_lines, filters)
+    transactions = ui.q(budget_queries.transactions, filters)
     ui_budget.downloads(lang, filters, {"budgets": len(lines), "transactions": len(transactions)})
     with st.expander(t("budget.lines.budgets", lang, rows=len(lines))):
         st.dataframe(budget_views.lines_table(lines, lang), hide_index=True)
@@ -155,7 +159,7 @@ else:
 
 st.header(t("budget.donors.title", lang))
 st.caption(t("budget.donors.intro", lang))
-for card in budget_views.donor_cards(ui_budget.bq("donor_operations"), lang):
+for card in budget_views.donor_cards(ui.q(budget_queries.donor_operations), lang):
     with st.container(border=True):
         st.markdown(f"**{budget_views.md(card.name)}** · {card.kind}")
         for line in card.lines:
@@ -169,7 +173,7 @@ if lang != "en":
     st.caption(t("project.unofficial", lang))
 
 st.header(t("project.title", lang))
-card = budget_views.project_card(ui.q("project"), items, donors, ui.country_names(lang), lang)
+card = budget_views.project_card(ui.q(queries.project), items, donors, ui.country_names(lang), lang)
 with st.container(border=True):
     st.subheader(budget_views.md(card.title))
     if lang != "en":

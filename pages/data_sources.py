@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kafo_data.i18n import t
-from kafo_data.seizures import views
+from kafo_data.seizures import queries, views
 from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
@@ -14,15 +14,15 @@ st.title(t("data.title", lang))
 st.markdown(t("data.intro", lang))
 
 st.subheader(t("data.sources", lang))
-sources = ui.q("sources")
+sources = ui.q(queries.sources)
 for source in sources.itertuples():
     link = f"[{source.title}]({source.url})" if isinstance(source.url, str) and source.url else source.title
     st.markdown(f"- {link} — {source.publisher}, {source.published}")
 
 st.subheader(t("data.records", lang))
-share = ui.q("sample_share")
+share = ui.q(queries.sample_share)
 ui.sample_notice(lang, share["sample"], share["sample"] + share["real"])
-st.table(ui.q("records_by_source").assign(is_sample=lambda f: f.is_sample.map(
+st.table(ui.q(queries.records_by_source).assign(is_sample=lambda f: f.is_sample.map(
     {True: t("data.yes", lang), False: t("data.no", lang)})).rename(columns={
     "source": t("col.seizures.source", lang), "is_sample": t("col.seizures.is_sample", lang),
     "events": t("seizures.events", lang), "lines": t("seizures.lines", lang)}), hide_index=True)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from kafo_data.config import GEO_URL
 from kafo_data.i18n import t
-from kafo_data.seizures import charts, views
+from kafo_data.seizures import charts, queries, views
 from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
@@ -16,8 +16,8 @@ st.title(t("overview.title", lang))
 st.markdown(t("overview.intro", lang))
 st.caption(t("overview.name_meaning", lang))
 
-ops = ui.q("operations")
-figures = ui.q("figures")
+ops = ui.q(queries.operations)
+figures = ui.q(queries.figures)
 names = ui.country_names(lang)
 
 left, right = st.columns([3, 2])
@@ -27,7 +27,7 @@ with left:
                                     t("overview.officers", lang)), config=ui.PLOT_CONFIG)
     st.caption(t("overview.timeline_caption", lang))
 with right:
-    participation = views.participation_frame(ui.q("operation_countries"), ops, lang)
+    participation = views.participation_frame(ui.q(queries.operation_countries), ops, lang)
     st.plotly_chart(charts.participation_map(participation, GEO_URL,
                                              t("overview.map", lang), t("overview.editions", lang)),
                     config=ui.PLOT_CONFIG)

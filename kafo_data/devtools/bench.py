@@ -262,9 +262,9 @@ def worker_duckdb(root: Path, repeat: int) -> dict:
     for scenario, f in scenarios().items():
         for page, make in PAGE_CALLS.items():
             calls = make(f, ops)
-            _run_calls(lambda n, a, k: ui.q(n, *a, **k), calls)
+            _run_calls(lambda n, a, k: ui.q(getattr(queries, n), *a, **k), calls)
             for _ in range(repeat):
-                total, each = _run_calls(lambda n, a, k: ui.q(n, *a, **k), calls)
+                total, each = _run_calls(lambda n, a, k: ui.q(getattr(queries, n), *a, **k), calls)
                 _collect(store, page, scenario, "cached", total, each)
     out = _summarise(store)
     out["peak_rss_mb"] = _peak_rss_mb()
@@ -785,7 +785,7 @@ def run(rows: list[int], base: Path, repeat: int = 5, seed: int = 20191111, ship
 
 
 def _describe(f: Filters) -> dict[str, list[str]]:
-    from kafo_data.seizures.filters import to_params
+    from kafo_data.filtering import to_params
 
     return to_params(f)
 

@@ -33,13 +33,15 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from kafo_data.filtering import check
     from kafo_data.money import queries as bq
+    from kafo_data.money.filters import MoneyFilters, known
 
     root = _root(args)
     db = get_database(root)
-    given = bq.BudgetFilters(donors=tuple(args.donor or ()), outputs=tuple(args.project_output or ()),
-                             operations=tuple(args.operation or ()))
-    filters = bq.check(given, bq.known(db))
+    given = MoneyFilters(donors=tuple(args.donor or ()), outputs=tuple(args.project_output or ()),
+                         operations=tuple(args.operation or ()), include_sample=not args.no_sample)
+    filters = check(given, known(db))
     target = Path(args.output)
     try:
         with target.open("wb") as out:
@@ -75,6 +77,7 @@ def configure_money(p: argparse.ArgumentParser) -> None:
     export.add_argument("--donor", action="append", metavar="ID")
     export.add_argument("--project-output", action="append", type=int, metavar="N", help="output 1-4")
     export.add_argument("--operation", action="append", metavar="ID")
+    export.add_argument("--no-sample", action="store_true", help="leave the generated sample out")
     export.add_argument("-o", "--output", required=True, help="file to write")
     ingest = sub.add_parser("ingest", help="load a CSV or xlsx of budget lines or transactions")
     ingest.add_argument("--kind", choices=("budget", "transactions"), required=True)

@@ -1,4 +1,4 @@
-"""Money queries: small frames in IATI terms, the budget filters, currencies and rates.
+"""Money queries: small frames in IATI terms, currencies and rates.
 
 Every amount is summed per currency in DuckDB on DECIMAL values, so totals are exact and
 amounts in different currencies are never added together: a caller that wants one number
@@ -16,8 +16,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import BinaryIO
@@ -29,7 +29,6 @@ from kafo_data.contract.money import (
     BUDGET_TYPES,
     CURRENCIES,
     OUTGOING,
-    OUTPUTS,
     RATES_COLUMNS,
     TABLES,
     TRANSACTION_TYPES,
@@ -38,113 +37,12 @@ from kafo_data.contract.money import (
 )
 from kafo_data.export.seizures import MEMORY_MAX_ROWS, Extract, Field, FilterLine, write_table
 from kafo_data.i18n import LANGS, t
-from kafo_data.seizures.filters import FilterError
+from kafo_data.money.filters import MoneyFilters, budget_where, transaction_where
 from kafo_data.store.db import Database
 from kafo_data.store.money import VIEWS, table_files
 
 MEASURES: tuple[str, ...] = ("budget", *OUTGOING)
 GRAINS: tuple[str, ...] = ("year", "quarter")
-PARAM_KEYS: dict[str, str] = {"donor": "donors", "output": "outputs", "b_operation": "operations"}
-
-
-# --- filters -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class BudgetFilters:
-    """The budget page's selection: donors, outputs (1-4) and operations, as ids."""
-
-    donors: tuple[str, ...] = ()
-    outputs: tuple[int, ...] = ()
-    operations: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return self == BudgetFilters()
-
-
-@dataclass(frozen=True)
-class BudgetKnown:
-    """The values a budget filter may take: donors and outputs of the reference, operations."""
-
-    donors: frozenset[str] = field(default_factory=frozenset)
-    outputs: frozenset[int] = field(default_factory=frozenset)
-    operations: frozenset[str] = field(default_factory=frozenset)
-
-
-def known(db: Database) -> BudgetKnown:
-    """Donors from donors.csv, outputs from the project's list, operations from operations.csv."""
-    donors = [r[0] for r in db.rows("SELECT donor_id FROM donors")]
-    outputs = [int(r[0]) for r in db.rows("SELECT position FROM project_items WHERE list = 'output'")]
-    ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
-    return BudgetKnown(frozenset(donors), frozenset(outputs or OUTPUTS), frozenset(ops))
-
-
-def _as_output(value: object) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        return None
-    return number if str(number) == str(value).strip() else None
-
-
-def check(filters: BudgetFilters, known_: BudgetKnown) -> BudgetFilters:
-    """Refuse any value that is not a known id (CLI); returns the filters sorted and deduplicated."""
-    values: dict[str, tuple] = {}
-    for key, attr in PARAM_KEYS.items():
-        given = tuple(getattr(filters, attr))
-        bad = [v for v in given if v not in getattr(known_, attr)]
-        if bad:
-            raise FilterError(f"unknown {key}: {', '.join(map(repr, bad))}")
-        values[attr] = tuple(sorted(set(given)))
-    return BudgetFilters(**values)
-
-
-def from_params(params: Mapping[str, Iterable[str]], known_: BudgetKnown) -> tuple[BudgetFilters, list[str]]:
-    """Filters from URL parameters (repeated keys); unknown values are dropped and named."""
-    notices: list[str] = []
-    values: dict[str, tuple] = {}
-    for key, attr in PARAM_KEYS.items():
-        given = [str(v) for v in params.get(key, ()) if str(v) != ""]
-        allowed = getattr(known_, attr)
-        parsed = [(_as_output(v) if attr == "outputs" else v, v) for v in given]
-        bad = [raw for value, raw in parsed if value not in allowed]
-        if bad:
-            notices.append(f"{key}: {', '.join(bad)}")
-        values[attr] = tuple(sorted({value for value, _ in parsed if value in allowed}))
-    return BudgetFilters(**values), notices
-
-
-def to_params(filters: BudgetFilters) -> dict[str, list[str]]:
-    """The URL form: ids only, keys left out when not set."""
-    return {key: [str(v) for v in getattr(filters, attr)] for key, attr in PARAM_KEYS.items()
-            if getattr(filters, attr)}
-
-
-def _in(column: str, values: tuple) -> tuple[str, list[object]]:
-    return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
-
-
-def budget_where(f: BudgetFilters, alias: str = "b") -> tuple[str, list[object]]:
-    """Donor and output restrict budget lines; budgets are not split by operation."""
-    clauses, params = [], []
-    for attr, column in (("donors", "donor_id"), ("outputs", "output")):
-        values = getattr(f, attr)
-        if values:
-            sql, p = _in(f"{alias}.{column}", values)
-            clauses.append(sql)
-            params += p
-    return " AND ".join(clauses) or "TRUE", params
-
-
-def transaction_where(f: BudgetFilters, alias: str = "t") -> tuple[str, list[object]]:
-    """Donor, output and operation restrict transactions (an output filter leaves out incoming funds)."""
-    clauses, params = [], []
-    for attr, column in (("donors", "donor_id"), ("outputs", "output"), ("operations", "operation_id")):
-        values = getattr(f, attr)
-        if values:
-            sql, p = _in(f"{alias}.{column}", values)
-            clauses.append(sql)
-            params += p
-    return " AND ".join(clauses) or "TRUE", params
 
 
 # --- the real total ---------------------------------------------------------------------------
@@ -182,7 +80,7 @@ def _money(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def budget_by_currency(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def budget_by_currency(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The current budget (revised where revised) per currency: never one sum across currencies."""
     where, params = budget_where(f)
     return _money(db.frame(
@@ -193,7 +91,7 @@ def budget_by_currency(db: Database, f: BudgetFilters) -> pd.DataFrame:
     ))
 
 
-def by_donor(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def by_donor(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Current budget per donor and currency, with the donor's names."""
     where, params = budget_where(f)
     return _money(db.frame(
@@ -204,7 +102,7 @@ def by_donor(db: Database, f: BudgetFilters) -> pd.DataFrame:
     ))
 
 
-def execution(db: Database, f: BudgetFilters, by_output: bool = False) -> pd.DataFrame:
+def execution(db: Database, f: MoneyFilters, by_output: bool = False) -> pd.DataFrame:
     """Budget against commitments, disbursements and expenditure, per currency (and output).
 
     One row per (output,) currency and measure, with `share` = the measure over the budget
@@ -232,12 +130,12 @@ def execution(db: Database, f: BudgetFilters, by_output: bool = False) -> pd.Dat
     return _money(frame.reset_index(drop=True))
 
 
-def by_output(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def by_output(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Budget, commitments, disbursements and expenditure per output and currency (long form)."""
     return execution(db, f, by_output=True)
 
 
-def by_period(db: Database, f: BudgetFilters, grain: str = "year") -> pd.DataFrame:
+def by_period(db: Database, f: MoneyFilters, grain: str = "year") -> pd.DataFrame:
     """Budget and spending per year or quarter, per currency (long form: period, measure).
 
     A budget line counts in a period only if its whole period lies inside it; lines that
@@ -264,7 +162,7 @@ def by_period(db: Database, f: BudgetFilters, grain: str = "year") -> pd.DataFra
     return _money(frame.drop(columns="rank").reset_index(drop=True))
 
 
-def unsplit_budget(db: Database, f: BudgetFilters, grain: str = "year") -> pd.DataFrame:
+def unsplit_budget(db: Database, f: MoneyFilters, grain: str = "year") -> pd.DataFrame:
     """Budget lines whose period is longer than one `grain`, per currency (not in `by_period`)."""
     if grain not in GRAINS:
         raise ValueError(f"unknown period {grain!r}")
@@ -277,7 +175,7 @@ def unsplit_budget(db: Database, f: BudgetFilters, grain: str = "year") -> pd.Da
     ))
 
 
-def original_vs_revised(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def original_vs_revised(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Per output and currency, over the periods a revision covers: original and revised amounts."""
     where, params = budget_where(f)
     frame = db.frame(
@@ -308,12 +206,12 @@ def _money_rows(db: Database, table: str, alias: str, where: tuple[str, list], o
                         value=frame.value.astype(float))
 
 
-def budget_lines(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def budget_lines(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The filtered budget lines (original and revised), in period and output order."""
     return _money_rows(db, "budgets", "b", budget_where(f), "period_start, output, budget_type, budget_id")
 
 
-def transactions(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def transactions(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The filtered transactions in date order."""
     return _money_rows(db, "transactions", "t", transaction_where(f), "transaction_date, transaction_id")
 
@@ -434,7 +332,7 @@ def convert(frame: pd.DataFrame, rate_list: list[Rate], base: str) -> pd.DataFra
     return out
 
 
-def currencies_in_use(db: Database, f: BudgetFilters) -> list[str]:
+def currencies_in_use(db: Database, f: MoneyFilters) -> list[str]:
     """Every currency of the filtered budget lines and transactions."""
     bwhere, bparams = budget_where(f)
     twhere, tparams = transaction_where(f)
@@ -454,7 +352,7 @@ _VOCAB_FIELDS = {"budget_type": "budget_type", "status": "budget_status", "trans
                  "donor_id": "donor", "output": "output", "operation_id": "operation"}
 
 
-def money_extract(table: str, f: BudgetFilters) -> Extract:
+def money_extract(table: str, f: MoneyFilters) -> Extract:
     """A money table as `kafo_data.export.seizures` writes any dataset: the same formats, the same one rule."""
     if table not in EXPORT_TABLES:
         raise ValueError(f"unknown money table {table!r}")
@@ -484,7 +382,7 @@ def money_labels(db: Database) -> dict[str, dict[str, dict[str, str]]]:
     return out
 
 
-def describe(db: Database, f: BudgetFilters, lang: str) -> list[FilterLine]:
+def describe(db: Database, f: MoneyFilters, lang: str) -> list[FilterLine]:
     """The filters applied, as a reader sees them and as ids, for the README and the xlsx."""
     lines = []
     if f.donors:
@@ -499,10 +397,13 @@ def describe(db: Database, f: BudgetFilters, lang: str) -> list[FilterLine]:
         names = dict(db.rows("SELECT operation_id, name FROM operations"))
         lines.append(FilterLine(t("budget.filter.operation", lang), ", ".join(names.get(o, o) for o in f.operations),
                                 ", ".join(f.operations)))
+    if not f.include_sample:
+        lines.append(FilterLine(t("export.filter.sample", lang), t("export.filter.sample_left_out", lang),
+                                "is_sample = false"))
     return lines
 
 
-def write(db: Database, table: str, f: BudgetFilters, fmt: str, lang: str, out: BinaryIO, today: dt.date,
+def write(db: Database, table: str, f: MoneyFilters, fmt: str, lang: str, out: BinaryIO, today: dt.date,
           max_rows: int | None = None) -> int:
     """Write the filtered lines of one money table in `fmt` (`kafo_data.export.seizures.FORMATS`); returns rows."""
     return write_table(db, money_extract(table, f), fmt, lang, out, today=today,
@@ -510,14 +411,14 @@ def write(db: Database, table: str, f: BudgetFilters, fmt: str, lang: str, out: 
                        max_rows=max_rows, labels=money_labels(db))
 
 
-def build(db: Database, table: str, f: BudgetFilters, fmt: str, lang: str, today: dt.date) -> bytes:
+def build(db: Database, table: str, f: MoneyFilters, fmt: str, lang: str, today: dt.date) -> bytes:
     """The download as bytes (what the page's button serves); equal to `write` for equal arguments."""
     buf = io.BytesIO()
     write(db, table, f, fmt, lang, buf, today, max_rows=MEMORY_MAX_ROWS)
     return buf.getvalue()
 
 
-def file_name(table: str, f: BudgetFilters, today: dt.date, extension: str = "csv", suffix: str = "") -> str:
+def file_name(table: str, f: MoneyFilters, today: dt.date, extension: str = "csv", suffix: str = "") -> str:
     """kafo_budgets_EU_output-2_KAFO-II_2026-11-22.csv: what is inside and when (suffix before the dot)."""
     parts = [f"kafo_{table}"]
     if f.donors:
@@ -526,5 +427,7 @@ def file_name(table: str, f: BudgetFilters, today: dt.date, extension: str = "cs
         parts.append("output-" + "-".join(map(str, f.outputs)))
     if f.operations:
         parts.append("-".join(f.operations))
+    if not f.include_sample:
+        parts.append("no-sample")
     parts.append(today.isoformat())
     return "_".join(parts) + suffix + "." + extension

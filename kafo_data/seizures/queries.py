@@ -15,7 +15,8 @@ from __future__ import annotations
 import pandas as pd
 
 from kafo_data.contract import seizures as contract
-from kafo_data.seizures.filters import Filters, Known, event_where, events_where, record_where
+from kafo_data.filtering import Known
+from kafo_data.seizures.filters import Filters, event_where, events_where, record_where
 from kafo_data.store.db import Database
 
 SORTABLE: tuple[str, ...] = contract.RECORD_COLUMNS
@@ -34,7 +35,8 @@ def known(db: Database) -> Known:
     def compute() -> Known:
         ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
         countries = [r[0] for r in db.rows("SELECT iso3 FROM countries")]
-        return Known(frozenset(ops), frozenset(countries), frozenset(contract.CATEGORIES))
+        return {"operations": frozenset(ops), "countries": frozenset(countries),
+                "categories": frozenset(contract.CATEGORIES)}
 
     return db.memo("known", compute)
 

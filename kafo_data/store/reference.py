@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from kafo_data.config import built_dir, reference_dir
 from kafo_data.contract import seizures as contract
+from kafo_data.errors import ReferenceError
 
 # table -> {column: arrow type}; columns not listed are strings.
 TYPED: dict[str, dict[str, pa.DataType]] = {
@@ -31,10 +32,6 @@ TYPED: dict[str, dict[str, pa.DataType]] = {
 }
 
 REFERENCE_TABLES: tuple[str, ...] = tuple(TYPED)
-
-
-class ReferenceError(ValueError):
-    """A reference text file breaks a rule; the message names file and row."""
 
 
 def read_text(root: Path, table: str) -> list[dict[str, str]]:

@@ -68,7 +68,7 @@ def test_datasets_are_reused_when_they_match(tmp_path):
 def test_page_call_lists_follow_the_pages(page):
     """Every `ui.q(...)` a page makes is in its list, and the list asks nothing the page doesn't."""
     source = (REPO / "pages" / PAGE_FILES[page]).read_text(encoding="utf-8")
-    in_page = set(re.findall(r"ui\.q\(\s*\"(\w+)\"", source))
+    in_page = set(re.findall(r"ui\.q\(\s*queries\.(\w+)", source))
     listed = {name for _, name, _, _ in bench.PAGE_CALLS[page](Filters(), ["KAFO-I"])}
     assert in_page <= listed
     assert listed - SIDEBAR <= in_page

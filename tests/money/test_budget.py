@@ -20,12 +20,15 @@ from streamlit.testing.v1 import AppTest
 
 from kafo_data.cli import main as cli_main
 from kafo_data.contract.money import TABLES, AmountError, money_dir, parse_amount, rates_file
+from kafo_data.errors import FilterError
+from kafo_data.filtering import check, from_params, to_params
 from kafo_data.fmt import money
 from kafo_data.ingest.money import MoneyIngestError, ingest_file, write_money_batch
+from kafo_data.money import filters as money_filters
 from kafo_data.money import queries as bq
 from kafo_data.money import views as budget_views
+from kafo_data.money.filters import MoneyFilters
 from kafo_data.sample.money import generate, project_total, split_cents, write_sample
-from kafo_data.seizures.filters import FilterError
 from kafo_data.store.db import data_version, get_database
 from kafo_data.store.reference import read_text
 
@@ -110,8 +113,8 @@ def test_the_real_total_is_there_without_any_money_file(no_money):
     db = get_database(no_money)
     assert bq.project_budget(db)["value"] == TOTAL
     assert bq.sample_state(db) == {"budgets": "none", "transactions": "none"}
-    assert bq.budget_by_currency(db, bq.BudgetFilters()).empty
-    assert bq.execution(db, bq.BudgetFilters()).empty
+    assert bq.budget_by_currency(db, MoneyFilters()).empty
+    assert bq.execution(db, MoneyFilters()).empty
 
 
 # --- the sample adds up ----------------------------------------------------------------------
@@ -126,7 +129,7 @@ def test_every_sample_breakdown_adds_up_exactly_to_the_real_total(repo_data, db)
     by_output = {o: cents(g.value) for o, g in current.groupby("output")}
     by_year = {y: cents(g.value) for y, g in current.groupby(current.period_start.map(lambda d: d.year))}
     assert sum(by_output.values()) == sum(by_year.values()) == TOTAL_CENTS
-    f = bq.BudgetFilters()
+    f = MoneyFilters()
     assert bq.budget_by_currency(db, f).cents.tolist() == [TOTAL_CENTS]
     assert bq.by_donor(db, f).cents.tolist() == [TOTAL_CENTS]
     q_output = bq.by_output(db, f)
@@ -139,7 +142,7 @@ def test_every_sample_breakdown_adds_up_exactly_to_the_real_total(repo_data, db)
 
 
 def test_the_revision_moves_money_between_outputs_but_keeps_the_total(db):
-    frame = bq.original_vs_revised(db, bq.BudgetFilters())
+    frame = bq.original_vs_revised(db, MoneyFilters())
     assert len(frame) == 4
     assert frame.original_cents.sum() == frame.revised_cents.sum()
     assert (frame.original_cents != frame.revised_cents).any()
@@ -177,18 +180,18 @@ def test_split_cents_adds_up_exactly(total, weights):
 # --- filters ---------------------------------------------------------------------------------
 
 COMBINATIONS = [
-    bq.BudgetFilters(),
-    bq.BudgetFilters(outputs=(2,)),
-    bq.BudgetFilters(outputs=(1, 3)),
-    bq.BudgetFilters(donors=("EU",)),
-    bq.BudgetFilters(donors=("DEU",)),
-    bq.BudgetFilters(operations=("KAFO-II",)),
-    bq.BudgetFilters(operations=("KAFO-III", "KAFO-V"), outputs=(2,)),
-    bq.BudgetFilters(operations=("TRIGGER-VIII",)),
+    MoneyFilters(),
+    MoneyFilters(outputs=(2,)),
+    MoneyFilters(outputs=(1, 3)),
+    MoneyFilters(donors=("EU",)),
+    MoneyFilters(donors=("DEU",)),
+    MoneyFilters(operations=("KAFO-II",)),
+    MoneyFilters(operations=("KAFO-III", "KAFO-V"), outputs=(2,)),
+    MoneyFilters(operations=("TRIGGER-VIII",)),
 ]
 
 
-def independent_execution(root: Path, f: bq.BudgetFilters) -> dict[str, int]:
+def independent_execution(root: Path, f: MoneyFilters) -> dict[str, int]:
     budgets, transactions = read_money(root)
     b = current_budget(budgets)
     tx = transactions[transactions.transaction_type.isin(["outgoing_commitment", "disbursement", "expenditure"])]
@@ -214,39 +217,46 @@ def test_filters_change_the_numbers_as_an_independent_computation_does(repo_data
 
 
 def test_a_filter_really_narrows_the_numbers(db):
-    everything = bq.execution(db, bq.BudgetFilters())
-    output_2 = bq.execution(db, bq.BudgetFilters(outputs=(2,)))
-    kafo_ii = bq.execution(db, bq.BudgetFilters(operations=("KAFO-II",)))
+    everything = bq.execution(db, MoneyFilters())
+    output_2 = bq.execution(db, MoneyFilters(outputs=(2,)))
+    kafo_ii = bq.execution(db, MoneyFilters(operations=("KAFO-II",)))
     assert output_2.cents.sum() < everything.cents.sum()
     assert set(kafo_ii.measure) == {"budget", "disbursement", "expenditure"}
-    assert bq.execution(db, bq.BudgetFilters(donors=("DEU",))).empty
+    assert bq.execution(db, MoneyFilters(donors=("DEU",))).empty
 
 
 def test_budget_lines_and_transactions_follow_the_filters(repo_data, db):
     budgets, transactions = read_money(repo_data)
-    f = bq.BudgetFilters(outputs=(4,), operations=("KAFO-IV",))
+    f = MoneyFilters(outputs=(4,), operations=("KAFO-IV",))
     assert len(bq.budget_lines(db, f)) == int((budgets.output == 4).sum())
     expected = transactions[(transactions.output == 4) & (transactions.operation_id == "KAFO-IV")]
     assert bq.transactions(db, f).transaction_id.tolist() == sorted(expected.transaction_id)
 
 
 def test_url_parameters_become_checked_filters_and_unknown_values_are_named(db):
-    known = bq.known(db)
-    f, notices = bq.from_params({"donor": ["EU", "XX"], "output": ["2", "9", "two"], "b_operation": ["KAFO-II"]},
-                                known)
-    assert f == bq.BudgetFilters(donors=("EU",), outputs=(2,), operations=("KAFO-II",))
+    known = money_filters.known(db)
+    f, notices = from_params(MoneyFilters, {"donor": ["EU", "XX"], "output": ["2", "9", "two"],
+                                            "operation": ["KAFO-II"], "sample": ["0"]}, known)
+    assert f == MoneyFilters(donors=("EU",), outputs=(2,), operations=("KAFO-II",), include_sample=False)
     assert notices == ["donor: XX", "output: 9, two"]
-    assert bq.to_params(f) == {"donor": ["EU"], "output": ["2"], "b_operation": ["KAFO-II"]}
-    assert bq.from_params(bq.to_params(f), known) == (f, [])
+    assert to_params(f) == {"donor": ["EU"], "output": ["2"], "operation": ["KAFO-II"], "sample": ["0"]}
+    assert from_params(MoneyFilters, to_params(f), known) == (f, [])
     with pytest.raises(FilterError, match="XX"):
-        bq.check(bq.BudgetFilters(donors=("XX",)), known)
+        check(MoneyFilters(donors=("XX",)), known)
+
+
+def test_sample_off_leaves_every_generated_money_row_out(db):
+    real_only = MoneyFilters(include_sample=False)
+    assert bq.budget_lines(db, MoneyFilters()).is_sample.all()  # the shipped money data is the generated sample
+    assert bq.budget_lines(db, real_only).empty and bq.transactions(db, real_only).empty
+    assert bq.execution(db, real_only).empty
 
 
 # --- currencies ------------------------------------------------------------------------------
 
 def test_amounts_in_two_currencies_are_never_added_without_a_rate(data_copy):
     db = get_database(_usd_copy(data_copy))
-    f = bq.BudgetFilters()
+    f = MoneyFilters()
     frame = bq.budget_by_currency(db, f)
     assert dict(zip(frame.currency, frame.cents, strict=True)) == {"EUR": TOTAL_CENTS, "USD": 122_710}
     with pytest.raises(bq.CurrencyMixError, match="EUR, USD"):
@@ -266,11 +276,11 @@ def test_conversion_uses_the_stated_rate_and_says_which(data_copy):
     db = get_database(root)
     rates = bq.rates(root)
     assert rates == [bq.Rate("USD", "EUR", Decimal("1.2271"), dt.date(2020, 12, 31), "ECB euro reference rate (test)")]
-    converted = bq.convert(bq.budget_by_currency(db, bq.BudgetFilters()), rates, "EUR")
+    converted = bq.convert(bq.budget_by_currency(db, MoneyFilters()), rates, "EUR")
     usd = converted[converted.original_currency == "USD"].iloc[0]
     assert usd.currency == "EUR" and usd.cents == 100_000 and usd.rate == 1.2271  # 1,227.10 USD / 1.2271
     assert usd.rate_source == "ECB euro reference rate (test)"
-    summary = budget_views.converted_execution(bq.convert(bq.execution(db, bq.BudgetFilters()), rates, "EUR"))
+    summary = budget_views.converted_execution(bq.convert(bq.execution(db, MoneyFilters()), rates, "EUR"))
     assert summary[summary.measure == "budget"].cents.tolist() == [TOTAL_CENTS + 100_000]
     table = budget_views.rates_table(rates, ["EUR", "USD"], "EUR", "en")
     assert table.iloc[0].tolist() == ["USD", "1 EUR = 1.2271 USD", "31 Dec 2020", "ECB euro reference rate (test)"]
@@ -322,7 +332,7 @@ def test_budget_ingest_counts_every_row_and_names_each_rejection(data_copy, tmp_
     assert ",'=1+1," in rejected[-1]
     db = get_database(data_copy)
     assert bq.sample_state(db) == {"budgets": "real", "transactions": "sample"}
-    assert bq.budget_by_currency(db, bq.BudgetFilters()).cents.tolist() == [120_050]
+    assert bq.budget_by_currency(db, MoneyFilters()).cents.tolist() == [120_050]
     with pytest.raises(MoneyIngestError, match="already loaded"):
         ingest_file(data_copy, path, "budget")
 
@@ -344,10 +354,10 @@ def test_transactions_ingest_reads_xlsx_and_iati_codes(data_copy, tmp_path):
     assert (result.read, result.accepted, len(result.rejected)) == (3, 2, 1)
     assert result.rejected[0][0] == 4 and "transaction_type 'refund'" in result.rejected[0][1]
     db = get_database(data_copy)
-    tx = bq.transactions(db, bq.BudgetFilters())
+    tx = bq.transactions(db, MoneyFilters())
     assert tx.transaction_type.tolist() == ["disbursement", "expenditure"]
     assert tx.cents.tolist() == [123_450, 9_999] and tx.currency.tolist() == ["EUR", "EUR"]
-    body = bq.build(db, "transactions", bq.BudgetFilters(), "csv", "en", dt.date(2026, 1, 1)).decode("utf-8-sig")
+    body = bq.build(db, "transactions", MoneyFilters(), "csv", "en", dt.date(2026, 1, 1)).decode("utf-8-sig")
     assert "\"'@SUM(1,1)\"" in body and ",\"@SUM" not in body
 
 
@@ -388,7 +398,7 @@ def test_unreadable_amounts_are_refused(text):
 # --- export and the data version -------------------------------------------------------------
 
 def test_the_cli_export_writes_the_bytes_the_page_serves(repo_data, db, tmp_path, capsys):
-    f = bq.BudgetFilters(outputs=(2,), operations=("KAFO-II",))
+    f = MoneyFilters(outputs=(2,), operations=("KAFO-II",))
     target = tmp_path / "tx.csv"
     assert cli_main(["money", "export", "--data-dir", str(repo_data), "--table", "transactions",
                      "--project-output", "2", "--operation", "KAFO-II", "-o", str(target)]) == 0
@@ -452,7 +462,7 @@ def test_page_in_english_shows_the_total_with_its_source_and_the_sample_label(db
     assert metric(at, "Project budget (published)") == "€3,248,537.00"
     text = body(at)
     assert "UN database of assistance projects" in text and "Sample data, not real" in text
-    execution = bq.execution(db, bq.BudgetFilters())
+    execution = bq.execution(db, MoneyFilters())
     spent = int(execution[execution.measure == "expenditure"].cents.iloc[0])
     assert metric(at, "Spent") == budget_views.amount(spent, "EUR", "en")
     assert "increase capacities of countries and sub-regions" in text
@@ -482,30 +492,40 @@ def test_page_renders_with_only_the_real_total(no_money, monkeypatch, lang):
 
 
 def test_a_link_sets_the_budget_filters_and_the_numbers_follow(db):
+    """A link made before the budget page shared the sidebar's operation (`b_operation`) still works."""
     at = open_budget(donor="EU", output=["2"], b_operation="KAFO-II")
-    assert at.multiselect(key="b_f_donor").value == ["EU"]
-    assert at.multiselect(key="b_f_output").value == [2]
-    assert at.multiselect(key="b_f_operation").value == ["KAFO-II"]
-    f = bq.BudgetFilters(donors=("EU",), outputs=(2,), operations=("KAFO-II",))
+    assert at.multiselect(key="f_donor").value == ["EU"]
+    assert at.multiselect(key="f_output").value == [2]
+    assert at.multiselect(key="f_operation").value == ["KAFO-II"]
+    f = MoneyFilters(donors=("EU",), outputs=(2,), operations=("KAFO-II",))
     execution = bq.execution(db, f)
     budget = int(execution[execution.measure == "budget"].cents.iloc[0])
     assert metric(at, "Budget (EUR)") == budget_views.amount(budget, "EUR", "en")
-    assert param(at, "donor") == ["EU"] and param(at, "output") == ["2"] and param(at, "b_operation") == ["KAFO-II"]
+    assert param(at, "donor") == ["EU"] and param(at, "output") == ["2"] and param(at, "operation") == ["KAFO-II"]
+    assert param(at, "b_operation") == []
 
 
 def test_unknown_values_in_a_link_are_named_and_left_out():
-    at = open_budget(donor=["XX", "EU"], output="7", b_operation="KAFO-IX")
+    at = open_budget(donor=["XX", "EU"], output="7", operation="KAFO-IX")
     warning = " ".join(w.value for w in at.warning)
-    assert "donor: XX" in warning and "output: 7" in warning and "b_operation: KAFO-IX" in warning
-    assert at.multiselect(key="b_f_donor").value == ["EU"]
-    assert at.multiselect(key="b_f_output").value == []
+    assert "donor: XX" in warning and "output: 7" in warning and "operation: KAFO-IX" in warning
+    assert at.multiselect(key="f_donor").value == ["EU"]
+    assert at.multiselect(key="f_output").value == []
+
+
+def test_the_sidebar_sample_switch_leaves_the_generated_money_out():
+    at = open_budget(sample="0")
+    text = body(at)
+    assert "No real budget lines or transactions have been loaded yet" in text
+    assert "Sample data" not in text and not at.get("plotly_chart")
+    assert [m.label for m in at.metric] == ["Project budget (published)"]
 
 
 def test_choosing_an_output_changes_the_numbers_and_the_url(db):
     at = open_budget()
     before = metric(at, "Budget (EUR)")
-    at.multiselect(key="b_f_output").set_value([3]).run()
-    execution = bq.execution(db, bq.BudgetFilters(outputs=(3,)))
+    at.multiselect(key="f_output").set_value([3]).run()
+    execution = bq.execution(db, MoneyFilters(outputs=(3,)))
     budget = int(execution[execution.measure == "budget"].cents.iloc[0])
     assert metric(at, "Budget (EUR)") == budget_views.amount(budget, "EUR", "en") != before
     assert param(at, "output") == ["3"]
@@ -578,5 +598,5 @@ def test_the_budget_filters_survive_a_visit_to_another_page():
     assert not at.exception
     at.switch_page("pages/budget.py").run()
     assert not at.exception
-    assert at.multiselect(key="b_f_output").value == [2]
+    assert at.multiselect(key="f_output").value == [2]
     assert param(at, "output") == ["2"]

@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 
+from kafo_data.errors import FilterError
+from kafo_data.filtering import check, from_params, to_params
 from kafo_data.sample.seizures import synthetic, write_batch
 from kafo_data.seizures import queries
-from kafo_data.seizures.filters import FilterError, Filters, check, from_params, to_params
+from kafo_data.seizures.filters import Filters
 from kafo_data.store.batches import remove_batch
 from kafo_data.store.db import Database, get_database
 from tests.conftest import read_records
@@ -86,7 +88,7 @@ def test_injection_attempts_are_refused_before_sql(repo_data, evil):
         check(Filters(operations=(evil,)), known)
     with pytest.raises(FilterError):
         check(Filters(countries=(evil,)), known)
-    f, notices = from_params({"operation": [evil, "KAFO-II"], "country": [evil]}, known)
+    f, notices = from_params(Filters, {"operation": [evil, "KAFO-II"], "country": [evil]}, known)
     assert f.operations == ("KAFO-II",) and f.countries == ()
     assert len(notices) == 2 and evil in notices[0]
 
@@ -107,8 +109,8 @@ def test_url_round_trip_and_notices(repo_data):
     params = to_params(f)
     assert params == {"operation": ["KAFO-II"], "country": ["MLI", "NER"], "category": ["firearms"],
                       "from": ["2020-11-30"], "to": ["2020-12-06"]}
-    assert from_params(params, known) == (f, [])
-    _, notices = from_params({"from": ["30/11/2020"], "category": ["guns"]}, known)
+    assert from_params(Filters, params, known) == (f, [])
+    _, notices = from_params(Filters, {"from": ["30/11/2020"], "category": ["guns"]}, known)
     assert notices == ["category: guns", "from: 30/11/2020"]
 
 
