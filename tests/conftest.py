@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _outputs_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Rollups of the shipped data (and of every copy) go to a temporary folder, not into data/tmp/."""
+    os.environ["KAFO_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture
