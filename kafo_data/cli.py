@@ -155,6 +155,7 @@ def export_time() -> dt.datetime:
 def cmd_export(args: argparse.Namespace) -> int:
     """The same bytes as the dashboard's button: written to FILE.partial, renamed when complete."""
     from kafo_data.export import seizures as export
+    from kafo_data.export import writers
     from kafo_data.store.db import get_database
 
     root = _root(args)
@@ -172,7 +173,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         with partial.open("wb") as out:
             rows = export.write(db, filters, args.format, args.lang, out, made_at.date(), made_at)
         partial.replace(target)
-    except export.ExportTooLarge as exc:
+    except writers.ExportTooLarge as exc:
         raise UsageError(str(exc)) from exc
     finally:
         partial.unlink(missing_ok=True)
@@ -246,7 +247,7 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    from kafo_data.export.seizures import FORMATS
+    from kafo_data.export.writers import FORMATS
     from kafo_data.i18n import LANGS
 
     add_filter_flags(p)

@@ -8,6 +8,7 @@ from kafo_data.fmt import money
 from kafo_data.i18n import t
 from kafo_data.money import charts as budget_charts
 from kafo_data.money import queries as budget_queries
+from kafo_data.money import rates as money_rates
 from kafo_data.money import views as budget_views
 from kafo_data.seizures import queries
 from kafo_data.ui import budget as ui_budget
@@ -56,14 +57,14 @@ elif not shown:
 else:
     try:
         rates = ui_budget.rates()
-    except budget_queries.RatesError as exc:
+    except money_rates.RatesError as exc:
         st.warning(t("budget.rates_unreadable", lang, problem=str(exc)), icon="⚠️")
         rates = []
     currencies = ui.q(budget_queries.currencies_in_use, filters)
     execution = ui.q(budget_queries.execution, filters)
     convert = False
     if len(currencies) > 1:
-        missing = budget_queries.missing_rates(currencies, rates, base)
+        missing = money_rates.missing_rates(currencies, rates, base)
         st.warning(t("budget.currencies", lang, currencies=", ".join(currencies)), icon="💱")
         if missing:
             st.caption(t("budget.no_rate", lang, currencies=", ".join(missing), base=base))
@@ -75,7 +76,7 @@ else:
         st.info(t("budget.empty", lang), icon="🔎")
     else:
         if convert:
-            execution = budget_views.converted_execution(budget_queries.convert(execution, rates, base))
+            execution = budget_views.converted_execution(money_rates.convert(execution, rates, base))
             st.caption(t("budget.converted_note", lang, base=base))
             st.table(budget_views.rates_table(rates, currencies, base, lang), hide_index=True)
         for head in budget_views.headlines(execution, lang):

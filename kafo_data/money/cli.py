@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from kafo_data.config import data_dir
-from kafo_data.export.seizures import FORMATS, ExportTooLarge
+from kafo_data.export.writers import FORMATS, ExportTooLarge
 from kafo_data.i18n import LANGS
 from kafo_data.store.db import get_database
 
@@ -33,8 +33,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from kafo_data.export import money as money_export
     from kafo_data.filtering import check
-    from kafo_data.money import queries as bq
     from kafo_data.money.filters import MoneyFilters, known
 
     root = _root(args)
@@ -45,7 +45,7 @@ def _export(args: argparse.Namespace) -> int:
     target = Path(args.output)
     try:
         with target.open("wb") as out:
-            rows = bq.write(db, args.table, filters, args.format, args.lang, out, dt.date.today())
+            rows = money_export.write(db, args.table, filters, args.format, args.lang, out, dt.date.today())
     except ExportTooLarge as exc:
         target.unlink(missing_ok=True)
         print(f"error: {exc}", file=sys.stderr)

@@ -20,7 +20,8 @@ from babel.numbers import format_decimal
 from kafo_data.contract.money import from_cents
 from kafo_data.fmt import LOCALES, date, money, percent
 from kafo_data.i18n import t
-from kafo_data.money.queries import MEASURES, Rate
+from kafo_data.money.queries import MEASURES
+from kafo_data.money.rates import Rate
 
 LISTS: tuple[str, ...] = ("pillar", "output", "activity_type", "focus_area", "partner", "implementer", "donor")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")

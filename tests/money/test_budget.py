@@ -21,11 +21,13 @@ from streamlit.testing.v1 import AppTest
 from kafo_data.cli import main as cli_main
 from kafo_data.contract.money import TABLES, AmountError, money_dir, parse_amount, rates_file
 from kafo_data.errors import FilterError
+from kafo_data.export import money as money_export
 from kafo_data.filtering import check, from_params, to_params
 from kafo_data.fmt import money
 from kafo_data.ingest.money import MoneyIngestError, ingest_file, write_money_batch
 from kafo_data.money import filters as money_filters
 from kafo_data.money import queries as bq
+from kafo_data.money import rates as money_rates
 from kafo_data.money import views as budget_views
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.sample.money import generate, project_total, split_cents, write_sample
@@ -138,7 +140,7 @@ def test_every_sample_breakdown_adds_up_exactly_to_the_real_total(repo_data, db)
     q_year = bq.by_period(db, f, "year")
     q_year = q_year[q_year.measure == "budget"]
     assert {p.year: c for p, c in zip(q_year.period, q_year.cents, strict=True)} == by_year
-    assert bq.single_total(bq.budget_by_currency(db, f)) == (TOTAL, "EUR")
+    assert money_rates.single_total(bq.budget_by_currency(db, f)) == (TOTAL, "EUR")
 
 
 def test_the_revision_moves_money_between_outputs_but_keeps_the_total(db):
@@ -259,11 +261,11 @@ def test_amounts_in_two_currencies_are_never_added_without_a_rate(data_copy):
     f = MoneyFilters()
     frame = bq.budget_by_currency(db, f)
     assert dict(zip(frame.currency, frame.cents, strict=True)) == {"EUR": TOTAL_CENTS, "USD": 122_710}
-    with pytest.raises(bq.CurrencyMixError, match="EUR, USD"):
-        bq.single_total(frame)
-    with pytest.raises(bq.CurrencyMixError, match="USD"):
-        bq.convert(frame, [], "EUR")
-    assert bq.missing_rates(frame.currency, [], "EUR") == ["USD"]
+    with pytest.raises(money_rates.CurrencyMixError, match="EUR, USD"):
+        money_rates.single_total(frame)
+    with pytest.raises(money_rates.CurrencyMixError, match="USD"):
+        money_rates.convert(frame, [], "EUR")
+    assert money_rates.missing_rates(frame.currency, [], "EUR") == ["USD"]
     execution = bq.execution(db, f)
     usd = execution[execution.currency == "USD"]
     assert usd.measure.tolist() == ["budget"] and usd.share.tolist() == [1.0]
@@ -274,13 +276,14 @@ def test_conversion_uses_the_stated_rate_and_says_which(data_copy):
     rates_file(root).write_text("currency,base_currency,rate,rate_date,source\n"
                                 "USD,EUR,1.2271,2020-12-31,ECB euro reference rate (test)\n", encoding="utf-8")
     db = get_database(root)
-    rates = bq.rates(root)
-    assert rates == [bq.Rate("USD", "EUR", Decimal("1.2271"), dt.date(2020, 12, 31), "ECB euro reference rate (test)")]
-    converted = bq.convert(bq.budget_by_currency(db, MoneyFilters()), rates, "EUR")
+    rates = money_rates.rates(root)
+    assert rates == [money_rates.Rate("USD", "EUR", Decimal("1.2271"), dt.date(2020, 12, 31),
+                                      "ECB euro reference rate (test)")]
+    converted = money_rates.convert(bq.budget_by_currency(db, MoneyFilters()), rates, "EUR")
     usd = converted[converted.original_currency == "USD"].iloc[0]
     assert usd.currency == "EUR" and usd.cents == 100_000 and usd.rate == 1.2271  # 1,227.10 USD / 1.2271
     assert usd.rate_source == "ECB euro reference rate (test)"
-    summary = budget_views.converted_execution(bq.convert(bq.execution(db, MoneyFilters()), rates, "EUR"))
+    summary = budget_views.converted_execution(money_rates.convert(bq.execution(db, MoneyFilters()), rates, "EUR"))
     assert summary[summary.measure == "budget"].cents.tolist() == [TOTAL_CENTS + 100_000]
     table = budget_views.rates_table(rates, ["EUR", "USD"], "EUR", "en")
     assert table.iloc[0].tolist() == ["USD", "1 EUR = 1.2271 USD", "31 Dec 2020", "ECB euro reference rate (test)"]
@@ -295,8 +298,8 @@ def test_conversion_uses_the_stated_rate_and_says_which(data_copy):
 def test_a_bad_rates_table_is_refused_with_its_line(data_copy, line, problem):
     rates_file(data_copy).parent.mkdir(parents=True, exist_ok=True)
     rates_file(data_copy).write_text(f"currency,base_currency,rate,rate_date,source\n{line}\n", encoding="utf-8")
-    with pytest.raises(bq.RatesError, match=problem):
-        bq.rates(data_copy)
+    with pytest.raises(money_rates.RatesError, match=problem):
+        money_rates.rates(data_copy)
 
 
 # --- ingest ----------------------------------------------------------------------------------
@@ -357,7 +360,7 @@ def test_transactions_ingest_reads_xlsx_and_iati_codes(data_copy, tmp_path):
     tx = bq.transactions(db, MoneyFilters())
     assert tx.transaction_type.tolist() == ["disbursement", "expenditure"]
     assert tx.cents.tolist() == [123_450, 9_999] and tx.currency.tolist() == ["EUR", "EUR"]
-    body = bq.build(db, "transactions", MoneyFilters(), "csv", "en", dt.date(2026, 1, 1)).decode("utf-8-sig")
+    body = money_export.build(db, "transactions", MoneyFilters(), "csv", "en", dt.date(2026, 1, 1)).decode("utf-8-sig")
     assert "\"'@SUM(1,1)\"" in body and ",\"@SUM" not in body
 
 
@@ -402,7 +405,7 @@ def test_the_cli_export_writes_the_bytes_the_page_serves(repo_data, db, tmp_path
     target = tmp_path / "tx.csv"
     assert cli_main(["money", "export", "--data-dir", str(repo_data), "--table", "transactions",
                      "--project-output", "2", "--operation", "KAFO-II", "-o", str(target)]) == 0
-    assert target.read_bytes() == bq.build(db, "transactions", f, "csv", "en", dt.date.today())
+    assert target.read_bytes() == money_export.build(db, "transactions", f, "csv", "en", dt.date.today())
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].split(",")[:4] == ['"transaction_id"', '"project_id"', '"donor_id"', '"transaction_type"']
     assert len(lines) == 1 + len(bq.transactions(db, f))
