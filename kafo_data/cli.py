@@ -61,7 +61,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
             "figure_id": row["figure_id"], "operation_id": row["operation_id"],
             "indicator": row["indicator"], "value": _number(row["value"]),
             "qualifier": row["qualifier"], "unit": _clean(row["unit"]), "text": row["text"],
-            "shown": bool(row["shown"]), "note": _clean(row["note"]),
+            "shown": bool(row["shown"]), "footnote_of": _clean(row["footnote_of"]), "note": _clean(row["note"]),
             "source_id": row["source_id"], "source_title": row["source_title"],
             "source_url": _clean(row["source_url"]), "source_published": row["source_published"],
         })
@@ -69,7 +69,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
     for r in records:
-        mark = "" if r["shown"] else "  [footnote: other source]"
+        mark = "" if r["shown"] else f"  [footnote of {r['footnote_of']}]"
         print(f"{r['operation_id']:<13} {r['text']}{mark}")
         print(f"{'':<13} source: {r['source_title']} {r['source_url'] or ''}")
     return 0

@@ -21,6 +21,12 @@ op_names = ui.operation_names()
 st.subheader(t("operations.side_by_side", lang))
 st.table(views.operations_table(ops, figures, names, lang), hide_index=True)
 st.caption(t("operations.side_by_side_caption", lang))
+for note in views.date_notes(ops, lang):
+    st.caption(note)
+
+st.subheader(t("operations.agencies", lang))
+st.table(views.agencies_table(ui.q(queries.operation_agencies), op_names, lang), hide_index=True)
+st.caption(t("operations.agencies_caption", lang))
 
 st.subheader(t("operations.records", lang))
 summaries = ui.q(queries.operation_summaries, filters)

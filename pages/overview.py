@@ -39,10 +39,16 @@ with st.expander(t("overview.map_table", lang)):
 
 st.header(t("overview.results", lang))
 st.caption(t("overview.results_caption", lang))
+if filters.countries or filters.categories or filters.date_from or filters.date_to:
+    st.info(t("overview.filters_not_applied", lang), icon="ℹ️")
+else:
+    st.caption(t("overview.filters_not_applied", lang))
 shown_ops = [op for op in ops.operation_id if not filters.operations or op in filters.operations]
 for op in ops[ops.operation_id.isin(shown_ops)].itertuples():
     with st.container(border=True):
         st.subheader(f"{op.name} · {views.period(op, lang)}")
+        for note in views.date_notes(ops[ops.operation_id == op.operation_id], lang):
+            st.caption(note)
         cards = views.figure_cards(figures, op.operation_id, lang)
         columns = st.columns(3)
         for k, card in enumerate(cards):

@@ -97,6 +97,7 @@ def _operations_page(f: Filters, ops: list[str]) -> list[Call]:
     return [
         *_sidebar(f),
         ("figures", "figures", (), {}),
+        ("operation_agencies", "operation_agencies", (), {}),
         ("operation_summaries", "operation_summaries", (f,), {}),
         ("sample_share", "sample_share", (), {}),
         ("reconciliation", "reconciliation", (), {"include_sample": f.include_sample}),
@@ -391,6 +392,10 @@ class PandasApp:
 
     def sources(self) -> Any:
         return self.ref["sources"].sort_values(["published", "source_id"], ignore_index=True)
+
+    def operation_agencies(self) -> Any:
+        return self.ref["operation_agencies"].merge(self.ref["sources"], on="source_id").sort_values(
+            ["operation_id", "position"], ignore_index=True)
 
     def operation_summaries(self, f: Filters) -> dict[str, dict[str, int]]:
         return {op: self.events_summary(f.for_operation(op)) for op in self.ref["operations"].operation_id}

@@ -464,7 +464,7 @@ def test_page_in_english_shows_the_total_with_its_source_and_the_sample_label(db
     at = open_budget()
     assert metric(at, "Project budget (published)") == "€3,248,537.00"
     text = body(at)
-    assert "UN database of assistance projects" in text and "Sample data, not real" in text
+    assert "Arms Trade Treaty assistance database" in text and "Sample data, not real" in text
     execution = bq.execution(db, MoneyFilters())
     spent = int(execution[execution.measure == "expenditure"].cents.iloc[0])
     assert metric(at, "Spent") == budget_views.amount(spent, "EUR", "en")
