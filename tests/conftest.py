@@ -47,3 +47,13 @@ def read_records(root: Path):
     s = pd.concat(seizures, ignore_index=True)
     i = pd.concat(items, ignore_index=True)
     return s, i.merge(s, on="seizure_id", how="inner")
+
+
+@pytest.fixture
+def clear_caches():
+    """Streamlit's caches outlive an AppTest within one pytest process: start each page test from none."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
