@@ -57,3 +57,20 @@ def clear_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+@pytest.fixture
+def db(repo_data):
+    """The shipped data's Database (read only)."""
+    from kafo_data.store.db import get_database
+
+    return get_database(repo_data)
+
+
+@pytest.fixture
+def no_money(data_copy) -> Path:
+    """A data copy with no money file at all: only the published total is known."""
+    from kafo_data.contract.money import money_dir
+
+    shutil.rmtree(money_dir(data_copy), ignore_errors=True)
+    return data_copy
