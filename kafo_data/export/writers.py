@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from kafo_data.export.formats import EXTENSIONS, FORMATS, MIME, SUFFIXES  # noqa: F401 (re-exported)
 from kafo_data.fmt import date as fmt_date
 from kafo_data.fmt import number as fmt_number
 from kafo_data.i18n import LANGS, catalogue, t
@@ -62,15 +63,6 @@ if TYPE_CHECKING:  # openpyxl takes most of a second to import: only the xlsx pa
 
 Kind = Literal["text", "number", "integer", "date", "boolean"]
 
-FORMATS: tuple[str, ...] = ("csv", "csv-excel-fr", "xlsx", "zip")
-EXTENSIONS: dict[str, str] = {"csv": "csv", "csv-excel-fr": "csv", "xlsx": "xlsx", "zip": "zip"}
-SUFFIXES: dict[str, str] = {"csv-excel-fr": "_excel-fr"}
-MIME: dict[str, str] = {
-    "csv": "text/csv",
-    "csv-excel-fr": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "zip": "application/zip",
-}
 XLSX_MAX_ROWS = 50_000
 MEMORY_MAX_ROWS = 500_000
 ZIP64_ROWS = 1_000_000

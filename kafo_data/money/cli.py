@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from kafo_data.config import data_dir
-from kafo_data.export.writers import FORMATS, ExportTooLarge
+from kafo_data.export.formats import FORMATS
 from kafo_data.i18n import LANGS
-from kafo_data.store.db import get_database
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -34,8 +33,10 @@ def _build(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from kafo_data.export import money as money_export
+    from kafo_data.export.writers import ExportTooLarge
     from kafo_data.filtering import check
     from kafo_data.money.filters import MoneyFilters, known
+    from kafo_data.store.db import get_database
 
     root = _root(args)
     db = get_database(root)
