@@ -70,7 +70,7 @@ def db(repo_data):
 @pytest.fixture
 def no_money(data_copy) -> Path:
     """A data copy with no money file at all: only the published total is known."""
-    from kafo_data.contract.money import money_dir
+    from kafo_data.config import money_dir
 
     shutil.rmtree(money_dir(data_copy), ignore_errors=True)
     return data_copy

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import pyarrow as pa
 from babel.numbers import list_currencies
@@ -95,20 +94,6 @@ _ARROW = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(), "B
 def arrow_schema(table: str) -> pa.Schema:
     """The parquet schema of one money table (amounts as decimal128(18, 2))."""
     return pa.schema([(c.name, _ARROW[c.dtype]) for c in TABLES[table]])
-
-
-def money_dir(root: Path) -> Path:
-    """Where every money file lives: the sample, ingested batches, the optional rates table."""
-    return root / "money"
-
-
-def money_batches_dir(root: Path) -> Path:
-    return money_dir(root) / "batches"
-
-
-def rates_file(root: Path) -> Path:
-    """Optional exchange rates (currency, base_currency, rate, rate_date, source); never shipped empty-handed."""
-    return money_dir(root) / "fx_rates.csv"
 
 
 RATES_COLUMNS: tuple[str, ...] = ("currency", "base_currency", "rate", "rate_date", "source")

@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from kafo_data.cli import main as cli_main
-from kafo_data.contract.money import AmountError, money_dir, parse_amount
+from kafo_data.config import money_dir
+from kafo_data.contract.money import AmountError, parse_amount
 from kafo_data.export import money as money_export
 from kafo_data.ingest.money import MoneyIngestError, ingest_file
 from kafo_data.money import queries as bq

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from kafo_data.contract.money import money_dir
+from kafo_data.config import money_dir
 from kafo_data.ingest.money import write_money_batch
 
 TOTAL = Decimal("3248537.00")

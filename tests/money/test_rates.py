@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from kafo_data.contract.money import rates_file
+from kafo_data.config import rates_file
 from kafo_data.money import queries as bq
 from kafo_data.money import rates as money_rates
 from kafo_data.money import views as budget_views

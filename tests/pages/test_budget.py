@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kafo_data.contract.money import money_dir, rates_file
+from kafo_data.config import money_dir, rates_file
 from kafo_data.money import queries as bq
 from kafo_data.money import views as budget_views
 from kafo_data.money.filters import MoneyFilters

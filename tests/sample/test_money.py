@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 import pytest
 
-from kafo_data.contract.money import money_dir
+from kafo_data.config import money_dir
 from kafo_data.money import queries as bq
 from kafo_data.money import rates as money_rates
 from kafo_data.money.filters import MoneyFilters
