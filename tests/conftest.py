@@ -74,3 +74,21 @@ def no_money(data_copy) -> Path:
 
     shutil.rmtree(money_dir(data_copy), ignore_errors=True)
     return data_copy
+
+
+def select_records(records, f):
+    """The item lines that filters `f` keep, with pandas masks: the independent side of every filter check."""
+    mask = records.seizure_id.notna()
+    if f.operations:
+        mask &= records.operation_id.isin(f.operations)
+    if f.countries:
+        mask &= records.country_iso3.isin(f.countries)
+    if f.categories:
+        mask &= records.category.isin(f.categories)
+    if f.date_from:
+        mask &= records.seizure_date >= f.date_from
+    if f.date_to:
+        mask &= records.seizure_date <= f.date_to
+    if not f.include_sample:
+        mask &= ~records.is_sample
+    return records[mask]

@@ -29,7 +29,7 @@ from kafo_data.i18n import t
 from kafo_data.sample.seizures import write_batch
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
-from tests.conftest import REPO, read_records
+from tests.conftest import REPO, read_records, select_records
 
 TODAY = dt.date(2026, 11, 22)
 MADE = dt.datetime(2026, 11, 22, 10, 15, 4)
@@ -175,20 +175,7 @@ def test_csv_rows_equal_an_independent_reading(report_data, filters):
     kinds = [f.kind for f in export.RECORD_FIELDS]
     got = [tuple(_python_value(v, k) for v, k in zip(r, kinds, strict=True)) for r in rows[1:]]
     _, records = read_records(report_data)
-    mask = records.seizure_id.notna()
-    if filters.operations:
-        mask &= records.operation_id.isin(filters.operations)
-    if filters.countries:
-        mask &= records.country_iso3.isin(filters.countries)
-    if filters.categories:
-        mask &= records.category.isin(filters.categories)
-    if filters.date_from:
-        mask &= records.seizure_date >= filters.date_from
-    if filters.date_to:
-        mask &= records.seizure_date <= filters.date_to
-    if not filters.include_sample:
-        mask &= ~records.is_sample
-    chosen = records[mask]
+    chosen = select_records(records, filters)
     expected = [tuple(_pandas_value(row[f.name], f.kind) for f in export.RECORD_FIELDS)
                 for row in chosen.to_dict("records")]
     assert sorted(got, key=repr) == sorted(expected, key=repr)
