@@ -92,3 +92,10 @@ def select_records(records, f):
     if not f.include_sample:
         mask &= ~records.is_sample
     return records[mask]
+
+
+def as_shown(markdown: str) -> str:
+    """What a browser shows for Markdown text made literal (`fmt.literal`): escapes and zero-width spaces gone."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from kafo_data.contract import seizures as contract
@@ -158,3 +159,21 @@ def sample_notice(lang_: str, sample_events: int, total_events: int) -> None:
 
 def empty_state(lang_: str) -> None:
     st.info(t("filters.empty", lang_), icon="🔎")
+
+
+def table(frame: pd.DataFrame | list[dict], **kwargs: object) -> None:
+    """`st.table`, whose cells and headers Streamlit reads as Markdown, with every text shown as received."""
+    frame = pd.DataFrame(frame)
+    frame = frame.rename(columns={c: literal(c) for c in frame.columns if isinstance(c, str)})
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(lambda v: literal(v) if isinstance(v, str) else v)
+    st.table(frame, **kwargs)
+
+
+def link(title: object, url: object) -> str:
+    """A source's title as a Markdown link to its address (http and https only), the title shown as received."""
+    text = literal(title)
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and not any(c in url for c in "<> "):
+        return f"[{text}](<{url}>)"
+    return text
