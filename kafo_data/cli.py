@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import math
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kafo_data.config import built_dir, data_dir, reference_dir
-from kafo_data.devtools import bench, browser_bench, loadtest
+from kafo_data.errors import DataMissingError, FilterError, ReferenceError, UsageError
 from kafo_data.money.cli import cmd_money, configure_money
-from kafo_data.seizures import queries
-from kafo_data.seizures.filters import FilterError, Filters, check
-from kafo_data.store.db import DataMissingError, get_database
-from kafo_data.store.reference import ReferenceError, build_reference
 
-
-class UsageError(Exception):
-    """An error the user can fix; printed as one line."""
+if TYPE_CHECKING:
+    from kafo_data.seizures.filters import Filters
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -34,6 +31,7 @@ def _root(args: argparse.Namespace) -> Path:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from kafo_data.sample.seizures import build_sample
+    from kafo_data.store.reference import build_reference
 
     root = _root(args)
     for path in build_reference(root):
@@ -50,8 +48,11 @@ def _number(value: float | None) -> int | float | None:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
+    from kafo_data.seizures import queries
+    from kafo_data.store.db import get_database
+
     db = get_database(_root(args))
-    if args.operation and args.operation not in queries.known(db).operations:
+    if args.operation and args.operation not in queries.known(db)["operations"]:
         raise UsageError(f"unknown operation {args.operation!r}")
     frame = queries.figures(db, args.operation)
     records = []
@@ -60,7 +61,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
             "figure_id": row["figure_id"], "operation_id": row["operation_id"],
             "indicator": row["indicator"], "value": _number(row["value"]),
             "qualifier": row["qualifier"], "unit": _clean(row["unit"]), "text": row["text"],
-            "shown": bool(row["shown"]), "note": _clean(row["note"]),
+            "shown": bool(row["shown"]), "footnote_of": _clean(row["footnote_of"]), "note": _clean(row["note"]),
             "source_id": row["source_id"], "source_title": row["source_title"],
             "source_url": _clean(row["source_url"]), "source_published": row["source_published"],
         })
@@ -68,7 +69,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
     for r in records:
-        mark = "" if r["shown"] else "  [footnote: other source]"
+        mark = "" if r["shown"] else f"  [footnote of {r['footnote_of']}]"
         print(f"{r['operation_id']:<13} {r['text']}{mark}")
         print(f"{'':<13} source: {r['source_title']} {r['source_url'] or ''}")
     return 0
@@ -110,6 +111,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def filters_from_args(args: argparse.Namespace, db_root: Path) -> Filters:
     """Filters from command-line flags, checked against the known ids like any user value."""
+    from kafo_data.filtering import check
+    from kafo_data.seizures import queries
+    from kafo_data.seizures.filters import Filters
+    from kafo_data.store.db import get_database
+
     try:
         given = Filters(
             operations=tuple(args.operation or ()), countries=tuple(args.country or ()),
@@ -149,6 +155,8 @@ def export_time() -> dt.datetime:
 def cmd_export(args: argparse.Namespace) -> int:
     """The same bytes as the dashboard's button: written to FILE.partial, renamed when complete."""
     from kafo_data.export import seizures as export
+    from kafo_data.export import writers
+    from kafo_data.store.db import get_database
 
     root = _root(args)
     if args.all:
@@ -165,7 +173,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         with partial.open("wb") as out:
             rows = export.write(db, filters, args.format, args.lang, out, made_at.date(), made_at)
         partial.replace(target)
-    except export.ExportTooLarge as exc:
+    except writers.ExportTooLarge as exc:
         raise UsageError(str(exc)) from exc
     finally:
         partial.unlink(missing_ok=True)
@@ -205,7 +213,8 @@ def cmd_batches(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Every command; a developer tool's module is imported only when `command` names it."""
     parser = argparse.ArgumentParser(prog="python -m kafo_data", description="KAFO dashboard data tools")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (func, configure, text) in COMMANDS.items():
@@ -213,6 +222,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", help="data directory (default: KAFO_DATA_DIR or ./data)")
         configure(p)
         p.set_defaults(func=func)
+    for name, (module_name, func_name, text) in DEV_COMMANDS.items():
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--data-dir", help="data directory (default: KAFO_DATA_DIR or ./data)")
+        if name == command:
+            module = importlib.import_module(module_name)
+            module.configure(p)
+            p.set_defaults(func=getattr(module, func_name))
     return parser
 
 
@@ -232,7 +248,7 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    from kafo_data.export.seizures import FORMATS
+    from kafo_data.export.formats import FORMATS
     from kafo_data.i18n import LANGS
 
     add_filter_flags(p)
@@ -243,9 +259,17 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_ingest(p: argparse.ArgumentParser) -> None:
-    from kafo_data.ingest.seizures import configure_cli
+    from kafo_data.i18n import LANGS
 
-    configure_cli(p)
+    p.add_argument("files", nargs="+", metavar="FILE", help="CSV or .xlsx report(s); each becomes its own batch")
+    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p.add_argument("--strict", action="store_true", help="store nothing from a file with any rejected row")
+    p.add_argument("--operation", metavar="ID", help="operation of rows that do not name one (e.g. KAFO-II)")
+    p.add_argument("--country", metavar="ISO3", help="country of rows that do not name one (e.g. BFA)")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first with a header)")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of the printed report (default en)")
+    p.add_argument("--kind", choices=("seizures", "budget", "transactions"), default="seizures",
+                   help="what the files hold: seizure reports (default), budget lines or transactions")
 
 
 def _configure_batches(p: argparse.ArgumentParser) -> None:
@@ -267,15 +291,20 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argpars
     "money": (cmd_money, configure_money, "budget lines and transactions: build the sample, export, ingest"),
     "ingest": (cmd_ingest, _configure_ingest, "load national seizure reports (CSV or .xlsx) as new batches"),
     "batches": (cmd_batches, _configure_batches, "list the stored batches, or remove one: batches remove ID"),
-    "bench": (bench.cmd_bench, bench.configure, "measure page reruns, queries, export and memory at scale"),
-    "browser-bench": (browser_bench.cmd_browser_bench, browser_bench.configure,
+}
+# Developer tools (kafo_data/devtools/): listed in --help, imported only when their command is run.
+DEV_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "bench": ("kafo_data.devtools.bench", "cmd_bench", "measure page reruns, queries, export and memory at scale"),
+    "loadtest": ("kafo_data.devtools.loadtest", "cmd_loadtest",
+                 "N concurrent sessions clicking filters on a real server"),
+    "browser-bench": ("kafo_data.devtools.browser_bench", "cmd_browser_bench",
                       "page open and filter click in Chromium, against a bare Streamlit page"),
-    "loadtest": (loadtest.cmd_loadtest, loadtest.configure, "N concurrent sessions clicking filters on a real server"),
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = _parser(next((a for a in given if not a.startswith("-")), None)).parse_args(given)
     try:
         return args.func(args)
     except (UsageError, FilterError, ReferenceError, DataMissingError, FileExistsError, OSError) as exc:

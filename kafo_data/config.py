@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -32,6 +33,38 @@ def rejected_dir(root: Path) -> Path:
 def tmp_dir(root: Path) -> Path:
     """Scratch space on the same file system as the batches, so a rename is atomic."""
     return root / "tmp"
+
+
+def money_dir(root: Path) -> Path:
+    """Where every money file lives: the sample, ingested batches, the optional rates table."""
+    return root / "money"
+
+
+def money_batches_dir(root: Path) -> Path:
+    return money_dir(root) / "batches"
+
+
+def rates_file(root: Path) -> Path:
+    """Optional exchange rates (currency, base_currency, rate, rate_date, source); never shipped empty-handed."""
+    return money_dir(root) / "fx_rates.csv"
+
+
+def mapping_dir(root: Path) -> Path:
+    """`<data dir>/mapping`, or the repository's when a data directory has none of its own."""
+    own = Path(root) / "mapping"
+    return own if own.is_dir() else REPO_DIR / "data" / "mapping"
+
+
+def cache_dir(root: Path) -> Path:
+    """Where results derived from the data are kept for later processes (the rollups).
+
+    `KAFO_CACHE_DIR` moves it out of the data directory (a read-only data volume, or the test
+    suite, which must leave the checkout as it found it); one folder per data directory.
+    """
+    base = os.environ.get("KAFO_CACHE_DIR")
+    if base:
+        return Path(base) / hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:12]
+    return tmp_dir(root) / "rollup"
 
 
 # Country outlines are an asset of the app, not data: served by Streamlit's static file route, so

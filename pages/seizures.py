@@ -10,7 +10,7 @@ from kafo_data.config import GEO_URL
 from kafo_data.contract import seizures as contract
 from kafo_data.fmt import number
 from kafo_data.i18n import label, t
-from kafo_data.seizures import charts, views
+from kafo_data.seizures import charts, queries, views
 from kafo_data.seizures.filters import Filters
 from kafo_data.ui import page as ui
 from kafo_data.ui.downloads import download_menu
@@ -21,7 +21,7 @@ lang, filters, notices = ui.start()
 ui.link_notice(notices, lang)
 st.title(t("seizures.title", lang))
 
-summary = ui.q("events_summary", filters)
+summary = ui.q(queries.events_summary, filters)
 ui.sample_notice(lang, summary["sample_events"], summary["events"])
 if summary["lines"] == 0:
     ui.empty_state(lang)
@@ -36,9 +36,9 @@ kpi[2].metric(t("seizures.lines", lang), number(summary["lines"], lang))
 
 st.subheader(t("seizures.totals", lang))
 st.caption(t("seizures.totals_caption", lang))
-sums = ui.q("breakdowns", filters)
+sums = ui.q(queries.breakdowns, filters)
 totals = sums["totals"]
-st.table(views.totals_table(totals, lang), hide_index=True)
+ui.table(views.totals_table(totals, lang), hide_index=True)
 
 st.subheader(t("seizures.charts", lang))
 measures = views.measures(totals, lang)
@@ -65,7 +65,7 @@ for column, frame, title, dimension in charts_spec:
                         config=ui.PLOT_CONFIG)
         st.caption(source_caption)
         with st.expander(t("seizures.table_twin", lang)):
-            st.table(frame.rename(columns={"label": dimension, "quantity": unit_text})[[dimension, unit_text]],
+            ui.table(frame.rename(columns={"label": dimension, "quantity": unit_text})[[dimension, unit_text]],
                      hide_index=True)
 with right:
     st.plotly_chart(charts.monthly(over_time, t("seizures.over_time", lang, measure=measures[measure]),
@@ -73,17 +73,17 @@ with right:
                     config=ui.PLOT_CONFIG)
     st.caption(source_caption)
     with st.expander(t("seizures.table_twin", lang)):
-        st.table(over_time.assign(month=over_time.month.astype(str))[["month", "quantity"]]
+        ui.table(over_time.assign(month=over_time.month.astype(str))[["month", "quantity"]]
                  .rename(columns={"month": t("seizures.month", lang), "quantity": unit_text}), hide_index=True)
 
 st.subheader(t("seizures.map", lang))
-points = ui.q("map_points", filters)
+points = ui.q(queries.map_points, filters)
 points = points.assign(country=points.country_iso3.map(lambda v: names.get(v, v)))
 st.plotly_chart(charts.events_map(points, GEO_URL, t("seizures.map_title", lang),
                                   t("seizures.events", lang)), config=ui.PLOT_CONFIG)
 st.caption(t("seizures.map_caption", lang))
 with st.expander(t("seizures.table_twin", lang)):
-    st.table(points[["locality", "country", "events", "arrests"]].rename(columns={
+    ui.table(points[["locality", "country", "events", "arrests"]].rename(columns={
         "locality": t("col.seizures.locality", lang), "country": t("col.seizures.country_iso3", lang),
         "events": t("seizures.events", lang), "arrests": t("seizures.arrests", lang)}), hide_index=True)
 
@@ -97,11 +97,11 @@ pages = max(1, math.ceil(summary["lines"] / PAGE_SIZE))
 page = page_col.number_input(t("seizures.page", lang, pages=number(pages, lang)), min_value=1, max_value=pages,
                              value=1, step=1, key="rec_page")
 offset = (int(page) - 1) * PAGE_SIZE
-records = ui.q("records_page", filters, limit=PAGE_SIZE, offset=offset, sort=sort, descending=descending)
+records = ui.q(queries.records_page, filters, limit=PAGE_SIZE, offset=offset, sort=sort, descending=descending)
 st.dataframe(views.records_for_display(records, names, ops, lang), hide_index=True)
 st.caption(t("seizures.records_caption", lang, first=number(offset + 1, lang),
              last=number(min(offset + PAGE_SIZE, summary["lines"]), lang), total=number(summary["lines"], lang)))
 
 st.subheader(t("seizures.download", lang))
-download_menu(ui.database(), filters, lang, total_rows=ui.q("record_count", Filters()),
+download_menu(ui.database(), filters, lang, total_rows=ui.q(queries.record_count, Filters()),
               filtered_rows=summary["lines"])

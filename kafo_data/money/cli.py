@@ -2,7 +2,7 @@
 
 `build` regenerates the money sample of a data directory (only `money/budgets.parquet`,
 `money/transactions.parquet` and `money/sample.json`; nothing else is touched). `export`
-writes the same bytes as the budget page's download, in any `kafo_data.export.seizures` format.
+writes the same bytes as the budget page's download, in any `kafo_data.export.formats` format.
 `ingest` loads a file of budget lines or transactions (the `ingest --kind budget|transactions`
 command calls the same function, `kafo_data.ingest.money.run`).
 """
@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from kafo_data.config import data_dir
-from kafo_data.export.seizures import FORMATS, ExportTooLarge
+from kafo_data.export.formats import FORMATS
 from kafo_data.i18n import LANGS
-from kafo_data.store.db import get_database
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -33,17 +32,22 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kafo_data.money import queries as bq
+    from kafo_data.export import money as money_export
+    from kafo_data.export.writers import ExportTooLarge
+    from kafo_data.filtering import check
+    from kafo_data.money.filters import MoneyFilters
+    from kafo_data.money.queries import known
+    from kafo_data.store.db import get_database
 
     root = _root(args)
     db = get_database(root)
-    given = bq.BudgetFilters(donors=tuple(args.donor or ()), outputs=tuple(args.project_output or ()),
-                             operations=tuple(args.operation or ()))
-    filters = bq.check(given, bq.known(db))
+    given = MoneyFilters(donors=tuple(args.donor or ()), outputs=tuple(args.project_output or ()),
+                         operations=tuple(args.operation or ()), include_sample=not args.no_sample)
+    filters = check(given, known(db))
     target = Path(args.output)
     try:
         with target.open("wb") as out:
-            rows = bq.write(db, args.table, filters, args.format, args.lang, out, dt.date.today())
+            rows = money_export.write(db, args.table, filters, args.format, args.lang, out, dt.date.today())
     except ExportTooLarge as exc:
         target.unlink(missing_ok=True)
         print(f"error: {exc}", file=sys.stderr)
@@ -75,6 +79,7 @@ def configure_money(p: argparse.ArgumentParser) -> None:
     export.add_argument("--donor", action="append", metavar="ID")
     export.add_argument("--project-output", action="append", type=int, metavar="N", help="output 1-4")
     export.add_argument("--operation", action="append", metavar="ID")
+    export.add_argument("--no-sample", action="store_true", help="leave the generated sample out")
     export.add_argument("-o", "--output", required=True, help="file to write")
     ingest = sub.add_parser("ingest", help="load a CSV or xlsx of budget lines or transactions")
     ingest.add_argument("--kind", choices=("budget", "transactions"), required=True)

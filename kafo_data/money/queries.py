@@ -1,10 +1,9 @@
-"""Money queries: small frames in IATI terms, the budget filters, currencies and rates.
+"""Money queries: small frames in IATI terms, and the project and donors they belong to.
 
 Every amount is summed per currency in DuckDB on DECIMAL values, so totals are exact and
 amounts in different currencies are never added together: a caller that wants one number
-gets it only through `single_total` (which refuses a mix) or `convert` (which uses a stated
-rate from the rates table and says which). Frames carry `cents` (exact, int) next to
-`value` (float, for charts).
+gets it only through `kafo_data.money.rates` (`single_total` refuses a mix, `convert` uses a
+stated rate and says which). Frames carry `cents` (exact, int) next to `value` (float, for charts).
 
 The headline total is not a sample row: it is the project reference (the project
 description's 3,248,537.00 EUR), read by `project_budget`, so the page shows it even when
@@ -13,138 +12,45 @@ no money file exists.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
-from typing import BinaryIO
+from decimal import Decimal
 
 import pandas as pd
 
 from kafo_data.contract.money import (
-    BUDGET_STATUSES,
-    BUDGET_TYPES,
-    CURRENCIES,
     OUTGOING,
     OUTPUTS,
-    RATES_COLUMNS,
     TABLES,
-    TRANSACTION_TYPES,
-    from_cents,
-    rates_file,
 )
-from kafo_data.export.seizures import MEMORY_MAX_ROWS, Extract, Field, FilterLine, write_table
-from kafo_data.i18n import LANGS, t
-from kafo_data.seizures.filters import FilterError
+from kafo_data.filtering import Known
+from kafo_data.money.filters import MoneyFilters, budget_where, transaction_where
 from kafo_data.store.db import Database
 from kafo_data.store.money import VIEWS, table_files
 
 MEASURES: tuple[str, ...] = ("budget", *OUTGOING)
 GRAINS: tuple[str, ...] = ("year", "quarter")
-PARAM_KEYS: dict[str, str] = {"donor": "donors", "output": "outputs", "b_operation": "operations"}
 
 
-# --- filters -------------------------------------------------------------------------------
+# --- the project and its donors (reference) ---------------------------------------------------------
 
-@dataclass(frozen=True)
-class BudgetFilters:
-    """The budget page's selection: donors, outputs (1-4) and operations, as ids."""
-
-    donors: tuple[str, ...] = ()
-    outputs: tuple[int, ...] = ()
-    operations: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return self == BudgetFilters()
-
-
-@dataclass(frozen=True)
-class BudgetKnown:
-    """The values a budget filter may take: donors and outputs of the reference, operations."""
-
-    donors: frozenset[str] = field(default_factory=frozenset)
-    outputs: frozenset[int] = field(default_factory=frozenset)
-    operations: frozenset[str] = field(default_factory=frozenset)
-
-
-def known(db: Database) -> BudgetKnown:
+def known(db: Database) -> Known:
     """Donors from donors.csv, outputs from the project's list, operations from operations.csv."""
     donors = [r[0] for r in db.rows("SELECT donor_id FROM donors")]
     outputs = [int(r[0]) for r in db.rows("SELECT position FROM project_items WHERE list = 'output'")]
     ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
-    return BudgetKnown(frozenset(donors), frozenset(outputs or OUTPUTS), frozenset(ops))
+    return {"donors": frozenset(donors), "outputs": frozenset(outputs or OUTPUTS), "operations": frozenset(ops)}
 
 
-def _as_output(value: object) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        return None
-    return number if str(number) == str(value).strip() else None
+def project(db: Database) -> dict[str, str]:
+    return {k: v for k, v in db.rows("SELECT field, value FROM project")}
 
 
-def check(filters: BudgetFilters, known_: BudgetKnown) -> BudgetFilters:
-    """Refuse any value that is not a known id (CLI); returns the filters sorted and deduplicated."""
-    values: dict[str, tuple] = {}
-    for key, attr in PARAM_KEYS.items():
-        given = tuple(getattr(filters, attr))
-        bad = [v for v in given if v not in getattr(known_, attr)]
-        if bad:
-            raise FilterError(f"unknown {key}: {', '.join(map(repr, bad))}")
-        values[attr] = tuple(sorted(set(given)))
-    return BudgetFilters(**values)
+def project_items(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM project_items ORDER BY list, position")
 
 
-def from_params(params: Mapping[str, Iterable[str]], known_: BudgetKnown) -> tuple[BudgetFilters, list[str]]:
-    """Filters from URL parameters (repeated keys); unknown values are dropped and named."""
-    notices: list[str] = []
-    values: dict[str, tuple] = {}
-    for key, attr in PARAM_KEYS.items():
-        given = [str(v) for v in params.get(key, ()) if str(v) != ""]
-        allowed = getattr(known_, attr)
-        parsed = [(_as_output(v) if attr == "outputs" else v, v) for v in given]
-        bad = [raw for value, raw in parsed if value not in allowed]
-        if bad:
-            notices.append(f"{key}: {', '.join(bad)}")
-        values[attr] = tuple(sorted({value for value, _ in parsed if value in allowed}))
-    return BudgetFilters(**values), notices
+def donors(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM donors ORDER BY donor_id")
 
-
-def to_params(filters: BudgetFilters) -> dict[str, list[str]]:
-    """The URL form: ids only, keys left out when not set."""
-    return {key: [str(v) for v in getattr(filters, attr)] for key, attr in PARAM_KEYS.items()
-            if getattr(filters, attr)}
-
-
-def _in(column: str, values: tuple) -> tuple[str, list[object]]:
-    return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
-
-
-def budget_where(f: BudgetFilters, alias: str = "b") -> tuple[str, list[object]]:
-    """Donor and output restrict budget lines; budgets are not split by operation."""
-    clauses, params = [], []
-    for attr, column in (("donors", "donor_id"), ("outputs", "output")):
-        values = getattr(f, attr)
-        if values:
-            sql, p = _in(f"{alias}.{column}", values)
-            clauses.append(sql)
-            params += p
-    return " AND ".join(clauses) or "TRUE", params
-
-
-def transaction_where(f: BudgetFilters, alias: str = "t") -> tuple[str, list[object]]:
-    """Donor, output and operation restrict transactions (an output filter leaves out incoming funds)."""
-    clauses, params = [], []
-    for attr, column in (("donors", "donor_id"), ("outputs", "output"), ("operations", "operation_id")):
-        values = getattr(f, attr)
-        if values:
-            sql, p = _in(f"{alias}.{column}", values)
-            clauses.append(sql)
-            params += p
-    return " AND ".join(clauses) or "TRUE", params
 
 
 # --- the real total ---------------------------------------------------------------------------
@@ -182,7 +88,7 @@ def _money(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def budget_by_currency(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def budget_by_currency(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The current budget (revised where revised) per currency: never one sum across currencies."""
     where, params = budget_where(f)
     return _money(db.frame(
@@ -193,7 +99,7 @@ def budget_by_currency(db: Database, f: BudgetFilters) -> pd.DataFrame:
     ))
 
 
-def by_donor(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def by_donor(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Current budget per donor and currency, with the donor's names."""
     where, params = budget_where(f)
     return _money(db.frame(
@@ -204,7 +110,7 @@ def by_donor(db: Database, f: BudgetFilters) -> pd.DataFrame:
     ))
 
 
-def execution(db: Database, f: BudgetFilters, by_output: bool = False) -> pd.DataFrame:
+def execution(db: Database, f: MoneyFilters, by_output: bool = False) -> pd.DataFrame:
     """Budget against commitments, disbursements and expenditure, per currency (and output).
 
     One row per (output,) currency and measure, with `share` = the measure over the budget
@@ -232,12 +138,12 @@ def execution(db: Database, f: BudgetFilters, by_output: bool = False) -> pd.Dat
     return _money(frame.reset_index(drop=True))
 
 
-def by_output(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def by_output(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Budget, commitments, disbursements and expenditure per output and currency (long form)."""
     return execution(db, f, by_output=True)
 
 
-def by_period(db: Database, f: BudgetFilters, grain: str = "year") -> pd.DataFrame:
+def by_period(db: Database, f: MoneyFilters, grain: str = "year") -> pd.DataFrame:
     """Budget and spending per year or quarter, per currency (long form: period, measure).
 
     A budget line counts in a period only if its whole period lies inside it; lines that
@@ -264,7 +170,7 @@ def by_period(db: Database, f: BudgetFilters, grain: str = "year") -> pd.DataFra
     return _money(frame.drop(columns="rank").reset_index(drop=True))
 
 
-def unsplit_budget(db: Database, f: BudgetFilters, grain: str = "year") -> pd.DataFrame:
+def unsplit_budget(db: Database, f: MoneyFilters, grain: str = "year") -> pd.DataFrame:
     """Budget lines whose period is longer than one `grain`, per currency (not in `by_period`)."""
     if grain not in GRAINS:
         raise ValueError(f"unknown period {grain!r}")
@@ -277,7 +183,7 @@ def unsplit_budget(db: Database, f: BudgetFilters, grain: str = "year") -> pd.Da
     ))
 
 
-def original_vs_revised(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def original_vs_revised(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Per output and currency, over the periods a revision covers: original and revised amounts."""
     where, params = budget_where(f)
     frame = db.frame(
@@ -308,12 +214,12 @@ def _money_rows(db: Database, table: str, alias: str, where: tuple[str, list], o
                         value=frame.value.astype(float))
 
 
-def budget_lines(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def budget_lines(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The filtered budget lines (original and revised), in period and output order."""
     return _money_rows(db, "budgets", "b", budget_where(f), "period_start, output, budget_type, budget_id")
 
 
-def transactions(db: Database, f: BudgetFilters) -> pd.DataFrame:
+def transactions(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The filtered transactions in date order."""
     return _money_rows(db, "transactions", "t", transaction_where(f), "transaction_date, transaction_id")
 
@@ -334,197 +240,10 @@ def donor_operations(db: Database) -> pd.DataFrame:
     )
 
 
-# --- currencies -------------------------------------------------------------------------------
-
-class CurrencyMixError(ValueError):
-    """Amounts in several currencies were about to be added up with no stated rate."""
-
-
-class RatesError(ValueError):
-    """The rates table breaks a rule; the message names the line."""
-
-
-@dataclass(frozen=True)
-class Rate:
-    """1 `base_currency` = `rate` `currency`, on `rate_date`, according to `source`."""
-
-    currency: str
-    base_currency: str
-    rate: Decimal
-    rate_date: dt.date
-    source: str
-
-
-def single_total(frame: pd.DataFrame) -> tuple[Decimal, str | None]:
-    """The one total of a per-currency frame; refuses to add different currencies."""
-    currencies = sorted(set(frame.currency))
-    if len(currencies) > 1:
-        raise CurrencyMixError(f"amounts in {', '.join(currencies)} cannot be added without a rate")
-    return from_cents(int(frame.cents.sum())), (currencies[0] if currencies else None)
-
-
-def rates(root: Path) -> list[Rate]:
-    """The optional rates table `money/fx_rates.csv`: one rate per currency and base, sourced."""
-    path = rates_file(root)
-    if not path.is_file():
-        return []
-    out: list[Rate] = []
-    seen: set[tuple[str, str]] = set()
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in RATES_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise RatesError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        for line, row in enumerate(reader, start=2):
-            cur, base = row["currency"].strip().upper(), row["base_currency"].strip().upper()
-            try:
-                rate = Decimal(row["rate"].strip())
-                day = dt.date.fromisoformat(row["rate_date"].strip())
-            except (InvalidOperation, ValueError) as exc:
-                raise RatesError(f"{path.name} line {line}: rate must be a number and rate_date YYYY-MM-DD") from exc
-            if cur not in CURRENCIES or base not in CURRENCIES or rate <= 0:
-                raise RatesError(f"{path.name} line {line}: unknown currency or rate not above zero")
-            if not row["source"].strip():
-                raise RatesError(f"{path.name} line {line}: every rate names its source")
-            if (cur, base) in seen:
-                raise RatesError(f"{path.name} line {line}: a second rate for {cur} in {base}")
-            seen.add((cur, base))
-            out.append(Rate(cur, base, rate, day, row["source"].strip()))
-    return out
-
-
-def missing_rates(currencies: Iterable[str], rate_list: list[Rate], base: str) -> list[str]:
-    """The currencies that cannot be converted to `base`: no rate for them in the rates table."""
-    have = {r.currency for r in rate_list if r.base_currency == base}
-    return sorted({c for c in currencies if c != base and c not in have})
-
-
-def convert(frame: pd.DataFrame, rate_list: list[Rate], base: str) -> pd.DataFrame:
-    """A per-currency frame in `base`: each currency's total divided by its stated rate, to the cent.
-
-    Returns the rows with `currency` = base and the original amount, currency and rate kept
-    (`original_cents`, `original_currency`, `rate`, `rate_date`, `rate_source`), so the page
-    can show what was converted and how. A currency without a rate is refused, by name.
-    """
-    by_currency = {r.currency: r for r in rate_list if r.base_currency == base}
-    missing = missing_rates(frame.currency, rate_list, base)
-    if missing:
-        raise CurrencyMixError(f"no rate to {base} for {', '.join(missing)}")
-    out = frame.copy()
-    cents, rate_col, dates, sources = [], [], [], []
-    for currency, amount in zip(frame.currency, frame.cents, strict=True):
-        if currency == base:
-            cents.append(int(amount))
-            rate_col.append(None)
-            dates.append(None)
-            sources.append(None)
-            continue
-        r = by_currency[currency]
-        converted = (Decimal(int(amount)) / r.rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-        cents.append(int(converted))
-        rate_col.append(float(r.rate))
-        dates.append(r.rate_date)
-        sources.append(r.source)
-    out["original_cents"] = frame.cents.astype("int64")
-    out["original_currency"] = frame.currency
-    out["currency"] = base
-    out["cents"] = pd.Series(cents, index=frame.index, dtype="int64")
-    out["value"] = out.cents / 100
-    out["rate"], out["rate_date"], out["rate_source"] = rate_col, dates, sources
-    return out
-
-
-def currencies_in_use(db: Database, f: BudgetFilters) -> list[str]:
+def currencies_in_use(db: Database, f: MoneyFilters) -> list[str]:
     """Every currency of the filtered budget lines and transactions."""
     bwhere, bparams = budget_where(f)
     twhere, tparams = transaction_where(f)
     rows = db.rows(f"SELECT currency FROM money_budgets b WHERE {bwhere} UNION "
                    f"SELECT currency FROM money_transactions t WHERE {twhere} ORDER BY 1", [*bparams, *tparams])
     return [r[0] for r in rows]
-
-
-# --- export -----------------------------------------------------------------------------------
-
-EXPORT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "budgets": ("money_budgets", ("period_start", "output", "budget_type", "budget_id")),
-    "transactions": ("money_transactions", ("transaction_date", "transaction_id")),
-}
-_KINDS = {"VARCHAR": "text", "DATE": "date", "INTEGER": "integer", "BOOLEAN": "boolean", "DECIMAL(18,2)": "number"}
-_VOCAB_FIELDS = {"budget_type": "budget_type", "status": "budget_status", "transaction_type": "transaction_type",
-                 "donor_id": "donor", "output": "output", "operation_id": "operation"}
-
-
-def money_extract(table: str, f: BudgetFilters) -> Extract:
-    """A money table as `kafo_data.export.seizures` writes any dataset: the same formats, the same one rule."""
-    if table not in EXPORT_TABLES:
-        raise ValueError(f"unknown money table {table!r}")
-    view, order = EXPORT_TABLES[table]
-    fields = tuple(Field(c.name, _KINDS[c.dtype], f"budget.field.{table}.{c.name}",  # type: ignore[arg-type]
-                         f"budget.doc.{table}.{c.name}", _VOCAB_FIELDS.get(c.name)) for c in TABLES[table])
-    alias = view[6]
-    where, params = (budget_where if table == "budgets" else transaction_where)(f, alias)
-    sql = f"SELECT {', '.join(c.name for c in TABLES[table])} FROM {view} {alias} WHERE {where}"
-    return Extract(sql, tuple(params), fields, order, sample_column="is_sample",
-                   title_key=f"budget.export.title.{table}", rows_key=f"budget.export.rows.{table}")
-
-
-def money_labels(db: Database) -> dict[str, dict[str, dict[str, str]]]:
-    """Labels of the money codes in each language, for the labelled formats (xlsx, French Excel, zip)."""
-    donors = db.rows("SELECT donor_id, name_en, name_fr FROM donors")
-    outputs = [int(r[0]) for r in db.rows("SELECT position FROM project_items WHERE list = 'output'")]
-    out: dict[str, dict[str, dict[str, str]]] = {}
-    for lang in LANGS:
-        out[lang] = {
-            "budget_type": {k: t(f"budget.type.{k}", lang) for k in BUDGET_TYPES},
-            "budget_status": {k: t(f"budget.status.{k}", lang) for k in BUDGET_STATUSES},
-            "transaction_type": {k: t(f"budget.transaction_type.{k}", lang) for k in TRANSACTION_TYPES},
-            "donor": {d: (en if lang == "en" else fr) for d, en, fr in donors},
-            "output": {str(o): t("budget.output_n", lang, n=o) for o in outputs},
-        }
-    return out
-
-
-def describe(db: Database, f: BudgetFilters, lang: str) -> list[FilterLine]:
-    """The filters applied, as a reader sees them and as ids, for the README and the xlsx."""
-    lines = []
-    if f.donors:
-        names = dict(db.rows(f"SELECT donor_id, name_{'fr' if lang == 'fr' else 'en'} FROM donors"))
-        lines.append(FilterLine(t("budget.filter.donor", lang), ", ".join(names.get(d, d) for d in f.donors),
-                                ", ".join(f.donors)))
-    if f.outputs:
-        lines.append(FilterLine(t("budget.filter.output", lang),
-                                ", ".join(t("budget.output_n", lang, n=o) for o in f.outputs),
-                                ", ".join(map(str, f.outputs))))
-    if f.operations:
-        names = dict(db.rows("SELECT operation_id, name FROM operations"))
-        lines.append(FilterLine(t("budget.filter.operation", lang), ", ".join(names.get(o, o) for o in f.operations),
-                                ", ".join(f.operations)))
-    return lines
-
-
-def write(db: Database, table: str, f: BudgetFilters, fmt: str, lang: str, out: BinaryIO, today: dt.date,
-          max_rows: int | None = None) -> int:
-    """Write the filtered lines of one money table in `fmt` (`kafo_data.export.seizures.FORMATS`); returns rows."""
-    return write_table(db, money_extract(table, f), fmt, lang, out, today=today,
-                       name=file_name(table, f, today).removesuffix(".csv"), filters=describe(db, f, lang),
-                       max_rows=max_rows, labels=money_labels(db))
-
-
-def build(db: Database, table: str, f: BudgetFilters, fmt: str, lang: str, today: dt.date) -> bytes:
-    """The download as bytes (what the page's button serves); equal to `write` for equal arguments."""
-    buf = io.BytesIO()
-    write(db, table, f, fmt, lang, buf, today, max_rows=MEMORY_MAX_ROWS)
-    return buf.getvalue()
-
-
-def file_name(table: str, f: BudgetFilters, today: dt.date, extension: str = "csv", suffix: str = "") -> str:
-    """kafo_budgets_EU_output-2_KAFO-II_2026-11-22.csv: what is inside and when (suffix before the dot)."""
-    parts = [f"kafo_{table}"]
-    if f.donors:
-        parts.append("-".join(f.donors))
-    if f.outputs:
-        parts.append("output-" + "-".join(map(str, f.outputs)))
-    if f.operations:
-        parts.append("-".join(f.operations))
-    parts.append(today.isoformat())
-    return "_".join(parts) + suffix + "." + extension

@@ -1,36 +1,37 @@
-"""The filter state of a view, its URL form, and the parameterised SQL it becomes.
+"""The seizure filters, and the parameterised SQL they become.
 
-Filters are declared as rows of `FIELDS` (as Datasette does), not as branches of code: the
-URL key, the attribute, the column it restricts. Values are checked against the known ids
-before they reach SQL, and reach it only as bound parameters.
+Declared as rows (`kafo_data.filtering.Field`): the URL key, the attribute, the column it
+restricts. Values are checked against the known ids before they reach SQL (`filtering`), and
+reach it only as bound parameters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from kafo_data.contract import seizures as contract
+from kafo_data.filtering import OPERATION, SAMPLE, Field, in_clause, is_default, without
 
-
-@dataclass(frozen=True)
-class FilterField:
-    key: str
-    attr: str
-    column: str
-    on_items: bool
-
-
-FIELDS: tuple[FilterField, ...] = (
-    FilterField("operation", "operations", "operation_id", on_items=False),
-    FilterField("country", "countries", "country_iso3", on_items=False),
-    FilterField("category", "categories", "category", on_items=True),
+ID_FIELDS: tuple[Field, ...] = (
+    OPERATION,
+    Field("country", "countries", "ids", "country_iso3"),
+    Field("category", "categories", "ids", "category", on_items=True),
 )
 
 
 @dataclass(frozen=True)
 class Filters:
+    """What the sidebar selects: operations, countries, categories, a day range, and the sample switch."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        *ID_FIELDS,
+        Field("from", "date_from", "date"),
+        Field("to", "date_to", "date"),
+        SAMPLE,
+    )
+
     operations: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
@@ -40,101 +41,14 @@ class Filters:
 
     def without(self, key: str) -> Filters:
         """The same filters with one field cleared (for facet counts under the others)."""
-        spec = next(f for f in FIELDS if f.key == key)
-        return replace(self, **{spec.attr: ()})
+        return without(self, key)
 
     def for_operation(self, operation_id: str) -> Filters:
         """The same filters narrowed to one operation (for per-edition figures)."""
         return replace(self, operations=(operation_id,))
 
     def is_empty(self) -> bool:
-        return self == Filters()
-
-
-@dataclass(frozen=True)
-class Known:
-    """The values a filter may take, from the data and the contract."""
-
-    operations: frozenset[str] = field(default_factory=frozenset)
-    countries: frozenset[str] = field(default_factory=frozenset)
-    categories: frozenset[str] = field(default_factory=frozenset)
-
-
-class FilterError(ValueError):
-    """A filter value that is not a known id; the message names it."""
-
-
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise FilterError(f"not a date (YYYY-MM-DD): {text!r}") from exc
-
-
-def check(filters: Filters, known: Known) -> Filters:
-    """Refuse any value that is not a known id; returns the filters, sorted and deduplicated."""
-    values = {}
-    for spec in FIELDS:
-        given = tuple(getattr(filters, spec.attr))
-        allowed = getattr(known, spec.attr)
-        bad = [v for v in given if v not in allowed]
-        if bad:
-            raise FilterError(f"unknown {spec.key}: {', '.join(map(repr, bad))}")
-        values[spec.attr] = tuple(sorted(set(given)))
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise FilterError("the start date is after the end date")
-    return replace(filters, **values)
-
-
-def from_params(params: Mapping[str, Iterable[str]], known: Known) -> tuple[Filters, list[str]]:
-    """Filters from URL parameters (repeated keys); unknown values are dropped and reported."""
-    notices: list[str] = []
-    values: dict[str, object] = {}
-    for spec in FIELDS:
-        given = [v for v in params.get(spec.key, ()) if v != ""]
-        allowed = getattr(known, spec.attr)
-        bad = [v for v in given if v not in allowed]
-        if bad:
-            notices.append(f"{spec.key}: {', '.join(bad)}")
-        values[spec.attr] = tuple(sorted({v for v in given if v in allowed}))
-    for key, attr in (("from", "date_from"), ("to", "date_to")):
-        raw = list(params.get(key, ()))
-        if raw:
-            try:
-                values[attr] = _parse_date(raw[-1])
-            except FilterError:
-                notices.append(f"{key}: {raw[-1]}")
-    sample = list(params.get("sample", ()))
-    if sample:
-        if sample[-1] in {"0", "1"}:
-            values["include_sample"] = sample[-1] == "1"
-        else:
-            notices.append(f"sample: {sample[-1]}")
-    filters = Filters(**values)  # type: ignore[arg-type]
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        notices.append(f"from/to: {filters.date_from} > {filters.date_to}")
-        filters = replace(filters, date_from=None, date_to=None)
-    return filters, notices
-
-
-def to_params(filters: Filters) -> dict[str, list[str]]:
-    """The URL form: ids, not labels; keys left out when not set."""
-    out: dict[str, list[str]] = {}
-    for spec in FIELDS:
-        values = list(getattr(filters, spec.attr))
-        if values:
-            out[spec.key] = values
-    if filters.date_from:
-        out["from"] = [filters.date_from.isoformat()]
-    if filters.date_to:
-        out["to"] = [filters.date_to.isoformat()]
-    if not filters.include_sample:
-        out["sample"] = ["0"]
-    return out
-
-
-def _in(column: str, values: tuple[str, ...]) -> tuple[str, list[object]]:
-    return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
+        return is_default(self)
 
 
 def event_where(filters: Filters, s: str = "s", with_categories: bool = True) -> tuple[str, list[object]]:
@@ -144,17 +58,17 @@ def event_where(filters: Filters, s: str = "s", with_categories: bool = True) ->
     """
     clauses: list[str] = []
     params: list[object] = []
-    for spec in FIELDS:
+    for spec in ID_FIELDS:
         values = getattr(filters, spec.attr)
         if not values:
             continue
         if spec.on_items:
             if not with_categories:
                 continue
-            sql, p = _in(f"i.{spec.column}", values)
+            sql, p = in_clause(f"i.{spec.column}", values)
             clauses.append(f"EXISTS (SELECT 1 FROM seized_items i WHERE i.seizure_id = {s}.seizure_id AND {sql})")
         else:
-            sql, p = _in(f"{s}.{spec.column}", values)
+            sql, p = in_clause(f"{s}.{spec.column}", values)
             clauses.append(sql)
         params += p
     return _join(clauses, params, filters, s)
@@ -164,10 +78,10 @@ def record_where(filters: Filters, r: str = "r") -> tuple[str, list[object]]:
     """WHERE text and parameters restricting item lines of the `records` view (alias `r`)."""
     clauses: list[str] = []
     params: list[object] = []
-    for spec in FIELDS:
+    for spec in ID_FIELDS:
         values = getattr(filters, spec.attr)
         if values:
-            sql, p = _in(f"{r}.{spec.column}", values)
+            sql, p = in_clause(f"{r}.{spec.column}", values)
             clauses.append(sql)
             params += p
     return _join(clauses, params, filters, r)

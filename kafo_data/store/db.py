@@ -22,6 +22,7 @@ import pandas as pd
 
 from kafo_data.config import batches_dir, built_dir
 from kafo_data.contract import seizures as contract
+from kafo_data.errors import DataMissingError
 from kafo_data.store import rollup
 from kafo_data.store.money import money_files, register_money_views
 from kafo_data.store.reference import REFERENCE_TABLES
@@ -40,10 +41,6 @@ RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.pa
 # data. Larger data stays in its files, sorted so that filters skip most of them (1 M lines held in
 # memory measured slower and twice the memory).
 IN_MEMORY_BYTES = int(float(os.environ.get("KAFO_IN_MEMORY_MB", "1")) * 2**20)
-
-
-class DataMissingError(RuntimeError):
-    """A data file the app needs is not there; the message says which and how to fix it."""
 
 
 def batch_dirs(root: Path) -> list[Path]:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from kafo_data.config import tmp_dir
+from kafo_data.config import cache_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.store.sql import path_literal
 
@@ -90,7 +90,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
 
 def stored_dir(root: Path, version: str) -> Path:
     """Where the rollup of one data version is kept (next to the batches, outside what the version hashes)."""
-    return tmp_dir(root) / "rollup" / f"{version}-v{LAYOUT}"
+    return cache_dir(root) / f"{version}-v{LAYOUT}"
 
 
 def _load(con: duckdb.DuckDBPyConnection, folder: Path) -> bool:

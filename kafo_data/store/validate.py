@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 
 from kafo_data.config import built_dir
 from kafo_data.contract import seizures as contract
+from kafo_data.errors import ReferenceError
 from kafo_data.store.db import RECORD_FILES, batch_dirs
-from kafo_data.store.reference import REFERENCE_TABLES, ReferenceError, check_reference, read_text, to_arrow
+from kafo_data.store.reference import REFERENCE_TABLES, check_reference, read_text, to_arrow
 
 MAX_PER_CHECK = 20
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import ast
 import io
 import json
+import os
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[2]
 LOCALES = REPO / "kafo_data" / "locales"
-ARTIFACTS = REPO / "tests" / "artifacts"
+# Screenshots and server logs, to look at after a run: outside the checkout ($KAFO_ARTIFACTS or the temp folder).
+ARTIFACTS = Path(os.environ.get("KAFO_ARTIFACTS") or Path(tempfile.gettempdir()) / "kafo-artifacts")
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"

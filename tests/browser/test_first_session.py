@@ -45,7 +45,7 @@ def test_first_session_keeps_the_link_on_the_next_page(
 
     driver.go_to(page, then)
     shot = driver.screenshot(page, f"first-session-{arrive or 'overview'}-then-{then}")
-    check(driver.errors(page) == [], "an error box after moving (tests/artifacts/fresh-server.log)", shot)
+    check(driver.errors(page) == [], f"an error box after moving (see {driver.ARTIFACTS / 'fresh-server.log'})", shot)
     check(driver.query(page) == FILTERS, f"after moving, the address bar reads {driver.query(page)}", shot)
     check(driver.chosen(page, "Operation") == ["KAFO II"], "after moving, the Operation filter is gone", shot)
     check(driver.chosen(page, "Country") == ["Niger"], "after moving, the Country filter is gone", shot)

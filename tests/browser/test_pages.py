@@ -2,7 +2,7 @@
 
 What only a browser shows: an error box, a chart that never draws, a map left blank because
 its base map would come from the internet (the network is closed here), a page wider than a
-phone. Each run leaves a screenshot per page, size and language under tests/artifacts/.
+phone. Each run leaves a screenshot per page, size and language under $KAFO_ARTIFACTS (default /tmp/kafo-artifacts).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def check_page(window: driver.Window, case: PageCase, lang: str) -> list[str]:
     mark = len(window.network.blocked)
     visit(window, case, lang)
     assert driver.query(page).get("lang", ["en"]) == [lang]
-    assert driver.errors(page) == [], f"error box on /{case.url_path} ({lang}); see tests/artifacts/server.log"
+    assert driver.errors(page) == [], f"error box on /{case.url_path} ({lang}); see {driver.ARTIFACTS}/server.log"
     if case.title_key:
         assert driver.heading(page) == driver.text(case.title_key, lang)
     if case.must_show:

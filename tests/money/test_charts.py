@@ -13,6 +13,7 @@ import pytest
 
 from kafo_data.money import charts
 from kafo_data.money import queries as bq
+from kafo_data.money.filters import MoneyFilters
 from kafo_data.store.db import get_database
 from tests.conftest import DATA
 
@@ -23,7 +24,7 @@ def db():
 
 
 def test_the_spending_chart_puts_each_amount_on_its_iati_measure(db):
-    frame = bq.execution(db, bq.BudgetFilters())
+    frame = bq.execution(db, MoneyFilters())
     fig = charts.execution_chart(frame, "Budget and spending", "Amount", "en")
     json.dumps(fig)  # a plain dict, not a go.Figure
     trace = fig["data"][0]
@@ -38,7 +39,7 @@ def test_the_spending_chart_puts_each_amount_on_its_iati_measure(db):
 
 
 def test_the_same_chart_in_french_writes_measures_and_amounts_the_french_way(db):
-    fig = charts.execution_chart(bq.execution(db, bq.BudgetFilters()), "Budget et dépenses", "Montant", "fr")
+    fig = charts.execution_chart(bq.execution(db, MoneyFilters()), "Budget et dépenses", "Montant", "fr")
     trace = fig["data"][0]
     assert trace["x"][0] == "Budget"
     assert trace["customdata"][0] == "3\u202f248\u202f537,00\u00a0€"
@@ -46,7 +47,7 @@ def test_the_same_chart_in_french_writes_measures_and_amounts_the_french_way(db)
 
 
 def test_outputs_are_grouped_bars_one_colour_per_measure_in_output_order(db):
-    frame = bq.by_output(db, bq.BudgetFilters())
+    frame = bq.by_output(db, MoneyFilters())
     fig = charts.output_chart(frame, "By output", "Amount", "en")
     names = [trace["name"] for trace in fig["data"]]
     assert names[0] == "Budget"
@@ -73,17 +74,17 @@ def test_two_currencies_are_two_panels_never_one_axis():
 
 
 def test_donor_and_period_charts_name_their_bars(db):
-    donors = charts.donor_chart(bq.by_donor(db, bq.BudgetFilters()), "By donor", "Amount", "en")
+    donors = charts.donor_chart(bq.by_donor(db, MoneyFilters()), "By donor", "Amount", "en")
     assert donors["data"][0]["x"] == ["European Union"]
-    years = charts.period_chart(bq.by_period(db, bq.BudgetFilters(), "year"), "year", "By year", "Amount", "en")
+    years = charts.period_chart(bq.by_period(db, MoneyFilters(), "year"), "year", "By year", "Amount", "en")
     budget = next(t for t in years["data"] if t["name"] == "Budget")
     assert budget["x"] == sorted(budget["x"]) and all(x.isdigit() for x in budget["x"])
-    quarters = charts.period_chart(bq.by_period(db, bq.BudgetFilters(), "quarter"), "quarter", "Par trimestre",
+    quarters = charts.period_chart(bq.by_period(db, MoneyFilters(), "quarter"), "quarter", "Par trimestre",
                                    "Montant", "fr")
     assert quarters["data"][0]["x"][0].startswith("T")
 
 
 def test_a_chart_says_where_its_numbers_come_from(db):
-    fig = charts.execution_chart(bq.execution(db, bq.BudgetFilters()), "Budget", "Amount", "en",
+    fig = charts.execution_chart(bq.execution(db, MoneyFilters()), "Budget", "Amount", "en",
                                  source="Source: generated sample")
     assert fig["layout"]["annotations"][-1]["text"] == "Source: generated sample"

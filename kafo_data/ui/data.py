@@ -1,0 +1,69 @@
+"""The pages' access to the data: one Database per process, every query cached by data version.
+
+Pages call the query functions themselves (`q(queries.events_summary, filters)`), so an editor
+follows the call and the result keeps its type; the cache key is the function's module and
+name, its arguments and the data version, which changes when a batch is added or removed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import duckdb
+import streamlit as st
+
+from kafo_data.config import data_dir
+from kafo_data.errors import DataMissingError
+from kafo_data.i18n import t
+from kafo_data.store.db import Database, get_database
+from kafo_data.ui.state import lang
+
+P = ParamSpec("P")
+T = TypeVar("T")
+QUERY_MODULES = frozenset({"kafo_data.seizures.queries", "kafo_data.money.queries"})
+_RUN = threading.local()  # what one script run has already looked up (each run has its own thread)
+
+
+def database() -> Database:
+    return get_database(data_dir())
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _call(module: str, name: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any:
+    return getattr(importlib.import_module(module), name)(get_database(Path(root)), *args, **dict(kwargs))
+
+
+def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`fn(database, *args, **kwargs)`, cached by (query, arguments, data version).
+
+    A data file that is missing or unreadable ends the page with one message that names the
+    problem and the commands that check and rebuild the data, instead of a traceback.
+    """
+    if fn.__module__ not in QUERY_MODULES:
+        raise ValueError(f"not a query function: {fn.__module__}.{fn.__qualname__}")
+    db = database()
+    try:
+        return _call(fn.__module__, fn.__qualname__, run_version(db), str(db.root), args,
+                     tuple(sorted(kwargs.items())))
+    except (DataMissingError, duckdb.IOException, duckdb.InvalidInputException) as exc:
+        rebuild = "money build" if fn.__module__.startswith("kafo_data.money") else "build"
+        st.error(t("app.data_missing", lang(), problem=str(exc).splitlines()[0]), icon="🗂️")
+        st.code(f"python -m kafo_data validate\npython -m kafo_data {rebuild}", language="bash")
+        st.stop()
+
+
+def run_version(db: Database) -> str:
+    """The data version, looked up once per script run (`new_run` forgets it): a page makes 20 queries."""
+    version = getattr(_RUN, "version", None)
+    if version is None or getattr(_RUN, "root", None) != db.root:
+        version, _RUN.root = db.version(), db.root
+        _RUN.version = version
+    return version
+
+
+def new_run() -> None:
+    _RUN.version = None
