@@ -71,7 +71,7 @@ def _merge_title(extra: dict) -> dict:
 
 
 def base_figure(traces: list[dict], title: str, height: int = 380, *, source: str | None = None,
-            bottom: int = 10, lang: str = "en", legend_rows: int = 0, **layout: Any) -> Figure:
+            bottom: int = 10, right: int = 50, lang: str = "en", legend_rows: int = 0, **layout: Any) -> Figure:
     """The layout every chart shares: wrapped title, dark text, the source line under the plot.
 
     `bottom` is the room (px) the x axis's labels take under the plot; the source line goes below it.
@@ -90,7 +90,7 @@ def base_figure(traces: list[dict], title: str, height: int = 380, *, source: st
                   "font": {"size": TITLE_SIZE, "color": TEXT}},
         "height": height + 16 * len(notes), "font": FONT, "separators": SEPARATORS.get(lang, ".,"),
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
-        "margin": {"l": 10, "r": 50, "t": top, "b": bottom + 16 * len(notes) + (6 if notes else 0)},
+        "margin": {"l": 10, "r": right, "t": top, "b": bottom + 16 * len(notes) + (6 if notes else 0)},
         "legend": {"title": {"text": ""}, "font": {"color": TEXT}},
         "hoverlabel": {"font": {"size": 13}}, "annotations": annotations,
     }
@@ -134,27 +134,33 @@ def monthly(frame: pd.DataFrame, title: str, x_title: str, y_title: str, colour:
 
 def timeline(frame: pd.DataFrame, title: str, hover_countries: str, hover_officers: str,
              *, source: str | None = None, lang: str = "en") -> Figure:
-    """Each edition as a marker at its start; its name and dates are the row's label.
+    """Each edition as a marker at its start on its own row; its dates written above the row.
 
-    A week is too short for a bar. The dates stand in the axis labels, which Plotly lays out with
-    its own margin, so they are never cut off however narrow the chart is.
+    A week is too short for a bar. The dates start at the plot's left edge, above the row's line,
+    so they never run off either side of a narrow chart (they did beside the markers:
+    "30 Nov 2020 – 6 Dec 202"); the row's name stands on the axis.
     """
-    hover = (f"<b>%{{customdata[3]}}</b><br>%{{customdata[0]}}<br>{hover_countries}: "
+    hover = (f"<b>%{{y}}</b><br>%{{customdata[0]}}<br>{hover_countries}: "
              f"%{{customdata[1]}}<br>{hover_officers}: %{{customdata[2]}}<extra></extra>")
-    rows = [f"<b>{row.name}</b><br>{row.period_text}" for row in frame.itertuples(index=False)]
-    traces = [{"type": "scatter", "mode": "markers", "x": [str(row.start_date)], "y": [label],
-               "name": row.name, "customdata": [[row.period_text, row.countries_text, row.officers_text, row.name]],
-               "marker": {"size": 16, "symbol": "diamond", "color": OPERATION_COLOURS[i % len(OPERATION_COLOURS)]},
+    names = frame.name.tolist()
+    traces = [{"type": "scatter", "mode": "markers", "x": [str(row.start_date)], "y": [row.name], "name": row.name,
+               "customdata": [[row.period_text, row.countries_text, row.officers_text]],
+               "marker": {"size": 14, "symbol": "diamond", "color": OPERATION_COLOURS[i % len(OPERATION_COLOURS)]},
                "hovertemplate": hover}
-              for i, (row, label) in enumerate(zip(frame.itertuples(index=False), rows, strict=True))]
+              for i, row in enumerate(frame.itertuples(index=False))]
+    dates = [{"text": row.period_text, "x": 0, "xref": "paper", "xanchor": "left", "y": row.name, "yref": "y",
+              "yshift": 13, "showarrow": False, "font": {"size": 12, "color": AXIS_TEXT}}
+             for row in frame.itertuples(index=False)]
     starts = pd.to_datetime(frame.start_date)
     start = starts.min() - pd.Timedelta(days=150)
     end = pd.to_datetime(frame.end_date).max() + pd.Timedelta(days=150)
-    return base_figure(traces, title, 70 + 52 * len(frame), source=source, bottom=30, lang=lang, showlegend=False,
-                   xaxis={"title": {"text": ""}, "type": "date", "range": [str(start.date()), str(end.date())],
-                          "dtick": "M12", "tickformat": "%Y"},
-                   yaxis={"title": {"text": ""}, "autorange": "reversed", "type": "category",
-                          "categoryorder": "array", "categoryarray": rows, "ticklabelstandoff": 6})
+    return base_figure(traces, title, 70 + 56 * len(frame), source=source, bottom=30, lang=lang, showlegend=False,
+                       annotations=dates,
+                       xaxis={"title": {"text": ""}, "type": "date", "range": [str(start.date()), str(end.date())],
+                              "tickformat": "%Y", "nticks": 7, "tickangle": 0},
+                       yaxis={"title": {"text": ""}, "autorange": "reversed", "type": "category",
+                              "categoryorder": "array", "categoryarray": names, "ticklabelstandoff": 6,
+                              "tickfont": {"color": TEXT, "size": 13}})
 
 
 # --- maps ---------------------------------------------------------------------------------------
@@ -253,7 +259,7 @@ def participation_map(frame: pd.DataFrame, geojson: dict | str | None, title: st
                       *, source: str | None = None, lang: str = "en") -> Figure:
     """Countries shaded by the number of operations they took part in (frame: iso3, name, editions, list).
 
-    The legend reads "Editions: 4" (`colour_title`), one entry per number present. The view is the
+    The legend is titled `colour_title` ("Editions") with one entry per number present, in one row. The view is the
     participating countries' outline, padded, so every one of them is whole at any width; the
     legend sits under the map, never on land.
     """
@@ -273,15 +279,16 @@ def participation_map(frame: pd.DataFrame, geojson: dict | str | None, title: st
             ys += [p[1] for p in points] + [None]
         traces.append({"type": "scatter", "mode": "lines", "x": xs[:-1], "y": ys[:-1], "fill": "toself",
                        "fillcolor": EDITION_COLOURS[level - 1], "line": {"color": "#ffffff", "width": 1},
-                       "hoveron": "fills", "name": f"{colour_title}: {int(row.editions)}",
+                       "hoveron": "fills", "name": str(int(row.editions)),
                        "text": f"<b>{row.name}</b><br>{row.operations}", "hoverinfo": "text",
                        "legendgroup": str(level), "legendrank": level, "showlegend": level not in seen})
         seen.add(level)
     layout = _map_axes(view, aspect)
-    return base_figure(traces, title, 440, source=source, bottom=8, lang=lang, legend_rows=1,
+    return base_figure(traces, title, 440, source=source, bottom=8, right=10, lang=lang, legend_rows=1,
                    shapes=_context_outlines(geojson, view, aspect, skip=tuple(shown.iso3)),
                    legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
-                           "traceorder": "normal", "font": {"color": TEXT}, "title": {"text": ""},
+                           "traceorder": "normal", "font": {"color": TEXT},
+                           "title": {"text": colour_title, "side": "left", "font": {"color": TEXT}},
                            "itemclick": False, "itemdoubleclick": False},
                    dragmode="pan", **layout)
 
@@ -311,7 +318,7 @@ def events_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, size
              "customdata": frame[["country", "events", "arrests"]].values.tolist(),
              "hovertemplate": (f"<b>%{{hovertext}}</b> (%{{customdata[0]}})<br>{size_title}: "
                                "%{customdata[1]}<extra></extra>"), "showlegend": False}
-    return base_figure([trace], title, 480, source=source, bottom=8, lang=lang,
+    return base_figure([trace], title, 480, source=source, bottom=8, right=10, lang=lang,
                    shapes=_context_outlines(geojson, view, aspect), dragmode="pan", **_map_axes(view, aspect))
 
 

@@ -278,10 +278,31 @@ def column_label(name: str, lang: str) -> str:
     return t(f"col.{table}.{name}", lang)
 
 
-def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str) -> pd.DataFrame:
-    """Published figure against record total, with the sentence a donor reads."""
+def edition_rows(summaries: dict[str, dict[str, int]], ops: dict[str, str], chosen: tuple[str, ...],
+                 lang: str) -> pd.DataFrame:
+    """One row per edition of the selection (every edition when no operation is chosen), in edition order."""
+    rows = []
+    for op, name in ops.items():
+        if chosen and op not in chosen:
+            continue
+        summary = summaries[op]
+        rows.append({
+            t("operations.col.operation", lang): name,
+            t("seizures.events", lang): number(summary["events"], lang),
+            t("seizures.arrests", lang): number(summary["arrests"], lang),
+            t("seizures.lines", lang): number(summary["lines"], lang),
+            t("operations.col.sample_events", lang): number(summary["sample_events"], lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str,
+                         chosen: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Published figure against record total, with the sentence a donor reads; the chosen editions only."""
     rows = []
     for r in rec.itertuples():
+        if chosen and r.operation_id not in chosen:
+            continue
         unit = unit_label(r.unit, lang)
         published = figure(r.value, r.qualifier, unit, lang)
         total = None if _is_blank(r.records_total) else r.records_total

@@ -68,18 +68,17 @@ def test_monthly_bars_are_in_time_order_with_months_written_in_the_language():
     assert fig["layout"]["separators"] == ",\u202f"  # 1 473 as French writes it
 
 
-def test_the_timeline_names_every_edition_with_its_dates_in_the_axis_labels(db):
+def test_the_timeline_names_every_edition_with_its_dates_from_the_left_edge(db):
     ops, figures = queries.operations(db), queries.figures(db)
     names = dict(zip(queries.countries(db).iso3, queries.countries(db).name_en, strict=True))
     frame = views.timeline_frame(ops, figures, names, "en")
     fig = charts.timeline(frame, "The editions in time", "Countries", "Officers")
-    labels = fig["layout"]["yaxis"]["categoryarray"]
-    assert labels[1] == "<b>KAFO II</b><br>30 Nov 2020 – 6 Dec 2020"
-    assert len(labels) == len(ops)
-    # Labels stand on the axis (laid out by Plotly with its own margin), not beside the markers,
-    # where a narrow chart cut them ("30 Nov 2020 – 6 Dec 202").
+    assert fig["layout"]["yaxis"]["categoryarray"] == ops.name.tolist()
+    dates = {a["y"]: a for a in fig["layout"]["annotations"]}
+    assert dates["KAFO II"]["text"] == "30 Nov 2020 – 6 Dec 2020"
+    # The dates start at the plot's left edge (they were cut beside the markers: "30 Nov 2020 – 6 Dec 202").
+    assert {(a["xref"], a["x"], a["xanchor"]) for a in dates.values()} == {("paper", 0, "left")}
     assert all("text" not in trace for trace in fig["data"])
-    assert fig["layout"]["yaxis"]["automargin"] is True
 
 
 def test_every_participating_country_is_whole_inside_the_map_and_the_legend_is_off_the_land(db):
@@ -104,7 +103,8 @@ def test_every_participating_country_is_whole_inside_the_map_and_the_legend_is_o
     assert layout["yaxis"]["scaleanchor"] == "x"
     assert layout["xaxis"]["constrain"] == layout["yaxis"]["constrain"] == "range"
     # Named by the number of editions; the legend above the plot, not on the land.
-    assert {trace["name"] for trace in fig["data"]} == {f"Editions: {n}" for n in frame.editions}
+    assert {trace["name"] for trace in fig["data"]} == {str(n) for n in frame.editions}
+    assert layout["legend"]["title"]["text"] == "Editions"
     assert layout["legend"]["yanchor"] == "bottom" and layout["legend"]["y"] >= 1
     assert _luminance(traces["Burkina Faso"]["fillcolor"]) < _luminance(traces["Senegal"]["fillcolor"])
 
