@@ -1,0 +1,72 @@
+"""How every page looks and behaves in the browser, beyond what Streamlit's own options say.
+
+- `head(lang)`: one invisible element in the sidebar whose script (Streamlit runs it in the page,
+  `unsafe_allow_javascript`) says the page's language to the browser (`<html lang="fr">`, for
+  screen readers, hyphenation and translation tools), and, on a phone, closes the sidebar after a
+  tap on a page name and forgets a sidebar left open: Streamlit keeps "open" in the browser's
+  storage, so the sidebar covered every later page. The script is ours, fixed text; no data in it.
+- `image_format(lang)`: PNG or SVG for every chart's download button, kept while the person moves
+  between pages.
+- `chart(figure, sample=...)`: a chart with Plotly's own image export as the only button of its mode
+  bar, named after what the chart shows.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kafo_data.i18n import t
+from kafo_data.seizures import charts
+
+IMAGE_KEY = "img_format"
+FORMATS = ("png", "svg")
+PHONE = "(max-width: 767.98px)"  # Streamlit's own breakpoint for the sidebar drawn over the page
+
+_SCRIPT = """<script>
+(() => {
+  document.documentElement.lang = "%(lang)s";
+  if (window.__kafoLook) return;
+  window.__kafoLook = true;
+  const phone = () => window.matchMedia("%(phone)s").matches;
+  const forget = () => Object.keys(localStorage)
+    .filter((k) => k.startsWith("stSidebarCollapsed")).forEach((k) => localStorage.removeItem(k));
+  const isOpen = () => {
+    const bar = document.querySelector('[data-testid="stSidebar"]');
+    return !!bar && bar.getBoundingClientRect().right > 40;
+  };
+  if (phone()) forget();
+  document.addEventListener("click", (event) => {
+    if (!phone() || !event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    let tries = 0;
+    const close = () => {
+      const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (button && isOpen()) { button.click(); setTimeout(forget, 50); }
+      else if (tries++ < 20) setTimeout(close, 100);
+    };
+    setTimeout(close, 100);
+  }, true);
+})();
+</script>"""
+
+
+def head(lang: str) -> None:
+    """The page's language for the browser and the phone's sidebar behaviour (see the module's doc)."""
+    st.sidebar.html(_SCRIPT % {"lang": "fr" if lang == "fr" else "en", "phone": PHONE}, unsafe_allow_javascript=True)
+
+
+def image_format(lang: str) -> str:
+    """PNG or SVG, for the download button of every chart (kept from page to page)."""
+    if IMAGE_KEY in st.session_state:
+        st.session_state[IMAGE_KEY] = st.session_state[IMAGE_KEY]  # re-own it: pages forget undrawn widgets
+    choice = st.sidebar.segmented_control(t("look.image_format", lang), FORMATS, key=IMAGE_KEY, default="png",
+                                          required=True, format_func=str.upper,
+                                          help=t("look.image_format_help", lang))
+    return choice or "png"
+
+
+def chart(figure: dict, *, sample: bool = False, key: str | None = None) -> None:
+    """A chart whose one mode-bar button downloads it as an image named after its title."""
+    title = figure["layout"]["title"]["text"].replace("<br>", " ")
+    fmt = st.session_state.get(IMAGE_KEY) or "png"
+    st.plotly_chart(figure, key=key, config=charts.plot_config(title, fmt, sample=sample,
+                                                               height=charts.figure_height(figure)))
