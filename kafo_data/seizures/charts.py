@@ -149,7 +149,7 @@ def timeline(frame: pd.DataFrame, title: str, hover_countries: str, hover_office
                "hovertemplate": hover}
               for i, row in enumerate(frame.itertuples(index=False))]
     dates = [{"text": row.period_text, "x": 0, "xref": "paper", "xanchor": "left", "y": row.name, "yref": "y",
-              "yshift": 13, "showarrow": False, "font": {"size": 12, "color": AXIS_TEXT}}
+              "yshift": 17, "showarrow": False, "font": {"size": 12, "color": AXIS_TEXT}}
              for row in frame.itertuples(index=False)]
     starts = pd.to_datetime(frame.start_date)
     start = starts.min() - pd.Timedelta(days=150)

@@ -5,6 +5,7 @@
   screen readers, hyphenation and translation tools), and, on a phone, closes the sidebar after a
   tap on a page name and forgets a sidebar left open: Streamlit keeps "open" in the browser's
   storage, so the sidebar covered every later page. The script is ours, fixed text; no data in it.
+  In French the date fields' empty segments read "aaaa-mm-jj", not "yyyy-mm-dd".
 - `image_format(lang)`: PNG or SVG for every chart's download button, kept while the person moves
   between pages.
 - `chart(figure, sample=...)`: a chart with Plotly's own image export as the only button of its mode
@@ -49,9 +50,26 @@ _SCRIPT = """<script>
 </script>"""
 
 
+# The date fields' empty segments ("yyyy-mm-dd", from the browser's locale) in the reader's language.
+_PLACEHOLDERS = {"fr": {"year": "aaaa", "month": "mm", "day": "jj"}}
+_SEGMENT = ('[data-testid="stDateInput"] span[data-placeholder="true"][data-type="%s"]')
+
+
+def _placeholder_style(lang: str) -> str:
+    words = _PLACEHOLDERS.get(lang)
+    if not words:
+        return ""
+    rules = [f"{_SEGMENT % part} {{font-size: 0 !important;}} "
+             f"{_SEGMENT % part}::before {{content: \"{word}\"; font-size: 0.875rem;}}"
+             for part, word in words.items()]
+    return "<style>" + " ".join(rules) + "</style>"
+
+
 def head(lang: str) -> None:
     """The page's language for the browser and the phone's sidebar behaviour (see the module's doc)."""
-    st.sidebar.html(_SCRIPT % {"lang": "fr" if lang == "fr" else "en", "phone": PHONE}, unsafe_allow_javascript=True)
+    code = "fr" if lang == "fr" else "en"
+    st.sidebar.html(_SCRIPT % {"lang": code, "phone": PHONE} + _placeholder_style(code),
+                    unsafe_allow_javascript=True)
 
 
 def image_format(lang: str) -> str:
