@@ -21,6 +21,7 @@ from kafo_data.fmt import LOCALES, date, money, percent
 from kafo_data.i18n import t
 from kafo_data.money.queries import MEASURES
 from kafo_data.money.rates import Rate
+from kafo_data.seizures.views import contact_label
 
 LISTS: tuple[str, ...] = ("pillar", "output", "activity_type", "focus_area", "partner", "implementer", "donor")
 def _blank(value: object) -> bool:
@@ -308,5 +309,5 @@ def project_card(project: dict[str, str], items: pd.DataFrame, donors: pd.DataFr
             texts = [names.get(code, code) for code in rows.text_en]
         lists[name] = texts
     return ProjectCard(project.get("title", ""), project.get("objective", ""), project.get("programme", ""), lists,
-                       project.get("contact_person", ""), project.get("contact_organization", ""),
+                       contact_label(project.get("contact_person", ""), lang), project.get("contact_organization", ""),
                        project.get("contact_email", ""), project.get("contact_phone", ""))
