@@ -371,3 +371,44 @@ def batches_table(root: Path, lang: str) -> pd.DataFrame:
         t("data.col.rejected", lang): "" if b.rejected is None else number(b.rejected, lang),
         t("data.col.when", lang): b.loaded_at,
     } for b in list_batches(root)])
+
+
+# --- the seizures page's one chart at a time ----------------------------------------------------
+
+BREAKDOWNS: tuple[str, ...] = ("country", "operation", "item_type", "month")
+_BREAKDOWN = {"country": ("country", "country_iso3", "seizures.by_country", "seizures.country"),
+              "operation": ("operation", "operation_id", "seizures.by_operation", "seizures.operation"),
+              "item_type": ("item_type", "item_type", "seizures.by_item", "seizures.item_type"),
+              "month": ("month", "month", "seizures.over_time", "seizures.month")}
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One measure by one dimension, ready to draw and to show as a table."""
+
+    kind: str
+    frame: pd.DataFrame      # label, quantity (month: month, quantity)
+    title: str
+    dimension: str
+    unit: str
+    table: pd.DataFrame
+
+
+def breakdown(sums: dict[str, pd.DataFrame], kind: str, measure: str, measure_text: str,
+              names: dict[str, str], ops: dict[str, str], lang: str) -> Breakdown:
+    """The chart and table twin of one breakdown of `queries.breakdowns` (country, operation, item type, month)."""
+    key, column, title_key, dimension_key = _BREAKDOWN[kind]
+    unit = unit_label(measure.split("|", 1)[1], lang)
+    title, dimension = t(title_key, lang, measure=measure_text), t(dimension_key, lang)
+    if kind == "month":
+        frame = measure_rows(sums["month"], measure)
+        return Breakdown(kind, frame, title, dimension, unit, monthly_table(frame, dimension, unit, lang))
+    labeller = {"country": lambda v: names.get(v, v), "operation": lambda v: ops.get(v, v),
+                "item_type": lambda v: label("item_type", v, lang)}[kind]
+    frame = by_dimension(sums[key], measure, column, labeller)
+    return Breakdown(kind, frame, title, dimension, unit, dimension_table(frame, dimension, unit, lang))
+
+
+def empty_reason(include_sample: bool, real_events: int) -> str:
+    """Why a selection is empty: no real record loaded yet (with the sample off), or filters too narrow."""
+    return "look.empty_no_real" if not include_sample and real_events == 0 else "filters.empty"

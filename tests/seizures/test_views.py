@@ -112,3 +112,22 @@ def test_reconciliation_and_edition_rows_keep_only_the_chosen_editions(db):
 def test_a_generated_batch_is_named_so_in_both_languages(tmp_path):
     assert views.batches_table(DATA, "fr").iloc[:, 1].tolist() == ["échantillon généré"]
     assert views.batches_table(DATA, "en").iloc[:, 1].tolist() == ["generated sample"]
+
+
+@pytest.mark.parametrize("kind", ["country", "operation", "item_type", "month"])
+def test_each_breakdown_has_its_title_and_a_table_of_the_same_numbers(db, kind):
+    sums = queries.breakdowns(db, Filters())
+    shown = views.breakdown(sums, kind, "firearms|pieces", "Firearms (pieces)", names(db, "en"),
+                            dict(zip(queries.operations(db).operation_id, queries.operations(db).name, strict=True)),
+                            "en")
+    assert shown.title.startswith("Firearms (pieces) by ")
+    assert shown.unit == "pieces"
+    total = sum(float(v.replace(",", "")) for v in shown.table["pieces"])
+    _, lines = read_records(DATA)
+    assert total == lines[(lines.category == "firearms") & (lines.unit == "pieces")].quantity.sum()
+
+
+def test_an_empty_selection_says_why():
+    assert views.empty_reason(include_sample=False, real_events=0) == "look.empty_no_real"
+    assert views.empty_reason(include_sample=True, real_events=0) == "filters.empty"
+    assert views.empty_reason(include_sample=False, real_events=12) == "filters.empty"
