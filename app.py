@@ -14,6 +14,7 @@ import streamlit as st
 
 from kafo_data.config import upload_enabled
 from kafo_data.i18n import t
+from kafo_data.ui import look
 from kafo_data.ui import page as ui
 
 
@@ -45,4 +46,7 @@ pages = [
             default=spec is PAGES[0])
     for spec in PAGES if spec.enabled
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+st.set_page_config(page_title=t("look.page_title", lang, page=page.title))  # each page its own browser title
+look.head(lang)
+page.run()

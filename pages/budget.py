@@ -11,12 +11,12 @@ from kafo_data.money import queries as budget_queries
 from kafo_data.money import rates as money_rates
 from kafo_data.money import views as budget_views
 from kafo_data.ui import budget as ui_budget
+from kafo_data.ui import look
 from kafo_data.ui import page as ui
-
-CHART_CONFIG = ui.PLOT_CONFIG
 
 lang, _, notices = ui.start()
 ui.link_notice(notices, lang)
+look.image_format(lang)
 
 st.title(t("budget.title", lang))
 st.markdown(t("budget.intro", lang))
@@ -46,7 +46,9 @@ if filters.operations:
 state = ui.q(budget_queries.sample_state)
 shown = {table: kind for table, kind in state.items()
          if kind == "real" or (kind == "sample" and filters.include_sample)}
-if "sample" in shown.values():
+chart_sample = "sample" in shown.values()
+chart_source = budget_views.source_caption(shown, lang)  # written in each chart's image too
+if chart_sample:
     st.info(t("budget.sample_notice", lang), icon="🧪")
 
 if set(state.values()) == {"none"}:
@@ -89,8 +91,9 @@ else:
                 second[1].metric(t("budget.metric.spend", lang), head.spend,
                                  delta=t("budget.of_budget", lang, share=head.spend_share),
                                  delta_color="off", delta_arrow="off")
-        st.plotly_chart(budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
-                                                      t("budget.amount", lang), lang), config=CHART_CONFIG)
+        look.chart(budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
+                                                 t("budget.amount", lang), lang, source=chart_source),
+                   sample=chart_sample)
         st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
         with st.expander(t("budget.table_twin", lang)):
             ui.table(budget_views.execution_table(execution, lang), hide_index=True)
@@ -98,8 +101,9 @@ else:
         st.header(t("budget.donor.title", lang))
         by_donor = ui.q(budget_queries.by_donor, filters)
         if not by_donor.empty:
-            st.plotly_chart(budget_charts.donor_chart(by_donor, t("budget.donor.chart", lang),
-                                                      t("budget.amount", lang), lang), config=CHART_CONFIG)
+            look.chart(budget_charts.donor_chart(by_donor, t("budget.donor.chart", lang),
+                                                 t("budget.amount", lang), lang, source=chart_source),
+                       sample=chart_sample)
         without = budget_views.donors_without_amounts(donor_names, by_donor, filters.donors)
         st.caption(budget_views.source_caption(shown, lang, transactions=False)
                    + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
@@ -108,8 +112,9 @@ else:
 
         st.header(t("budget.output.title", lang))
         by_output = ui.q(budget_queries.by_output, filters)
-        st.plotly_chart(budget_charts.output_chart(by_output, t("budget.output.chart", lang),
-                                                   t("budget.amount", lang), lang), config=CHART_CONFIG)
+        look.chart(budget_charts.output_chart(by_output, t("budget.output.chart", lang),
+                                              t("budget.amount", lang), lang, source=chart_source),
+                   sample=chart_sample)
         st.markdown("\n".join(f"{n}. {literal(outputs[n])}" for n in sorted(outputs)))
         st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
         with st.expander(t("budget.table_twin", lang)):
@@ -123,8 +128,9 @@ else:
         if by_period.empty:
             st.info(t("budget.empty", lang), icon="🔎")
         else:
-            st.plotly_chart(budget_charts.period_chart(by_period, grain, t(f"budget.period.chart_{grain}", lang),
-                                                       t("budget.amount", lang), lang), config=CHART_CONFIG)
+            look.chart(budget_charts.period_chart(by_period, grain, t(f"budget.period.chart_{grain}", lang),
+                                                  t("budget.amount", lang), lang, source=chart_source),
+                       sample=chart_sample)
         unsplit = ui.q(budget_queries.unsplit_budget, filters, grain)
         if not unsplit.empty:
             amounts = ", ".join(budget_views.amount(c, cur, lang) for c, cur in zip(unsplit.cents, unsplit.currency,
@@ -140,8 +146,9 @@ else:
         if revised.empty:
             st.info(t("budget.revised.none", lang), icon="ℹ️")
         else:
-            st.plotly_chart(budget_charts.revised_chart(revised, t("budget.revised.chart", lang),
-                                                        t("budget.amount", lang), lang), config=CHART_CONFIG)
+            look.chart(budget_charts.revised_chart(revised, t("budget.revised.chart", lang),
+                                                   t("budget.amount", lang), lang, source=chart_source),
+                       sample=chart_sample)
             st.caption(t("budget.revised.caption", lang) + " "
                        + budget_views.source_caption(shown, lang, transactions=False))
             with st.expander(t("budget.table_twin", lang)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kafo_data.fmt import literal
-from kafo_data.i18n import t
+from kafo_data.i18n import label, t
 from kafo_data.seizures import queries, views
 from kafo_data.ui import page as ui
 
@@ -23,7 +23,8 @@ st.subheader(t("data.records", lang))
 share = ui.q(queries.sample_share)
 ui.sample_notice(lang, share["sample"], share["sample"] + share["real"])
 ui.table(ui.q(queries.records_by_source).assign(is_sample=lambda f: f.is_sample.map(
-    {True: t("data.yes", lang), False: t("data.no", lang)})).rename(columns={
+    {True: t("data.yes", lang), False: t("data.no", lang)}), source=lambda f: f.source.map(
+    lambda v: label("record_source", v, lang))).rename(columns={
     "source": t("col.seizures.source", lang), "is_sample": t("col.seizures.is_sample", lang),
     "events": t("seizures.events", lang), "lines": t("seizures.lines", lang)}), hide_index=True)
 st.caption(t("data.sample_switch", lang))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data.fmt import literal, number
+from kafo_data.fmt import literal
 from kafo_data.i18n import t
 from kafo_data.seizures import queries, views
 from kafo_data.ui import page as ui
@@ -30,22 +30,13 @@ st.caption(t("operations.agencies_caption", lang))
 
 st.subheader(t("operations.records", lang))
 summaries = ui.q(queries.operation_summaries, filters)
-summary_rows = []
-for op in ops.operation_id:
-    summary = summaries[op]
-    summary_rows.append({
-        t("operations.col.operation", lang): op_names[op],
-        t("seizures.events", lang): number(summary["events"], lang),
-        t("seizures.arrests", lang): number(summary["arrests"], lang),
-        t("seizures.lines", lang): number(summary["lines"], lang),
-        t("operations.col.sample_events", lang): number(summary["sample_events"], lang),
-    })
-ui.table(summary_rows, hide_index=True)
-st.caption(t("operations.records_caption", lang))
+ui.table(views.edition_rows(summaries, op_names, filters.operations, lang), hide_index=True)
+st.caption(t("look.records_caption", lang))
 
 st.subheader(t("operations.reconciliation", lang))
 sample = ui.q(queries.sample_share)
 ui.sample_notice(lang, sample["sample"] if filters.include_sample else 0, sample["sample"] + sample["real"])
 st.caption(t("operations.reconciliation_caption", lang))
+st.caption(t("look.reconciliation_scope", lang))
 reconciliation = ui.q(queries.reconciliation, include_sample=filters.include_sample)
-ui.table(views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)
+ui.table(views.reconciliation_table(reconciliation, op_names, lang, filters.operations), hide_index=True)

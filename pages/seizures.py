@@ -9,9 +9,10 @@ import streamlit as st
 from kafo_data.config import GEO_URL
 from kafo_data.contract import seizures as contract
 from kafo_data.fmt import number
-from kafo_data.i18n import label, t
+from kafo_data.i18n import t
 from kafo_data.seizures import charts, queries, views
 from kafo_data.seizures.filters import Filters
+from kafo_data.ui import look
 from kafo_data.ui import page as ui
 from kafo_data.ui.downloads import download_menu
 
@@ -19,12 +20,17 @@ PAGE_SIZE = 50
 
 lang, filters, notices = ui.start()
 ui.link_notice(notices, lang)
+look.image_format(lang)
 st.title(t("seizures.title", lang))
 
 summary = ui.q(queries.events_summary, filters)
 ui.sample_notice(lang, summary["sample_events"], summary["events"])
 if summary["lines"] == 0:
-    ui.empty_state(lang)
+    reason = views.empty_reason(filters.include_sample, ui.q(queries.sample_share)["real"])
+    if reason == "filters.empty":
+        ui.empty_state(lang)
+    else:
+        st.info(t(reason, lang), icon="📭")
     st.stop()
 
 names = ui.country_names(lang)
@@ -44,48 +50,34 @@ st.subheader(t("seizures.charts", lang))
 measures = views.measures(totals, lang)
 measure = st.selectbox(t("seizures.measure", lang), list(measures), format_func=measures.get, key="measure",
                        help=t("seizures.measure_help", lang))
-category, unit = measure.split("|", 1)
+category = measure.split("|", 1)[0]
+sample = bool(summary["sample_events"])
+source_caption = t("seizures.chart_caption_sample" if sample else "seizures.chart_caption", lang)
+image_source = t("look.source.seizures_sample" if sample else "look.source.seizures", lang)
+# One breakdown at a time: a person reads one chart, and the browser draws one (issue 16's speed).
+kind = st.segmented_control(t("look.show", lang), views.BREAKDOWNS, key="s_breakdown", default="country",
+                            required=True, format_func=lambda k: t(f"seizures.{k}", lang)) or "country"
+shown = views.breakdown(sums, kind, measure, measures[measure], names, ops, lang)
 colour = charts.CATEGORY_COLOURS[category]
-unit_text = views.unit_label(unit, lang)
-source_caption = t("seizures.chart_caption_sample" if summary["sample_events"] else "seizures.chart_caption", lang)
-by_country = views.by_dimension(sums["country"], measure, "country_iso3", lambda v: names.get(v, v))
-by_operation = views.by_dimension(sums["operation"], measure, "operation_id", lambda v: ops.get(v, v))
-by_item = views.by_dimension(sums["item_type"], measure, "item_type", lambda v: label("item_type", v, lang))
-over_time = views.measure_rows(sums["month"], measure)
-
-left, right = st.columns(2)
-charts_spec = [
-    (left, by_country, t("seizures.by_country", lang, measure=measures[measure]), t("seizures.country", lang)),
-    (right, by_operation, t("seizures.by_operation", lang, measure=measures[measure]), t("seizures.operation", lang)),
-    (left, by_item, t("seizures.by_item", lang, measure=measures[measure]), t("seizures.item_type", lang)),
-]
-for column, frame, title, dimension in charts_spec:
-    with column:
-        st.plotly_chart(charts.bar(frame, "quantity", "label", title, unit_text, dimension, colour),
-                        config=ui.PLOT_CONFIG)
-        st.caption(source_caption)
-        with st.expander(t("seizures.table_twin", lang)):
-            ui.table(frame.rename(columns={"label": dimension, "quantity": unit_text})[[dimension, unit_text]],
-                     hide_index=True)
-with right:
-    st.plotly_chart(charts.monthly(over_time, t("seizures.over_time", lang, measure=measures[measure]),
-                                   t("seizures.month", lang), unit_text, colour, lang),
-                    config=ui.PLOT_CONFIG)
-    st.caption(source_caption)
-    with st.expander(t("seizures.table_twin", lang)):
-        ui.table(over_time.assign(month=over_time.month.astype(str))[["month", "quantity"]]
-                 .rename(columns={"month": t("seizures.month", lang), "quantity": unit_text}), hide_index=True)
+if kind == "month":
+    figure = charts.monthly(shown.frame, shown.title, shown.dimension, shown.unit, colour, lang, source=image_source)
+else:
+    figure = charts.bar(shown.frame, "quantity", "label", shown.title, shown.unit, shown.dimension, colour,
+                        source=image_source, lang=lang)
+look.chart(figure, sample=sample)
+st.caption(source_caption)
+with st.expander(t("seizures.table_twin", lang)):
+    ui.table(shown.table, hide_index=True)
 
 st.subheader(t("seizures.map", lang))
 points = ui.q(queries.map_points, filters)
 points = points.assign(country=points.country_iso3.map(lambda v: names.get(v, v)))
-st.plotly_chart(charts.events_map(points, GEO_URL, t("seizures.map_title", lang),
-                                  t("seizures.events", lang)), config=ui.PLOT_CONFIG)
+look.chart(charts.events_map(points, GEO_URL, t("seizures.map_title", lang), t("seizures.events", lang),
+                             source=t("look.source.places_sample" if sample else "look.source.places", lang),
+                             lang=lang), sample=sample)
 st.caption(t("seizures.map_caption", lang))
 with st.expander(t("seizures.table_twin", lang)):
-    ui.table(points[["locality", "country", "events", "arrests"]].rename(columns={
-        "locality": t("col.seizures.locality", lang), "country": t("col.seizures.country_iso3", lang),
-        "events": t("seizures.events", lang), "arrests": t("seizures.arrests", lang)}), hide_index=True)
+    ui.table(views.places_table(points, lang), hide_index=True)
 
 st.subheader(t("seizures.records", lang))
 sort_col, dir_col, page_col = st.columns([2, 1, 1])

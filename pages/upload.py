@@ -11,7 +11,7 @@ from kafo_data.ingest import seizures as ingest
 from kafo_data.store import batches
 from kafo_data.ui import page as ui
 
-lang, filters, notices = ui.start()
+lang, filters, notices = ui.start(filters=False)
 ui.link_notice(notices, lang)
 st.title(t("upload.title", lang))
 if not upload_enabled():

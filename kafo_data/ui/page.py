@@ -49,8 +49,11 @@ def language_switch() -> str:
     return lang()
 
 
-def start() -> tuple[str, Filters, list[str]]:
+def start(filters: bool = True) -> tuple[str, Filters, list[str]]:
     """The first call of every page: link, language switch, shared filters, URL.
+
+    A page the filters do not apply to (Load reports) passes `filters=False`: the sidebar shows
+    no filter that would do nothing there, and the selection is kept, in the URL too, for the next page.
 
     Each page calls it itself (rather than app.py) so that a page also works when Streamlit's
     legacy `pages/` router or AppTest runs it on its own. Missing data ends here in one clear
@@ -63,13 +66,13 @@ def start() -> tuple[str, Filters, list[str]]:
         notices = [] if state.is_loaded() else state.load_url_once(
             {**q(money_queries.known), **q(queries.known)})
         lang_ = language_switch()
-        filters = sidebar_filters(lang_)
+        chosen = sidebar_filters(lang_) if filters else state.current(Filters)
     except DataMissingError as exc:
         st.error(t("app.data_missing", lang(), problem=str(exc)), icon="🗂️")
         st.code("python -m kafo_data build", language="bash")
         st.stop()
     state.write_url(lang_)
-    return lang_, filters, notices
+    return lang_, chosen, notices
 
 
 def _leave_legacy_router() -> None:
@@ -115,7 +118,7 @@ def sidebar_filters(lang_: str) -> Filters:
         sidebar.multiselect(
             t(f"filters.{spec.key}", lang_), options=options[spec.key], key=STATE[spec.key],
             format_func=lambda v, k=spec.key, c=counts: f"{labels[k](v)} ({number(c.get(v, 0), lang_)})",
-            placeholder=t("filters.all", lang_),
+            placeholder=t("filters.all", lang_), help=t("look.filter_counts", lang_),
         )
     col_from, col_to = sidebar.columns(2)
     for column, key, other in ((col_from, "from", "to"), (col_to, "to", "from")):
