@@ -10,8 +10,8 @@ WebGL, the axes fit the participating countries (or the places) at every width, 
 ranges are set to them and the axes keep their aspect ratio by widening a range rather than
 cutting one, and a downloaded map is a true SVG.
 
-Each chart carries its own source line (and "sample data" when it shows generated records), so
-a chart pasted into a report says where it comes from. `plot_config` gives Plotly's own image
+Each chart carries its own source line under its title (and "sample data" when it shows generated
+records), so a chart pasted into a report says where it comes from. `plot_config` gives Plotly's own image
 export (PNG or SVG, the one button of the mode bar) a file name that says what the chart shows.
 
 Figures are plain dicts: `st.plotly_chart` validates a dict once on its way to the browser, while
@@ -46,7 +46,7 @@ GRID = "#e3e7ed"
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13, "color": TEXT}
 TITLE_SIZE = 16
 TITLE_CHARS = 40        # a title line that fits beside the mode bar's button on a 360 px phone
-SOURCE_CHARS = 70
+SOURCE_CHARS = 58      # a source line at 11 px that fits a 360 px phone
 MARKER_SIZE_MAX = 28
 OUTLINE_COLOUR = "#8a94a0"
 LAND_COLOUR = "#f4f5f7"
@@ -72,27 +72,24 @@ def _merge_title(extra: dict) -> dict:
 
 def base_figure(traces: list[dict], title: str, height: int = 380, *, source: str | None = None,
             bottom: int = 10, right: int = 50, lang: str = "en", legend_rows: int = 0, **layout: Any) -> Figure:
-    """The layout every chart shares: wrapped title, dark text, the source line under the plot.
+    """The layout every chart shares: wrapped title, the source under it, dark text.
 
-    `bottom` is the room (px) the x axis's labels take under the plot; the source line goes below it.
+    `bottom` is the room (px) under the plot; Plotly widens it for the axis's labels (automargin).
     """
     lines = wrap(title, TITLE_CHARS)
-    top = 16 + 22 * len(lines) + 26 * legend_rows
     notes = wrap(source, SOURCE_CHARS) if source else []
-    annotations = list(layout.pop("annotations", []))
-    if notes:
-        annotations.append({"text": "<br>".join(notes), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
-                            "xanchor": "left", "yanchor": "top", "yshift": -bottom, "showarrow": False,
-                            "align": "left", "font": {"size": 11, "color": AXIS_TEXT}})
+    top = 16 + 22 * len(lines) + 15 * len(notes) + (4 if notes else 0) + 26 * legend_rows
+    title_spec: dict[str, Any] = {
+        "text": "<br>".join(lines), "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
+        "yref": "container", "pad": {"t": 10, "l": 4}, "font": {"size": TITLE_SIZE, "color": TEXT}}
+    if notes:  # under the title, where no axis label can sit on it, whatever the width
+        title_spec["subtitle"] = {"text": "<br>".join(notes), "font": {"size": 11, "color": AXIS_TEXT}}
     base = {
-        "title": {"text": "<br>".join(lines), "x": 0, "xanchor": "left", "xref": "container", "y": 1,
-                  "yanchor": "top", "yref": "container", "pad": {"t": 10, "l": 4},
-                  "font": {"size": TITLE_SIZE, "color": TEXT}},
-        "height": height + 16 * len(notes), "font": FONT, "separators": SEPARATORS.get(lang, ".,"),
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
-        "margin": {"l": 10, "r": right, "t": top, "b": bottom + 16 * len(notes) + (6 if notes else 0)},
+        "title": title_spec, "height": height + 15 * len(notes), "font": FONT,
+        "separators": SEPARATORS.get(lang, ".,"), "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "margin": {"l": 10, "r": right, "t": top, "b": bottom},
         "legend": {"title": {"text": ""}, "font": {"color": TEXT}},
-        "hoverlabel": {"font": {"size": 13}}, "annotations": annotations,
+        "hoverlabel": {"font": {"size": 13}}, "annotations": list(layout.pop("annotations", [])),
     }
     for name in ("xaxis", "yaxis"):
         base[name] = _axis(layout.pop(name, None))

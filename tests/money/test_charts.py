@@ -87,4 +87,4 @@ def test_donor_and_period_charts_name_their_bars(db):
 def test_a_chart_says_where_its_numbers_come_from(db):
     fig = charts.execution_chart(bq.execution(db, MoneyFilters()), "Budget", "Amount", "en",
                                  source="Source: generated sample")
-    assert fig["layout"]["annotations"][-1]["text"] == "Source: generated sample"
+    assert fig["layout"]["title"]["subtitle"]["text"] == "Source: generated sample"

@@ -146,10 +146,10 @@ def test_a_chart_carries_its_source_and_says_sample_data_in_the_image():
     frame = pd.DataFrame({"label": ["Mali"], "quantity": [1.0]})
     fig = charts.bar(frame, "quantity", "label", "T", "x", "y", "#0072B2",
                      source="Source: KAFO seizure records · sample data, not real seizures")
-    notes = [a["text"] for a in fig["layout"]["annotations"]]
-    assert any("sample data" in note for note in notes)
-    note = fig["layout"]["annotations"][-1]
-    assert note["yanchor"] == "top" and note["y"] == 0  # under the plot, inside the image
+    note = fig["layout"]["title"]["subtitle"]["text"]
+    assert "sample data" in note and note.replace("<br>", " ").startswith("Source: KAFO seizure records")
+    # Wrapped to fit a phone; under the title, where no axis label can sit on it.
+    assert all(len(line) <= charts.SOURCE_CHARS for line in note.split("<br>"))
 
 
 def test_long_titles_wrap_so_the_image_button_never_covers_them():
