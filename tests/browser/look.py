@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 # The chart (a `.js-plotly-plot` element) whose title is `title`.
 FIND = """(title) => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
-    .findIndex(gd => gd.layout && gd.layout.title && gd.layout.title.text.replace(/<br>/g, ' ') === title)"""
+    .findIndex(gd => gd.layout && gd.layout.title
+        && gd.layout.title.text.replace(/<br>/g, ' ').replace(/<[^>]+>/g, '') === title)"""
 
 GEOMETRY = """(gd) => {
     const box = (el) => { const r = el.getBoundingClientRect();

@@ -123,7 +123,8 @@ def test_on_a_phone_the_sidebar_closes_after_a_page_is_tapped_and_stays_closed(
 
     assert not open_(), "the sidebar covers the page on arrival"
     driver.show_sidebar(page)
-    assert open_()
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
+                           ".getBoundingClientRect().left >= 0", timeout=5000)
     driver.rerun(page, bar.locator("[data-testid='stSidebarNav'] a[href$='/seizures']").click)
     page.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
                            ".getBoundingClientRect().right <= 40", timeout=5000)
@@ -215,11 +216,12 @@ def test_every_page_has_its_own_browser_title(window: driver.Window, server) -> 
 
 def test_load_reports_shows_no_filters_that_do_nothing_there(window: driver.Window, server) -> None:
     page = window.page
-    driver.open_page(page, server.url, "upload")
-    driver.show_sidebar(page)
-    assert driver.sidebar(page).get_by_test_id("stMultiSelect").count() == 0
-    assert driver.sidebar(page).get_by_test_id("stDateInput").count() == 0
-    driver.hide_sidebar(page)
+    driver.open_page(page, server.url, "upload", "country=NER")
+    bar = driver.sidebar(page)
+    bar.get_by_role("radio", name="English").wait_for(state="attached")
+    assert bar.get_by_test_id("stMultiSelect").count() == 0
+    assert bar.get_by_test_id("stDateInput").count() == 0
+    assert driver.query(page).get("country") == ["NER"], "the selection is kept for the next page"
 
 
 def test_filter_counts_are_explained(window: driver.Window, server) -> None:
@@ -238,7 +240,7 @@ def test_the_home_page_shows_one_operation_at_a_time_with_cards_in_rows(window: 
     main = page.get_by_test_id("stMain")
     jump = main.get_by_test_id("stButtonGroup").filter(has_text="KAFO II")
     assert jump.count() == 1, "no way to jump to one operation"
-    driver.rerun(page, jump.get_by_role("button", name="KAFO II", exact=True).first.click)
+    driver.rerun(page, jump.get_by_role("radio", name="KAFO II", exact=True).first.click)
     assert main.get_by_role("heading", name=re.compile(r"^KAFO II · ")).count() == 1
     assert main.get_by_role("heading", name=re.compile(r"^KAFO V · ")).count() == 0
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
@@ -273,7 +275,7 @@ def test_a_chart_downloads_as_png_and_svg_named_after_what_it_shows(desktop: dri
     page = desktop.page
     driver.open_page(page, server.url, "seizures")
     title = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"] .js-plotly-plot')"
-                          ".layout.title.text.replace(/<br>/g, ' ')")
+                          ".layout.title.text.replace(/<br>/g, ' ').replace(/<[^>]+>/g, '')")
     chart = driver.charts(page).first
     chart.scroll_into_view_if_needed()
     with page.expect_download() as png:
