@@ -53,6 +53,7 @@ from kafo_data.contract import seizures as contract
 from kafo_data.export.writers import neutralise
 from kafo_data.i18n import LANGS, label, t
 from kafo_data.ingest.read import (
+    MAX_FILE_BYTES,
     SEPARATOR_NAMES,
     RawTable,
     UnreadableFile,
@@ -971,12 +972,38 @@ def run_cli(root: Path, args: argparse.Namespace) -> int:
     return code
 
 
+def check_size(size: int) -> None:
+    """Refuse a file over the byte cap before reading it (ReportError naming its size and the cap)."""
+    if size > MAX_FILE_BYTES:
+        raise ReportError(msg("ingest.error.too_large", size=f"{size / 2**20:.1f}",
+                              limit=Number(MAX_FILE_BYTES // 2**20)))
+
+
+def damaged_notices(root: Path, lang: str) -> list[str]:
+    """One line per stored batch that cannot be read and is left out (see `store.health`)."""
+    from kafo_data.store.batches import list_batches
+    from kafo_data.store.health import batch_problem
+
+    out = []
+    for info in list_batches(root):
+        problem = batch_problem(info.path)
+        if problem:
+            out.append(t("store.damaged_batch", lang, batch=info.batch_id, reason=problem))
+    return out
+
+
 def _cli_one(root: Path, path: Path, args: argparse.Namespace) -> int:
     lang = args.lang
+    for line in damaged_notices(root, lang):
+        print(f"warning: {line}", file=sys.stderr)
     try:
+        check_size(path.stat().st_size)
         data = path.read_bytes()
     except OSError as exc:
         print(t("ingest.error.cannot_open", lang, file=path, detail=exc.strerror or exc), file=sys.stderr)
+        return 2
+    except ReportError as exc:
+        print(t("ingest.error.unreadable", lang, file=path.name, reason=exc.text(lang)), file=sys.stderr)
         return 2
     try:
         p = plan(root, path.name, data, operation=args.operation, country=args.country, sheet=args.sheet)
@@ -992,7 +1019,11 @@ def _cli_one(root: Path, path: Path, args: argparse.Namespace) -> int:
         print(t("ingest.report.dry_run", lang))
         print(f"{p.filename}: {p.summary(lang)}")
         return 1 if p.rejected else 0
-    result = commit(root, p, strict=args.strict)
+    try:
+        result = commit(root, p, strict=args.strict)
+    except ReportError as exc:
+        print(t("ingest.error.unreadable", lang, file=path.name, reason=exc.text(lang)), file=sys.stderr)
+        return 2
     for line in result.plan.report_lines(lang):
         print(line)
     print(outcome(result, lang))
