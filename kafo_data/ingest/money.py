@@ -47,7 +47,6 @@ from kafo_data.contract.money import (
     arrow_schema,
     parse_amount,
 )
-from kafo_data.export.writers import neutralise
 from kafo_data.i18n import t
 from kafo_data.ingest.read import UnreadableFile, cell_text, read_report
 from kafo_data.store.batches import parquet_writer, store_lock, write_batch_dir, write_file_whole
@@ -257,6 +256,8 @@ def stored_ids(root: Path, table: str) -> set[str]:
 
 def _safe_cell(value: object) -> str:
     """A rejected cell as text a spreadsheet will not run as a formula (the one rule of every file we write)."""
+    from kafo_data.export.writers import neutralise
+
     return "" if value is None else neutralise(cell_text(value))
 
 

@@ -50,7 +50,6 @@ import pyarrow as pa
 from kafo_data import fmt
 from kafo_data.config import batches_dir, rejected_dir, tmp_dir
 from kafo_data.contract import seizures as contract
-from kafo_data.export.writers import neutralise
 from kafo_data.i18n import LANGS, label, t
 from kafo_data.ingest.read import (
     MAX_FILE_BYTES,
@@ -265,6 +264,8 @@ class IngestPlan:
         that could start a formula gets a leading ' (`export.writers.neutralise`, the rule of every
         file the dashboard writes): a report cell never becomes a live formula on a manager's machine.
         """
+        from kafo_data.export.writers import neutralise  # the one formula rule (imported only to write)
+
         width = max([len(self.header), *(len(r.cells) for r in self.rejected)])
         header = [*self.header, *[""] * (width - len(self.header))]
         sep = self.separator if self.separator in {";", ",", "\t"} else (";" if self.lang == "fr" else ",")
@@ -790,26 +791,32 @@ def _stored_keys(root: Path, p: IngestPlan) -> _Stored:
     candidates = [r for r in p.rows if not r.problems]
     if not real or not candidates:
         return stored
-    events = pa.table({
-        "operation_id": pa.array([r.event["operation_id"] for r in candidates], pa.string()),
-        "seizure_date": pa.array([r.event["seizure_date"] for r in candidates], pa.date32()),
-        "country_iso3": pa.array([r.event["country_iso3"] for r in candidates], pa.string()),
-        "item_type": pa.array([r.item["item_type"] for r in candidates], pa.string()),
-        "unit": pa.array([r.item["unit"] for r in candidates], pa.string()),
-    })
+    def distinct(values: list[object]) -> list[object]:
+        return sorted({v for v in values if v is not None}, key=str)
+
+    # The plan's values as bound lists: DuckDB skips the row groups of the sorted seizure files that
+    # cannot hold them, and reads only the item lines of the matching types before the join.
+    params = [
+        [str(b / "seizures.parquet") for b in real],
+        distinct([r.event["operation_id"] for r in candidates]),
+        distinct([r.event["seizure_date"] for r in candidates]),
+        distinct([r.event["country_iso3"] for r in candidates]),
+        [str(b / "seized_items.parquet") for b in real],
+        distinct([r.item["item_type"] for r in candidates]),
+        distinct([r.item["unit"] for r in candidates]),
+    ]
     con = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
     try:
-        con.register("plan_rows", events)
         found = con.execute(
-            "WITH ev AS (SELECT DISTINCT operation_id, seizure_date, country_iso3 FROM plan_rows), "
-            "s AS (SELECT seizure_id, operation_id, seizure_date, country_iso3, locality, filename "
+            "WITH s AS (SELECT seizure_id, operation_id, seizure_date, country_iso3, locality, filename "
             "      FROM read_parquet(?, filename = true, union_by_name = true) "
-            "      SEMI JOIN ev USING (operation_id, seizure_date, country_iso3)) "
+            "      WHERE list_contains(?::VARCHAR[], operation_id) AND list_contains(?::DATE[], seizure_date) "
+            "        AND list_contains(?::VARCHAR[], country_iso3)), "
+            "i AS (SELECT seizure_id, item_type, quantity, unit FROM read_parquet(?, union_by_name = true) "
+            "      WHERE list_contains(?::VARCHAR[], item_type) AND list_contains(?::VARCHAR[], unit)) "
             "SELECT s.filename, s.operation_id, s.seizure_date, s.country_iso3, s.locality, "
-            "       i.item_type, i.quantity, i.unit, i.seizure_id "
-            "FROM read_parquet(?, union_by_name = true) i JOIN s USING (seizure_id) "
-            "SEMI JOIN (SELECT DISTINCT item_type, unit FROM plan_rows) u USING (item_type, unit)",
-            [[str(b / "seizures.parquet") for b in real], [str(b / "seized_items.parquet") for b in real]],
+            "       i.item_type, i.quantity, i.unit, i.seizure_id FROM i JOIN s USING (seizure_id)",
+            params,
         ).fetchall()
     finally:
         con.close()

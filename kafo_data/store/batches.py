@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 
 from kafo_data.config import batches_dir, rejected_dir, tmp_dir
 from kafo_data.contract import seizures as contract
-from kafo_data.store.db import batch_dirs
+from kafo_data.store.health import batch_dirs
 
 # Only the atomicity tests set this: the writer sleeps this many seconds after the first file of a
 # batch, so a test can kill the process while the batch is half written.

@@ -25,11 +25,11 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from kafo_data.config import batches_dir, built_dir
+from kafo_data.config import built_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import DataMissingError
 from kafo_data.store import rollup
-from kafo_data.store.health import RECORD_FILES, batch_problem
+from kafo_data.store.health import RECORD_FILES, batch_dirs, batch_problem
 from kafo_data.store.money import money_files, register_money_views
 from kafo_data.store.reference import REFERENCE_TABLES
 from kafo_data.store.sql import path_literal
@@ -46,14 +46,6 @@ ROLLUPS = os.environ.get("KAFO_ROLLUPS", "1").strip().lower() not in {"0", "fals
 # data. Larger data stays in its files, sorted so that filters skip most of them (1 M lines held in
 # memory measured slower and twice the memory).
 IN_MEMORY_BYTES = int(float(os.environ.get("KAFO_IN_MEMORY_MB", "1")) * 2**20)
-
-
-def batch_dirs(root: Path) -> list[Path]:
-    """Complete batch directories, sorted; a batch is complete once its directory is renamed in."""
-    base = batches_dir(root)
-    if not base.is_dir():
-        return []
-    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "batch.json").is_file())
 
 
 def data_version(root: Path) -> str:

@@ -13,6 +13,17 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kafo_data.config import batches_dir
+
+
+def batch_dirs(root: Path) -> list[Path]:
+    """Complete batch directories, sorted; a batch is complete once its directory is renamed in."""
+    base = batches_dir(root)
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "batch.json").is_file())
+
+
 RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.parquet"}
 
 
