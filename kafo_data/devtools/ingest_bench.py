@@ -1,7 +1,7 @@
 """Peak memory and time of `ingest --dry-run` on hostile and large inputs (issue 17's figures).
 
-    python -m kafo_data.devtools.ingest_bench                     # CSVs of 1, 5 and 9.5 MB, a 50 MB CSV, an xlsx bomb
-    python -m kafo_data.devtools.ingest_bench --stored /tmp/big10m   # + a 3-row dry run against those stored lines
+    python -m kafo_data.devtools.ingest_bench                  # CSVs up to the row cap, 9.5 and 50 MB, an xlsx bomb
+    python -m kafo_data.devtools.ingest_bench --stored /tmp/big10m  # + a 3-row dry run against those lines
 
 Every file is generated at run time in a temporary folder (nothing is committed), and each
 dry run is its own process, so each peak memory (ru_maxrss) is that run's alone. `--stored DIR`
@@ -117,7 +117,7 @@ def dry_run(root: Path, path: Path, kind: str = "seizures") -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kafo_data.devtools.ingest_bench", description=__doc__)
-    parser.add_argument("--csv-mb", type=float, nargs="*", default=[1, 5, 9.5, 50])
+    parser.add_argument("--csv-mb", type=float, nargs="*", default=[0.5, 1, 2, 3.3, 9.5, 50])
     parser.add_argument("--bomb-mb", type=int, default=311, help="unpacked size of the xlsx bomb (0: none)")
     parser.add_argument("--stored", type=Path, help="a data directory made by `sample --rows N --out DIR`")
     args = parser.parse_args(argv)
