@@ -206,3 +206,17 @@ def test_removals_while_queries_run_never_fail_a_query(data_copy):
             th.join(30)
         db.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/seizures.py", "pages/budget.py"])
+def test_every_page_says_a_batch_is_set_aside_without_naming_it(damaged, page, monkeypatch, clear_caches):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KAFO_DATA_DIR", str(damaged))
+    at = AppTest.from_file("../../app.py", default_timeout=90)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    warning = " ".join(w.value for w in at.warning)
+    assert "1 stored batch(es) cannot be read and are set aside" in warning
+    assert "report-damaged" not in warning  # batch ids are for managers: the Load reports page names them
