@@ -175,7 +175,7 @@ def _output(row: dict, required: bool) -> int | None:
 
 
 @dataclass(frozen=True)
-class Known:
+class ReferenceIds:
     """Ids a money row may refer to, from the reference text."""
 
     projects: frozenset[str]
@@ -183,13 +183,13 @@ class Known:
     operations: frozenset[str]
 
 
-def known_ids(root: Path) -> Known:
+def known_ids(root: Path) -> ReferenceIds:
     project = {r["field"]: r["value"] for r in read_text(root, "project")}
-    return Known(frozenset({project["project_id"]}), frozenset(r["donor_id"] for r in read_text(root, "donors")),
+    return ReferenceIds(frozenset({project["project_id"]}), frozenset(r["donor_id"] for r in read_text(root, "donors")),
                  frozenset(r["operation_id"] for r in read_text(root, "operations")))
 
 
-def _common(row: dict, known: Known, default_project: str, source: str) -> dict:
+def _common(row: dict, known: ReferenceIds, default_project: str, source: str) -> dict:
     project = _text(row, "project_id", required=False) or default_project
     if project not in known.projects:
         raise RowError(f"project_id {project!r} is not the project ({', '.join(sorted(known.projects))})")
@@ -208,7 +208,7 @@ def _common(row: dict, known: Known, default_project: str, source: str) -> dict:
             "source": _text(row, "source", required=False) or source}
 
 
-def check_budget(row: dict, known: Known, default_project: str, source: str) -> dict:
+def check_budget(row: dict, known: ReferenceIds, default_project: str, source: str) -> dict:
     """One budget line as stored, or RowError naming the first problem."""
     out = {"budget_id": _text(row, "budget_id"), **_common(row, known, default_project, source)}
     if out["value"] < 0:
@@ -224,7 +224,7 @@ def check_budget(row: dict, known: Known, default_project: str, source: str) -> 
     return out
 
 
-def check_transaction(row: dict, known: Known, default_project: str, source: str) -> dict:
+def check_transaction(row: dict, known: ReferenceIds, default_project: str, source: str) -> dict:
     """One transaction as stored, or RowError naming the first problem."""
     out = {"transaction_id": _text(row, "transaction_id"), **_common(row, known, default_project, source)}
     out["transaction_type"] = _code(row, "transaction_type", TRANSACTION_TYPES)
@@ -238,7 +238,7 @@ def check_transaction(row: dict, known: Known, default_project: str, source: str
     return out
 
 
-CHECKS: dict[str, Callable[[dict, Known, str, str], dict]] = {"budgets": check_budget,
+CHECKS: dict[str, Callable[[dict, ReferenceIds, str, str], dict]] = {"budgets": check_budget,
                                                                "transactions": check_transaction}
 
 
@@ -366,7 +366,7 @@ def ingest_data(root: Path, filename: str, data: bytes, kind: str, dry_run: bool
     return result
 
 
-def _check_rows(rows: list[tuple[int, dict[str, object]]], table: str, known: Known, default_project: str,
+def _check_rows(rows: list[tuple[int, dict[str, object]]], table: str, known: ReferenceIds, default_project: str,
                 filename: str, seen: set[str]) -> tuple[IngestResult, list[dict], list[tuple[int, str, dict]]]:
     """Each row checked against the contract and against the ids stored or seen earlier in the file."""
     result = IngestResult(read=len(rows))
