@@ -50,6 +50,7 @@ SOURCE_CHARS = 58      # a source line at 11 px that fits a 360 px phone
 MARKER_SIZE_MAX = 28
 OUTLINE_COLOUR = "#8a94a0"
 LAND_COLOUR = "#f4f5f7"
+CONTEXT_DEGREES = 40.0  # outlines drawn this far around a map's view
 SEPARATORS = {"en": ".,", "fr": ",\u202f"}
 IMAGE_WIDTH = 1000      # px of a downloaded chart, whatever the screen it was on
 
@@ -200,7 +201,8 @@ def _aspect(south: float, north: float) -> float:
 def _outline_shapes(geojson_id: int, view: tuple[float, float, float, float], aspect: float,
                     skip: tuple[str, ...]) -> tuple[dict, ...]:
     geojson = _GEOJSON[geojson_id]
-    west, south, east, north = view
+    # A wide screen widens the view well past the countries asked for: draw the land around them too.
+    west, south, east, north = _pad(view, CONTEXT_DEGREES)
     shapes = []
     for feature in geojson["features"]:
         if feature["id"] in skip:
