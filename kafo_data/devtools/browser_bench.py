@@ -208,14 +208,14 @@ def report(sides: list[Side], bare: Side, rounds: int, load: tuple[list[float], 
     for side in sides:
         out[side.name] = {}
         for path in side.pages:
-            o, c = _median(side.open_ms[path]), _median(side.click_ms[path])
+            o, c = _median(side.open_ms.get(path, [])), _median(side.click_ms.get(path, []))
             ro = o / floor_open if o and floor_open else None
             rc = c / floor_click if c and floor_click else None
             marks = ["" if r is None else ("ok" if r <= GOALS[k] else "NOT") for k, r in (("open", ro), ("click", rc))]
             print(f"{side.name + ' / ' + path:34} {o:8.0f} {ro:6.2f}{marks[0][:1]} "
-                  + (f"{c:8.0f} {rc:6.2f}{marks[1][:1]}" if c else f"{'-':>8}"))
+                  + (f"{c:8.0f} {rc:6.2f}{marks[1][:1]}" if c else f"{'(no filters)':>16}"))
             out[side.name][path] = {"open_ms": o, "open_ratio": ro, "click_ms": c, "click_ratio": rc,
-                                    "open_all": side.open_ms[path], "click_all": side.click_ms[path]}
+                                    "open_all": side.open_ms.get(path, []), "click_all": side.click_ms.get(path, [])}
     print(f"goals: page open <= {GOALS['open']}x the bare page, filter click <= {GOALS['click']}x "
           "(o/N after a ratio: met / not met)")
     return out

@@ -282,7 +282,8 @@ def charts(page: Page) -> Locator:
 
 
 def is_map(chart: Locator) -> bool:
-    return chart.locator("canvas.maplibregl-canvas, canvas.mapboxgl-canvas").count() > 0
+    """A map: country outlines drawn as shapes on plain axes (kafo_data.seizures.charts), or a map canvas."""
+    return chart.locator("canvas.maplibregl-canvas, canvas.mapboxgl-canvas, .layer-below path").count() > 0
 
 
 def chart_is_drawn(chart: Locator) -> bool:
@@ -298,13 +299,14 @@ class Pixels:
 
 
 def map_pixels(chart: Locator, colour: tuple[int, int, int], tolerance: int = 60) -> Pixels:
-    """Count what the map canvas shows: non-white pixels, and pixels close to a trace colour."""
+    """Count what the map shows: non-white pixels, and pixels close to a trace colour."""
     import numpy as np
     from PIL import Image
 
-    canvas = chart.locator("canvas.maplibregl-canvas, canvas.mapboxgl-canvas").first
-    canvas.scroll_into_view_if_needed()
-    rgb = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=np.int16)
+    canvas = chart.locator("canvas.maplibregl-canvas, canvas.mapboxgl-canvas")
+    area = canvas.first if canvas.count() else chart.locator(".nsewdrag").first  # the drawn area of the axes
+    area.scroll_into_view_if_needed()
+    rgb = np.asarray(Image.open(io.BytesIO(area.screenshot())).convert("RGB"), dtype=np.int16)
     not_white = int((rgb.min(axis=2) < 235).sum())
     near = int((np.abs(rgb - np.array(colour, dtype=np.int16)).max(axis=2) <= tolerance).sum())
     return Pixels(rgb.shape[0] * rgb.shape[1], not_white, near)
