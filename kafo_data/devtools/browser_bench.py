@@ -94,6 +94,7 @@ class Side:
     log: Path | None = None
     open_ms: dict[str, list[float]] = field(default_factory=dict)
     click_ms: dict[str, list[float]] = field(default_factory=dict)
+    click_run_ms: dict[str, list[float]] = field(default_factory=dict)  # click -> the server's "script finished"
 
 
 def _free_port() -> int:
@@ -145,6 +146,7 @@ class Runs:
 
     def __init__(self, page: Any) -> None:
         self.finished = 0
+        self.at = 0.0  # time.perf_counter() of the last finished run
         page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
 
     def _frame(self, payload: bytes | str) -> None:
@@ -156,6 +158,7 @@ class Runs:
         if (message.WhichOneof("type") == "script_finished"
                 and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
             self.finished += 1
+            self.at = time.perf_counter()
 
 
 def _wait_done(page: Any, runs: Runs, before: int) -> float:
@@ -168,14 +171,14 @@ def _wait_done(page: Any, runs: Runs, before: int) -> float:
     return float(page.wait_for_function(DONE_JS, polling="raf", timeout=TIMEOUT_MS).json_value())
 
 
-def measure(context: Any, side: Side, path: str) -> tuple[float, float | None]:
-    """Open one page in a new tab, then click one Country option; both in ms."""
+def measure(context: Any, side: Side, path: str) -> tuple[float, float | None, float | None]:
+    """Open one page in a new tab, then click one Country option: open, click, click until the run ends (ms)."""
     page = context.new_page()
     try:
         runs = Runs(page)
         page.goto(f"{side.url}/{URL_PATH.get(path, path)}", wait_until="commit")
         opened = _wait_done(page, runs, 0)  # performance.now() counts from the navigation's start
-        click = None
+        click = run = None
         box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(
             has=page.get_by_test_id("stWidgetLabel").get_by_text(side.click_label, exact=True))
         if box.count():
@@ -184,9 +187,11 @@ def measure(context: Any, side: Side, path: str) -> tuple[float, float | None]:
             option.wait_for(state="visible")
             before = runs.finished
             started = float(page.evaluate("performance.now()"))
+            clicked = time.perf_counter()
             option.click()
             click = _wait_done(page, runs, before) - started
-        return opened, click
+            run = (runs.at - clicked) * 1000
+        return opened, click, run
     finally:
         page.close()
 
@@ -200,8 +205,9 @@ def report(sides: list[Side], bare: Side, rounds: int, load: tuple[list[float], 
     floor_click = _median(bare.click_ms["bare"])
     print(f"\nmedians of {rounds} rounds, ms (Chromium {VIEWPORT['width']}x{VIEWPORT['height']}, "
           f"load average {load[0][0]:.2f} -> {load[1][0]:.2f})")
-    print(f"{'app / page':34} {'open':>8} {'x bare':>7} {'click':>8} {'x bare':>7}")
-    print(f"{'bare page':34} {floor_open:8.0f} {'':>7} {floor_click:8.0f}")
+    print(f"{'app / page':34} {'open':>8} {'x bare':>7} {'click':>8} {'x bare':>7} {'of it, run':>11}")
+    print(f"{'bare page':34} {floor_open:8.0f} {'':>7} {floor_click:8.0f} {'':>7} "
+          f"{_median(bare.click_run_ms['bare']):11.0f}")
     out: dict[str, Any] = {"rounds": rounds, "bare": {"open_ms": floor_open, "click_ms": floor_click,
                                                       "open_all": bare.open_ms["bare"],
                                                       "click_all": bare.click_ms["bare"]}}
@@ -213,11 +219,12 @@ def report(sides: list[Side], bare: Side, rounds: int, load: tuple[list[float], 
             rc = c / floor_click if c and floor_click else None
             marks = ["" if r is None else ("ok" if r <= GOALS[k] else "NOT") for k, r in (("open", ro), ("click", rc))]
             print(f"{side.name + ' / ' + path:34} {o:8.0f} {ro:6.2f}{marks[0][:1]} "
-                  + (f"{c:8.0f} {rc:6.2f}{marks[1][:1]}" if c else f"{'(no filters)':>16}"))
+                  + (f"{c:8.0f} {rc:6.2f}{marks[1][:1]} {_median(side.click_run_ms[path]):11.0f}" if c
+                     else f"{'(no filters)':>16}"))
             out[side.name][path] = {"open_ms": o, "open_ratio": ro, "click_ms": c, "click_ratio": rc,
                                     "open_all": side.open_ms.get(path, []), "click_all": side.click_ms.get(path, [])}
     print(f"goals: page open <= {GOALS['open']}x the bare page, filter click <= {GOALS['click']}x "
-          "(o/N after a ratio: met / not met)")
+          "(o/N after a ratio: met / not met); 'of it, run': click until the server's script run has finished")
     return out
 
 
@@ -259,10 +266,11 @@ def run(rounds: int, pages: tuple[str, ...], compare: Path | None, json_path: Pa
                 for path in pages:
                     for side in everyone:
                         key = "bare" if side is bare else path
-                        opened, click = measure(context, side, "" if side is bare else path)
+                        opened, click, run = measure(context, side, "" if side is bare else path)
                         side.open_ms.setdefault(key, []).append(opened)
                         if click is not None:
                             side.click_ms.setdefault(key, []).append(click)
+                            side.click_run_ms.setdefault(key, []).append(run)
                 print(f"round {k + 1}/{rounds} done", file=sys.stderr, flush=True)
             browser.close()
         result = report(sides, bare, rounds, (load_start, list(os.getloadavg())))
