@@ -21,6 +21,7 @@ from kafo_data.i18n import t
 from kafo_data.seizures import charts
 
 IMAGE_KEY = "img_format"
+KEPT = "_kept_img_format"
 FORMATS = ("png", "svg")
 PHONE = "(max-width: 767.98px)"  # Streamlit's own breakpoint for the sidebar drawn over the page
 
@@ -82,17 +83,18 @@ def head(lang: str) -> None:
 
 def image_format(lang: str) -> str:
     """PNG or SVG, for the download button of every chart (kept from page to page)."""
-    if IMAGE_KEY in st.session_state:
-        st.session_state[IMAGE_KEY] = st.session_state[IMAGE_KEY]  # re-own it: pages forget undrawn widgets
-    choice = st.sidebar.segmented_control(t("look.image_format", lang), FORMATS, key=IMAGE_KEY, default="png",
-                                          required=True, format_func=str.upper,
-                                          help=t("look.image_format_help", lang))
+    # Set through the session state (never `default=` as well, which Streamlit warns about), and re-owned on
+    # every page: Streamlit forgets the value of a widget a page did not draw.
+    st.session_state[IMAGE_KEY] = st.session_state.get(IMAGE_KEY) or st.session_state.get(KEPT) or "png"
+    choice = st.sidebar.segmented_control(t("look.image_format", lang), FORMATS, key=IMAGE_KEY, required=True,
+                                          format_func=str.upper, help=t("look.image_format_help", lang))
+    st.session_state[KEPT] = choice or "png"  # a plain key: kept through pages that draw no chart
     return choice or "png"
 
 
 def chart(figure: dict, *, sample: bool = False, key: str | None = None) -> None:
     """A chart whose one mode-bar button downloads it as an image named after its title."""
     title = figure["layout"]["title"]["text"].replace("<br>", " ")
-    fmt = st.session_state.get(IMAGE_KEY) or "png"
+    fmt = st.session_state.get(IMAGE_KEY) or st.session_state.get(KEPT) or "png"
     st.plotly_chart(figure, key=key, config=charts.plot_config(title, fmt, sample=sample,
                                                                height=charts.figure_height(figure)))

@@ -100,3 +100,15 @@ def test_the_overview_shows_the_latest_edition_and_jumps_to_another():
     headings = [s.value for s in at.subheader]
     assert any(h.startswith(names["KAFO-II"] + " · ") for h in headings)
     assert "6,162 rounds" in "\n".join(m.value for m in at.markdown)
+
+
+def test_the_chart_image_format_is_kept_from_page_to_page_without_a_warning():
+    at = open_page("pages/seizures.py")
+    at.button_group(key="img_format").set_value("svg").run()
+    at.switch_page("pages/operations.py").run()  # a page with no chart
+    at.switch_page("pages/overview.py").run()
+    assert at.button_group(key="img_format").value == "svg"
+    at.switch_page("pages/budget.py").run()
+    assert at.button_group(key="img_format").value == "svg"
+    assert not at.warning, [w.value for w in at.warning]
+    assert not at.exception
