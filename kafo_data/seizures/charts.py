@@ -203,16 +203,17 @@ def _outline_shapes(geojson_id: int, view: tuple[float, float, float, float], as
     geojson = _GEOJSON[geojson_id]
     # A wide screen widens the view well past the countries asked for: draw the land around them too.
     west, south, east, north = _pad(view, CONTEXT_DEGREES)
-    shapes = []
+    paths = []
     for feature in geojson["features"]:
         if feature["id"] in skip:
             continue
         w, s, e, n = bounds([feature["geometry"]])
         if e < west or w > east or n < south or s > north:
             continue
-        shapes.append({"type": "path", "path": _path(_rings(feature["geometry"]), aspect), "layer": "below",
-                       "fillcolor": LAND_COLOUR, "line": {"color": OUTLINE_COLOUR, "width": 0.8}})
-    return tuple(shapes)
+        paths.append(_path(_rings(feature["geometry"]), aspect))
+    # One shape for all of them: Plotly validates each shape of a figure on every rerun (8 ms for 38).
+    return ({"type": "path", "path": " ".join(paths), "layer": "below", "fillcolor": LAND_COLOUR,
+             "line": {"color": OUTLINE_COLOUR, "width": 0.8}},) if paths else ()
 
 
 _GEOJSON: dict[int, dict] = {}
