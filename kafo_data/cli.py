@@ -193,7 +193,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    from kafo_data.store.batches import BatchError, format_table, list_batches, remove_batch
+    from kafo_data.store.batches import BatchError, command_line_user, format_table, list_batches, remove_batch
 
     root = _root(args)
     if args.action == "list":
@@ -205,7 +205,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
     if not args.batch_id:
         raise UsageError("which batch? `python -m kafo_data batches remove ID` (ids: `python -m kafo_data batches`)")
     try:
-        info = remove_batch(root, args.batch_id, allow_sample=args.force)
+        info = remove_batch(root, args.batch_id, allow_sample=args.force, removed_by=command_line_user())
     except BatchError as exc:
         raise UsageError(str(exc)) from exc
     print(f"removed batch {info.batch_id} ({info.rows} item lines from {info.file or info.kind})")

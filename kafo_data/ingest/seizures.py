@@ -63,7 +63,7 @@ from kafo_data.ingest.read import (
     read_report,
 )
 from kafo_data.ingest.vocabulary import COUNT_UNITS, MappingError, Mappings, parse_date, parse_number
-from kafo_data.store.batches import store_lock
+from kafo_data.store.batches import command_line_user, store_lock
 
 TEST_PAUSE_ENV = "KAFO_INGEST_TEST_PAUSE"
 # record field -> report column field, for the event fields every line of a seizure repeats
@@ -734,8 +734,10 @@ def _decide(p: IngestPlan, stored: _Stored) -> None:
 # ---------------------------------------------------------------- commit
 
 
-def commit(root: Path, p: IngestPlan, strict: bool = False) -> CommitResult:
+def commit(root: Path, p: IngestPlan, strict: bool = False, loaded_by: str | None = None) -> CommitResult:
     """Store the accepted rows of a plan as one new batch, and the rejected rows as a CSV.
+
+    `loaded_by` (the signed-in manager's e-mail, or who ran the command) goes into `batch.json`.
 
     Runs under the store's lock and checks duplicates again against what is stored now (the
     upload page may confirm minutes after planning), so the counts in the result are final.
@@ -754,7 +756,7 @@ def commit(root: Path, p: IngestPlan, strict: bool = False) -> CommitResult:
         if batch_id is None:
             return CommitResult(p, None, None, rejected_path, 0, blocked)
         seizures, items = _tables(p, batch_id)
-        meta = _batch_meta(root, p, batch_id, rejected_path, seizures.num_rows)
+        meta = {**_batch_meta(root, p, batch_id, rejected_path, seizures.num_rows), "loaded_by": loaded_by}
         path = _write_batch(root, batch_id, seizures, items, meta)
     return CommitResult(p, batch_id, path, rejected_path, seizures.num_rows, blocked)
 
@@ -912,7 +914,7 @@ def _cli_one(root: Path, path: Path, args: argparse.Namespace) -> int:
         print(t("ingest.report.dry_run", lang))
         print(f"{p.filename}: {p.summary(lang)}")
         return 1 if p.rejected else 0
-    result = commit(root, p, strict=args.strict)
+    result = commit(root, p, strict=args.strict, loaded_by=command_line_user())
     for line in result.plan.report_lines(lang):
         print(line)
     print(outcome(result, lang))

@@ -121,3 +121,26 @@ def events_map(frame: pd.DataFrame, geojson: dict | str, title: str, size_title:
              "hovertemplate": (f"<b>%{{hovertext}}</b> (%{{customdata[0]}})<br>{size_title}: "
                                "%{customdata[1]}<extra></extra>"), "showlegend": False}
     return _figure([trace], title, 480, map=_map_layout(geojson, 3.4))
+
+
+def country_map(frame: pd.DataFrame, geojson: dict | str, title: str, colour_title: str,
+                hidden_text: str) -> Figure:
+    """Countries shaded by their seizure events (frame: iso3, name, events, suppressed): no place, no point.
+
+    A country whose events are too few to show is drawn in grey and says `hidden_text` instead of a number.
+    """
+    shown, hidden = frame[~frame.suppressed], frame[frame.suppressed]
+    top = max(1, int(shown.events.max()) if len(shown) else 1)
+    traces = [{"type": "choroplethmap", "geojson": geojson, "featureidkey": "id", "locations": shown.iso3.tolist(),
+               "z": [int(v) for v in shown.events], "zmin": 0, "zmax": top, "colorscale": "Oranges",
+               "marker": {"opacity": 0.85, "line": {"color": "#ffffff", "width": 0.8}},
+               "hovertext": shown.name.tolist(), "colorbar": {"title": {"text": colour_title}},
+               "hovertemplate": f"<b>%{{hovertext}}</b><br>{colour_title}: %{{z:,}}<extra></extra>"}]
+    if len(hidden):
+        traces.append({"type": "choroplethmap", "geojson": geojson, "featureidkey": "id",
+                       "locations": hidden.iso3.tolist(), "z": [1] * len(hidden), "showscale": False,
+                       "colorscale": [[0, "#c9ced4"], [1, "#c9ced4"]],
+                       "marker": {"opacity": 0.85, "line": {"color": "#ffffff", "width": 0.8}},
+                       "hovertext": hidden.name.tolist(),
+                       "hovertemplate": f"<b>%{{hovertext}}</b><br>{colour_title}: {hidden_text}<extra></extra>"})
+    return _figure(traces, title, 460, map=_map_layout(geojson, 3.0))
