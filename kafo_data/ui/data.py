@@ -39,10 +39,6 @@ def database() -> Database:
     return get_database(data_dir())
 
 
-class AccessDenied(PermissionError):
-    """A public session asked for record-level data."""
-
-
 def access() -> Access:
     """The role of this run's session, decided once per script run (`new_run` forgets it)."""
     found = getattr(_RUN, "access", None)
@@ -66,7 +62,8 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
         raise ValueError(f"not a query function: {fn.__module__}.{fn.__qualname__}")
     who = access()
     if not who.is_manager and not is_public(fn.__module__, fn.__qualname__):
-        raise AccessDenied(f"{fn.__module__}.{fn.__qualname__} is for managers")
+        ui_access.sign_in_required()  # a public session asked for record-level data: it gets none of it
+        st.stop()
     db = database()
     try:
         return _call(fn.__module__, fn.__qualname__, who.audience, run_version(db), str(db.root), args,
