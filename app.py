@@ -57,7 +57,7 @@ for spec in PAGES:
         continue
     title = t(spec.title_key, lang)
     if spec.managers_only and not manager:
-        pages.append(st.Page(ui_access.sign_in_required, title=title, icon=":material/lock:",
+        pages.append(st.Page(ui_access.sign_in_page, title=title, icon=":material/lock:",
                              url_path=spec.url_path, visibility="hidden"))
         continue
     path = spec.public if spec.public and not manager else spec.path

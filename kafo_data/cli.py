@@ -158,6 +158,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kafo_data.store.db import get_database
 
     root = _root(args)
+    if args.table:
+        return _export_public(args, root)
     if args.all:
         if any(getattr(args, k) for k in ("operation", "country", "category", "date_from", "date_to", "no_sample")):
             print("note: --all exports the full dataset; the filter flags are ignored", file=sys.stderr)
@@ -177,6 +179,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         partial.unlink(missing_ok=True)
     print(f"wrote {target} ({rows} rows, {args.format}, {args.lang})")
+    return 0
+
+
+def _export_public(args: argparse.Namespace, root: Path) -> int:
+    """A public aggregate table (`--table`): the bytes of the public page's download, small cells suppressed."""
+    from kafo_data.export import public as public_export
+    from kafo_data.seizures.public import PublicFilters
+    from kafo_data.store.db import get_database
+
+    if args.date_from or args.date_to:
+        raise UsageError("--table writes a public table: it has no day range (a day could single out one seizure)")
+    pf = PublicFilters.of(filters_from_args(args, root))
+    made_at = export_time()
+    target = Path(args.output)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            rows = public_export.write(get_database(root), args.table, pf, args.format, args.lang, out,
+                                       made_at.date(), made_at)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"wrote {target} ({rows} rows, {args.table}, {args.format}, {args.lang})")
     return 0
 
 
@@ -253,6 +278,8 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="csv", help="file format (default: csv)")
     p.add_argument("--lang", choices=LANGS, default="en", help="language of labels, README and sheets")
     p.add_argument("--all", action="store_true", help="the full dataset: ignore the filter flags")
+    p.add_argument("--table", choices=("totals", "operation", "country", "item_type", "month"),
+                   help="a public aggregate table instead of the records (the public download)")
     p.add_argument("-o", "--output", required=True, help="file to write")
 
 

@@ -128,12 +128,22 @@ def sign_in_buttons(where: Any, lang_: str, key: str) -> None:
                          icon=":material/error:")
 
 
-def sign_in_required() -> None:
-    """The page a public visitor gets for a manager's page: "sign in to see this page", never the page."""
+def sign_in_required(access: Access | None = None) -> None:
+    """What a public session gets instead of a manager's page: "sign in to see this page", never the page."""
     lang_ = lang()
+    access = access or current()
     st.title(t("access.required.title", lang_))
-    if auth_configured():
+    if access.signed_in:  # signed in, not a manager: signing in again would not help
+        st.info(t(f"access.{access.reason}", lang_, email=literal(access.email or "?")), icon=":material/lock:")
+    elif auth_configured():
         st.info(t("access.required", lang_), icon=":material/lock:")
         sign_in_buttons(st, lang_, "page")
     else:
         st.info(t("access.required.no_sign_in", lang_), icon=":material/lock:")
+
+
+def sign_in_page() -> None:
+    """The hidden page app.py puts at a manager's page's address for a public session (with the sidebar's box)."""
+    access = current()
+    sidebar(access, lang())
+    sign_in_required(access)

@@ -62,7 +62,7 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
         raise ValueError(f"not a query function: {fn.__module__}.{fn.__qualname__}")
     who = access()
     if not who.is_manager and not is_public(fn.__module__, fn.__qualname__):
-        ui_access.sign_in_required()  # a public session asked for record-level data: it gets none of it
+        ui_access.sign_in_required(who)  # a public session asked for record-level data: it gets none of it
         st.stop()
     db = database()
     try:

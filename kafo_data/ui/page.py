@@ -68,7 +68,7 @@ def start(managers_only: bool = False) -> tuple[str, Filters, list[str]]:
         lang_ = language_switch()
         ui_access.sidebar(who, lang_)
         if managers_only and not who.is_manager:
-            ui_access.sign_in_required()
+            ui_access.sign_in_required(who)
             st.stop()
         filters = sidebar_filters(lang_, public_view=not who.is_manager)
     except DataMissingError as exc:

@@ -222,8 +222,11 @@ def test_a_link_to_load_reports_says_sign_in_never_the_page(role):
     at = open_as(role, "pages/upload.py")
     assert not at.file_uploader and not at.get("form")
     assert [t.value for t in at.title] == ["Sign in to see this page"]
-    if role != "public":
+    if role == "signed_out":
         assert any(b.label == "Sign in" for b in at.button), "sign-in is configured: the button is there"
+    if role == "outsider":
+        assert any(b.label == "Sign out" for b in at.sidebar.button)
+        assert any("not on the managers' list" in i.value for i in at.info)
 
 
 def test_local_mode_is_a_manager_with_a_banner(secrets):
