@@ -61,7 +61,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
             "figure_id": row["figure_id"], "operation_id": row["operation_id"],
             "indicator": row["indicator"], "value": _number(row["value"]),
             "qualifier": row["qualifier"], "unit": _clean(row["unit"]), "text": row["text"],
-            "shown": bool(row["shown"]), "note": _clean(row["note"]),
+            "shown": bool(row["shown"]), "footnote_of": _clean(row["footnote_of"]), "note": _clean(row["note"]),
             "source_id": row["source_id"], "source_title": row["source_title"],
             "source_url": _clean(row["source_url"]), "source_published": row["source_published"],
         })
@@ -69,7 +69,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
     for r in records:
-        mark = "" if r["shown"] else "  [footnote: other source]"
+        mark = "" if r["shown"] else f"  [footnote of {r['footnote_of']}]"
         print(f"{r['operation_id']:<13} {r['text']}{mark}")
         print(f"{'':<13} source: {r['source_title']} {r['source_url'] or ''}")
     return 0
@@ -155,6 +155,7 @@ def export_time() -> dt.datetime:
 def cmd_export(args: argparse.Namespace) -> int:
     """The same bytes as the dashboard's button: written to FILE.partial, renamed when complete."""
     from kafo_data.export import seizures as export
+    from kafo_data.export import writers
     from kafo_data.store.db import get_database
 
     root = _root(args)
@@ -174,7 +175,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         with partial.open("wb") as out:
             rows = export.write(db, filters, args.format, args.lang, out, made_at.date(), made_at)
         partial.replace(target)
-    except export.ExportTooLarge as exc:
+    except writers.ExportTooLarge as exc:
         raise UsageError(str(exc)) from exc
     finally:
         partial.unlink(missing_ok=True)
@@ -271,7 +272,7 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    from kafo_data.export.seizures import FORMATS
+    from kafo_data.export.formats import FORMATS
     from kafo_data.i18n import LANGS
 
     add_filter_flags(p)
@@ -284,9 +285,17 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_ingest(p: argparse.ArgumentParser) -> None:
-    from kafo_data.ingest.seizures import configure_cli
+    from kafo_data.i18n import LANGS
 
-    configure_cli(p)
+    p.add_argument("files", nargs="+", metavar="FILE", help="CSV or .xlsx report(s); each becomes its own batch")
+    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p.add_argument("--strict", action="store_true", help="store nothing from a file with any rejected row")
+    p.add_argument("--operation", metavar="ID", help="operation of rows that do not name one (e.g. KAFO-II)")
+    p.add_argument("--country", metavar="ISO3", help="country of rows that do not name one (e.g. BFA)")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first with a header)")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of the printed report (default en)")
+    p.add_argument("--kind", choices=("seizures", "budget", "transactions"), default="seizures",
+                   help="what the files hold: seizure reports (default), budget lines or transactions")
 
 
 def _configure_batches(p: argparse.ArgumentParser) -> None:

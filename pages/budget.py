@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data.fmt import money
+from kafo_data.fmt import literal, money
 from kafo_data.i18n import t
 from kafo_data.money import charts as budget_charts
 from kafo_data.money import queries as budget_queries
+from kafo_data.money import rates as money_rates
 from kafo_data.money import views as budget_views
 from kafo_data.seizures import queries
 from kafo_data.ui import budget as ui_budget
@@ -33,9 +34,9 @@ base = total["currency"]
 with st.container(border=True):
     left, right = st.columns([1, 2], vertical_alignment="center")
     left.metric(t("budget.total", lang), money(total["value"], base, lang))
-    right.markdown(t("budget.total_source", lang, title=budget_views.md(total["source_title"]),
-                     publisher=budget_views.md(total["source_publisher"]),
-                     date=budget_views.md(total["source_published"])))
+    right.markdown(t("budget.total_source", lang, title=literal(total["source_title"]),
+                     publisher=literal(total["source_publisher"]),
+                     date=literal(total["source_published"])))
     right.caption(t("budget.total_note", lang))
 
 filters = ui_budget.filters_bar(lang, donor_names, outputs)
@@ -56,14 +57,14 @@ elif not shown:
 else:
     try:
         rates = ui_budget.rates()
-    except budget_queries.RatesError as exc:
+    except money_rates.RatesError as exc:
         st.warning(t("budget.rates_unreadable", lang, problem=str(exc)), icon="⚠️")
         rates = []
     currencies = ui.q(budget_queries.currencies_in_use, filters)
     execution = ui.q(budget_queries.execution, filters)
     convert = False
     if len(currencies) > 1:
-        missing = budget_queries.missing_rates(currencies, rates, base)
+        missing = money_rates.missing_rates(currencies, rates, base)
         st.warning(t("budget.currencies", lang, currencies=", ".join(currencies)), icon="💱")
         if missing:
             st.caption(t("budget.no_rate", lang, currencies=", ".join(missing), base=base))
@@ -75,9 +76,9 @@ else:
         st.info(t("budget.empty", lang), icon="🔎")
     else:
         if convert:
-            execution = budget_views.converted_execution(budget_queries.convert(execution, rates, base))
+            execution = budget_views.converted_execution(money_rates.convert(execution, rates, base))
             st.caption(t("budget.converted_note", lang, base=base))
-            st.table(budget_views.rates_table(rates, currencies, base, lang), hide_index=True)
+            ui.table(budget_views.rates_table(rates, currencies, base, lang), hide_index=True)
         for head in budget_views.headlines(execution, lang):
             with st.container(border=True):
                 first, second = st.columns(3), st.columns(3)
@@ -93,7 +94,7 @@ else:
                                                       t("budget.amount", lang), lang), config=CHART_CONFIG)
         st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
         with st.expander(t("budget.table_twin", lang)):
-            st.table(budget_views.execution_table(execution, lang), hide_index=True)
+            ui.table(budget_views.execution_table(execution, lang), hide_index=True)
 
         st.header(t("budget.donor.title", lang))
         by_donor = ui.q(budget_queries.by_donor, filters)
@@ -104,16 +105,16 @@ else:
         st.caption(budget_views.source_caption(shown, lang, transactions=False)
                    + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
         with st.expander(t("budget.table_twin", lang)):
-            st.table(budget_views.donor_table(by_donor, lang), hide_index=True)
+            ui.table(budget_views.donor_table(by_donor, lang), hide_index=True)
 
         st.header(t("budget.output.title", lang))
         by_output = ui.q(budget_queries.by_output, filters)
         st.plotly_chart(budget_charts.output_chart(by_output, t("budget.output.chart", lang),
                                                    t("budget.amount", lang), lang), config=CHART_CONFIG)
-        st.markdown("\n".join(f"{n}. {budget_views.md(outputs[n])}" for n in sorted(outputs)))
+        st.markdown("\n".join(f"{n}. {literal(outputs[n])}" for n in sorted(outputs)))
         st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
         with st.expander(t("budget.table_twin", lang)):
-            st.table(budget_views.output_table(by_output, outputs, lang), hide_index=True)
+            ui.table(budget_views.output_table(by_output, outputs, lang), hide_index=True)
 
         st.header(t("budget.period.title", lang))
         grain = st.segmented_control(t("budget.period.grain", lang), options=list(budget_queries.GRAINS),
@@ -133,7 +134,7 @@ else:
         period_note = t("budget.period.sample", lang) if state.get("budgets") == "sample" else ""
         st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
         with st.expander(t("budget.table_twin", lang)):
-            st.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
+            ui.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
 
         st.header(t("budget.revised.title", lang))
         revised = ui.q(budget_queries.original_vs_revised, filters)
@@ -145,7 +146,7 @@ else:
             st.caption(t("budget.revised.caption", lang) + " "
                        + budget_views.source_caption(shown, lang, transactions=False))
             with st.expander(t("budget.table_twin", lang)):
-                st.table(budget_views.revised_table(revised, outputs, lang), hide_index=True)
+                ui.table(budget_views.revised_table(revised, outputs, lang), hide_index=True)
 
     st.header(t("budget.lines.title", lang))
     st.caption(t("budget.lines.caption", lang))
@@ -161,38 +162,36 @@ st.header(t("budget.donors.title", lang))
 st.caption(t("budget.donors.intro", lang))
 for card in budget_views.donor_cards(ui.q(budget_queries.donor_operations), lang):
     with st.container(border=True):
-        st.markdown(f"**{budget_views.md(card.name)}** · {card.kind}")
+        st.markdown(f"**{literal(card.name)}** · {card.kind}")
         for line in card.lines:
-            title = budget_views.md(line.source_title)
-            source = f"[{title}]({line.source_url})" if line.source_url else title
-            st.markdown(t("budget.donors.line", lang, target=budget_views.md(line.target),
-                          what=budget_views.md(line.what), source=source,
-                          publisher=budget_views.md(line.source_publisher),
-                          date=budget_views.md(line.source_published)))
+            st.markdown(t("budget.donors.line", lang, target=literal(line.target),
+                          what=literal(line.what), source=ui.link(line.source_title, line.source_url),
+                          publisher=literal(line.source_publisher),
+                          date=literal(line.source_published)))
 if lang != "en":
     st.caption(t("project.unofficial", lang))
 
 st.header(t("project.title", lang))
 card = budget_views.project_card(ui.q(queries.project), items, donors, ui.country_names(lang), lang)
 with st.container(border=True):
-    st.subheader(budget_views.md(card.title))
+    st.subheader(literal(card.title))
     if lang != "en":
         st.caption(t("project.as_published", lang))
-    st.markdown(f"**{t('project.objective', lang)}** {budget_views.md(card.objective)}")
-    st.markdown(f"**{t('project.programme', lang)}** {budget_views.md(card.programme)}")
+    st.markdown(f"**{t('project.objective', lang)}** {literal(card.objective)}")
+    st.markdown(f"**{t('project.programme', lang)}** {literal(card.programme)}")
     for name in ("pillar", "output"):
         st.markdown(f"**{t(f'project.list.{name}', lang)}**")
-        st.markdown("\n".join(f"{k}. {budget_views.md(text)}" for k, text in enumerate(card.lists[name], start=1)))
+        st.markdown("\n".join(f"{k}. {literal(text)}" for k, text in enumerate(card.lists[name], start=1)))
     columns = st.columns(3)
     for column, names in zip(columns, (("activity_type", "partner"), ("focus_area",), ("implementer", "donor")),
                              strict=True):
         for name in names:
             column.markdown(f"**{t(f'project.list.{name}', lang)}**")
-            column.markdown("\n".join(f"- {budget_views.md(text)}" for text in card.lists[name]))
+            column.markdown("\n".join(f"- {literal(text)}" for text in card.lists[name]))
     st.markdown(f"**{t('project.budget', lang)}** {money(total['value'], base, lang)} · "
-                + t("project.budget_source", lang, title=budget_views.md(total["source_title"])))
-    st.markdown(f"**{t('project.contact', lang)}** {budget_views.md(card.contact_person)}  \n"
-                f"{budget_views.md(card.contact_organization)}  \n"
-                f"{budget_views.md(card.contact_email)} · {budget_views.md(card.contact_phone)}")
+                + t("project.budget_source", lang, title=literal(total["source_title"])))
+    st.markdown(f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
+                f"{literal(card.contact_organization)}  \n"
+                f"{literal(card.contact_email)} · {literal(card.contact_phone)}")
     if lang != "en":
         st.caption(t("project.unofficial", lang))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data.fmt import number
+from kafo_data.fmt import literal, number
 from kafo_data.i18n import t
 from kafo_data.seizures import public, public_views, queries, views
 from kafo_data.ui import page as ui
@@ -19,14 +19,20 @@ names = ui.country_names(lang)
 op_names = ui.operation_names()
 
 st.subheader(t("operations.side_by_side", lang))
-st.table(views.operations_table(ops, figures, names, lang), hide_index=True)
+ui.table(views.operations_table(ops, figures, names, lang), hide_index=True)
 st.caption(t("operations.side_by_side_caption", lang))
+for note in views.date_notes(ops, lang):
+    st.caption(literal(note))
+
+st.subheader(t("operations.agencies", lang))
+ui.table(views.agencies_table(ui.q(queries.operation_agencies), op_names, lang), hide_index=True)
+st.caption(t("operations.agencies_caption", lang))
 
 st.subheader(t("operations.records", lang))
 manager = ui.access().is_manager
 if not manager:  # the public view: events and arrests of each operation, small counts suppressed
     pf = public.PublicFilters.of(filters)
-    st.table(public_views.operation_rows(list(ops.operation_id), op_names, ui.q(public.operation_summaries, pf), lang),
+    ui.table(public_views.operation_rows(list(ops.operation_id), op_names, ui.q(public.operation_summaries, pf), lang),
              hide_index=True)
     st.caption(t("operations.records_caption", lang))
     st.subheader(t("operations.reconciliation", lang))
@@ -34,7 +40,7 @@ if not manager:  # the public view: events and arrests of each operation, small 
         ui.public_share_notice(lang, ui.q(public.sample_share))
     st.caption(t("operations.reconciliation_caption", lang))
     reconciliation = ui.q(public.reconciliation, include_sample=filters.include_sample)
-    st.table(public_views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)
+    ui.table(public_views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)
     st.stop()
 
 summaries = ui.q(queries.operation_summaries, filters)
@@ -48,7 +54,7 @@ for op in ops.operation_id:
         t("seizures.lines", lang): number(summary["lines"], lang),
         t("operations.col.sample_events", lang): number(summary["sample_events"], lang),
     })
-st.table(summary_rows, hide_index=True)
+ui.table(summary_rows, hide_index=True)
 st.caption(t("operations.records_caption", lang))
 
 st.subheader(t("operations.reconciliation", lang))
@@ -56,4 +62,4 @@ sample = ui.q(queries.sample_share)
 ui.sample_notice(lang, sample["sample"] if filters.include_sample else 0, sample["sample"] + sample["real"])
 st.caption(t("operations.reconciliation_caption", lang))
 reconciliation = ui.q(queries.reconciliation, include_sample=filters.include_sample)
-st.table(views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)
+ui.table(views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)

@@ -41,7 +41,7 @@ st.subheader(t("seizures.totals", lang))
 st.caption(t("seizures.totals_caption", lang))
 sums = ui.q(public.breakdowns, pf)
 totals = sums["totals"]
-st.table(public_views.totals_table(totals, lang), hide_index=True)
+ui.table(public_views.totals_table(totals, lang), hide_index=True)
 
 st.subheader(t("seizures.charts", lang))
 measures = views.measures(totals, lang)
@@ -70,14 +70,14 @@ for column, frame, title, dimension in charts_spec:
                         config=ui.PLOT_CONFIG)
         st.caption(source_caption)
         with st.expander(t("seizures.table_twin", lang)):
-            st.table(public_views.dimension_table(frame, dimension, unit_text), hide_index=True)
+            ui.table(public_views.dimension_table(frame, dimension, unit_text), hide_index=True)
 with right:
     st.plotly_chart(charts.monthly(over_time, t("seizures.over_time", lang, measure=measures[measure]),
                                    t("seizures.month", lang), unit_text, colour, lang),
                     config=ui.PLOT_CONFIG)
     st.caption(source_caption)
     with st.expander(t("seizures.table_twin", lang)):
-        st.table(public_views.dimension_table(over_time.assign(name=over_time.month.dt.strftime("%Y-%m")),
+        ui.table(public_views.dimension_table(over_time.assign(name=over_time.month.dt.strftime("%Y-%m")),
                                               t("seizures.month", lang), unit_text), hide_index=True)
 
 st.subheader(t("access.public.map", lang))
@@ -87,7 +87,7 @@ st.plotly_chart(charts.country_map(countries, GEO_URL, t("access.public.map_titl
                 config=ui.PLOT_CONFIG)
 st.caption(t("access.public.map_caption", lang, k=k))
 with st.expander(t("seizures.table_twin", lang)):
-    st.table(public_views.country_table(countries, lang), hide_index=True)
+    ui.table(public_views.country_table(countries, lang), hide_index=True)
 
 st.subheader(t("seizures.download", lang))
 aggregate_menu(ui.database(), pf, lang)

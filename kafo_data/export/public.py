@@ -1,6 +1,6 @@
 """The public downloads: the aggregate tables of `kafo_data.seizures.public`, never records.
 
-Same four formats and the same writer as the record downloads (`kafo_data.export.seizures`:
+Same four formats and the same writer as the record downloads (`kafo_data.export.writers`:
 `Extract`, `write_table`), so the rules hold here too (byte-order mark, formula neutralising,
 README and dictionary, equal inputs give equal bytes). The rows are the SQL of
 `public.table_sql`: a cell of fewer than k seizure events has empty numbers and its `note` reads
@@ -15,18 +15,9 @@ from typing import BinaryIO
 
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
-from kafo_data.export.seizures import (
-    EXTENSIONS,
-    FORMATS,
-    MIME,
-    SUFFIXES,
-    Extract,
-    Field,
-    FilterLine,
-    describe_filters,
-    file_name,
-    write_table,
-)
+from kafo_data.export.formats import EXTENSIONS, FORMATS, MIME, SUFFIXES
+from kafo_data.export.seizures import describe_filters, file_name
+from kafo_data.export.writers import Extract, Field, FilterLine, write_table
 from kafo_data.i18n import t
 from kafo_data.seizures import public
 from kafo_data.seizures.public import PublicFilters

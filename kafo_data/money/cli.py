@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from kafo_data.config import data_dir
-from kafo_data.export.seizures import FORMATS, ExportTooLarge
+from kafo_data.export.formats import FORMATS
 from kafo_data.i18n import LANGS
-from kafo_data.store.db import get_database
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -33,9 +32,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from kafo_data.export import money as money_export
+    from kafo_data.export.writers import ExportTooLarge
     from kafo_data.filtering import check
-    from kafo_data.money import queries as bq
     from kafo_data.money.filters import MoneyFilters, known
+    from kafo_data.store.db import get_database
 
     root = _root(args)
     db = get_database(root)
@@ -45,7 +46,7 @@ def _export(args: argparse.Namespace) -> int:
     target = Path(args.output)
     try:
         with target.open("wb") as out:
-            rows = bq.write(db, args.table, filters, args.format, args.lang, out, dt.date.today())
+            rows = money_export.write(db, args.table, filters, args.format, args.lang, out, dt.date.today())
     except ExportTooLarge as exc:
         target.unlink(missing_ok=True)
         print(f"error: {exc}", file=sys.stderr)

@@ -13,30 +13,14 @@ no money file exists.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
-from typing import BinaryIO
+from decimal import Decimal
 
 import pandas as pd
 
 from kafo_data.contract.money import (
-    BUDGET_STATUSES,
-    BUDGET_TYPES,
-    CURRENCIES,
     OUTGOING,
-    RATES_COLUMNS,
     TABLES,
-    TRANSACTION_TYPES,
-    from_cents,
-    rates_file,
 )
-from kafo_data.export.seizures import MEMORY_MAX_ROWS, Extract, Field, FilterLine, write_table
-from kafo_data.i18n import LANGS, t
 from kafo_data.money.filters import MoneyFilters, budget_where, transaction_where
 from kafo_data.store.db import Database
 from kafo_data.store.money import VIEWS, table_files
@@ -232,106 +216,6 @@ def donor_operations(db: Database) -> pd.DataFrame:
     )
 
 
-# --- currencies -------------------------------------------------------------------------------
-
-class CurrencyMixError(ValueError):
-    """Amounts in several currencies were about to be added up with no stated rate."""
-
-
-class RatesError(ValueError):
-    """The rates table breaks a rule; the message names the line."""
-
-
-@dataclass(frozen=True)
-class Rate:
-    """1 `base_currency` = `rate` `currency`, on `rate_date`, according to `source`."""
-
-    currency: str
-    base_currency: str
-    rate: Decimal
-    rate_date: dt.date
-    source: str
-
-
-def single_total(frame: pd.DataFrame) -> tuple[Decimal, str | None]:
-    """The one total of a per-currency frame; refuses to add different currencies."""
-    currencies = sorted(set(frame.currency))
-    if len(currencies) > 1:
-        raise CurrencyMixError(f"amounts in {', '.join(currencies)} cannot be added without a rate")
-    return from_cents(int(frame.cents.sum())), (currencies[0] if currencies else None)
-
-
-def rates(root: Path) -> list[Rate]:
-    """The optional rates table `money/fx_rates.csv`: one rate per currency and base, sourced."""
-    path = rates_file(root)
-    if not path.is_file():
-        return []
-    out: list[Rate] = []
-    seen: set[tuple[str, str]] = set()
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in RATES_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise RatesError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        for line, row in enumerate(reader, start=2):
-            cur, base = row["currency"].strip().upper(), row["base_currency"].strip().upper()
-            try:
-                rate = Decimal(row["rate"].strip())
-                day = dt.date.fromisoformat(row["rate_date"].strip())
-            except (InvalidOperation, ValueError) as exc:
-                raise RatesError(f"{path.name} line {line}: rate must be a number and rate_date YYYY-MM-DD") from exc
-            if cur not in CURRENCIES or base not in CURRENCIES or rate <= 0:
-                raise RatesError(f"{path.name} line {line}: unknown currency or rate not above zero")
-            if not row["source"].strip():
-                raise RatesError(f"{path.name} line {line}: every rate names its source")
-            if (cur, base) in seen:
-                raise RatesError(f"{path.name} line {line}: a second rate for {cur} in {base}")
-            seen.add((cur, base))
-            out.append(Rate(cur, base, rate, day, row["source"].strip()))
-    return out
-
-
-def missing_rates(currencies: Iterable[str], rate_list: list[Rate], base: str) -> list[str]:
-    """The currencies that cannot be converted to `base`: no rate for them in the rates table."""
-    have = {r.currency for r in rate_list if r.base_currency == base}
-    return sorted({c for c in currencies if c != base and c not in have})
-
-
-def convert(frame: pd.DataFrame, rate_list: list[Rate], base: str) -> pd.DataFrame:
-    """A per-currency frame in `base`: each currency's total divided by its stated rate, to the cent.
-
-    Returns the rows with `currency` = base and the original amount, currency and rate kept
-    (`original_cents`, `original_currency`, `rate`, `rate_date`, `rate_source`), so the page
-    can show what was converted and how. A currency without a rate is refused, by name.
-    """
-    by_currency = {r.currency: r for r in rate_list if r.base_currency == base}
-    missing = missing_rates(frame.currency, rate_list, base)
-    if missing:
-        raise CurrencyMixError(f"no rate to {base} for {', '.join(missing)}")
-    out = frame.copy()
-    cents, rate_col, dates, sources = [], [], [], []
-    for currency, amount in zip(frame.currency, frame.cents, strict=True):
-        if currency == base:
-            cents.append(int(amount))
-            rate_col.append(None)
-            dates.append(None)
-            sources.append(None)
-            continue
-        r = by_currency[currency]
-        converted = (Decimal(int(amount)) / r.rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-        cents.append(int(converted))
-        rate_col.append(float(r.rate))
-        dates.append(r.rate_date)
-        sources.append(r.source)
-    out["original_cents"] = frame.cents.astype("int64")
-    out["original_currency"] = frame.currency
-    out["currency"] = base
-    out["cents"] = pd.Series(cents, index=frame.index, dtype="int64")
-    out["value"] = out.cents / 100
-    out["rate"], out["rate_date"], out["rate_source"] = rate_col, dates, sources
-    return out
-
-
 def currencies_in_use(db: Database, f: MoneyFilters) -> list[str]:
     """Every currency of the filtered budget lines and transactions."""
     bwhere, bparams = budget_where(f)
@@ -339,95 +223,3 @@ def currencies_in_use(db: Database, f: MoneyFilters) -> list[str]:
     rows = db.rows(f"SELECT currency FROM money_budgets b WHERE {bwhere} UNION "
                    f"SELECT currency FROM money_transactions t WHERE {twhere} ORDER BY 1", [*bparams, *tparams])
     return [r[0] for r in rows]
-
-
-# --- export -----------------------------------------------------------------------------------
-
-EXPORT_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "budgets": ("money_budgets", ("period_start", "output", "budget_type", "budget_id")),
-    "transactions": ("money_transactions", ("transaction_date", "transaction_id")),
-}
-_KINDS = {"VARCHAR": "text", "DATE": "date", "INTEGER": "integer", "BOOLEAN": "boolean", "DECIMAL(18,2)": "number"}
-_VOCAB_FIELDS = {"budget_type": "budget_type", "status": "budget_status", "transaction_type": "transaction_type",
-                 "donor_id": "donor", "output": "output", "operation_id": "operation"}
-
-
-def money_extract(table: str, f: MoneyFilters) -> Extract:
-    """A money table as `kafo_data.export.seizures` writes any dataset: the same formats, the same one rule."""
-    if table not in EXPORT_TABLES:
-        raise ValueError(f"unknown money table {table!r}")
-    view, order = EXPORT_TABLES[table]
-    fields = tuple(Field(c.name, _KINDS[c.dtype], f"budget.field.{table}.{c.name}",  # type: ignore[arg-type]
-                         f"budget.doc.{table}.{c.name}", _VOCAB_FIELDS.get(c.name)) for c in TABLES[table])
-    alias = view[6]
-    where, params = (budget_where if table == "budgets" else transaction_where)(f, alias)
-    sql = f"SELECT {', '.join(c.name for c in TABLES[table])} FROM {view} {alias} WHERE {where}"
-    return Extract(sql, tuple(params), fields, order, sample_column="is_sample",
-                   title_key=f"budget.export.title.{table}", rows_key=f"budget.export.rows.{table}")
-
-
-def money_labels(db: Database) -> dict[str, dict[str, dict[str, str]]]:
-    """Labels of the money codes in each language, for the labelled formats (xlsx, French Excel, zip)."""
-    donors = db.rows("SELECT donor_id, name_en, name_fr FROM donors")
-    outputs = [int(r[0]) for r in db.rows("SELECT position FROM project_items WHERE list = 'output'")]
-    out: dict[str, dict[str, dict[str, str]]] = {}
-    for lang in LANGS:
-        out[lang] = {
-            "budget_type": {k: t(f"budget.type.{k}", lang) for k in BUDGET_TYPES},
-            "budget_status": {k: t(f"budget.status.{k}", lang) for k in BUDGET_STATUSES},
-            "transaction_type": {k: t(f"budget.transaction_type.{k}", lang) for k in TRANSACTION_TYPES},
-            "donor": {d: (en if lang == "en" else fr) for d, en, fr in donors},
-            "output": {str(o): t("budget.output_n", lang, n=o) for o in outputs},
-        }
-    return out
-
-
-def describe(db: Database, f: MoneyFilters, lang: str) -> list[FilterLine]:
-    """The filters applied, as a reader sees them and as ids, for the README and the xlsx."""
-    lines = []
-    if f.donors:
-        names = dict(db.rows(f"SELECT donor_id, name_{'fr' if lang == 'fr' else 'en'} FROM donors"))
-        lines.append(FilterLine(t("budget.filter.donor", lang), ", ".join(names.get(d, d) for d in f.donors),
-                                ", ".join(f.donors)))
-    if f.outputs:
-        lines.append(FilterLine(t("budget.filter.output", lang),
-                                ", ".join(t("budget.output_n", lang, n=o) for o in f.outputs),
-                                ", ".join(map(str, f.outputs))))
-    if f.operations:
-        names = dict(db.rows("SELECT operation_id, name FROM operations"))
-        lines.append(FilterLine(t("budget.filter.operation", lang), ", ".join(names.get(o, o) for o in f.operations),
-                                ", ".join(f.operations)))
-    if not f.include_sample:
-        lines.append(FilterLine(t("export.filter.sample", lang), t("export.filter.sample_left_out", lang),
-                                "is_sample = false"))
-    return lines
-
-
-def write(db: Database, table: str, f: MoneyFilters, fmt: str, lang: str, out: BinaryIO, today: dt.date,
-          max_rows: int | None = None) -> int:
-    """Write the filtered lines of one money table in `fmt` (`kafo_data.export.seizures.FORMATS`); returns rows."""
-    return write_table(db, money_extract(table, f), fmt, lang, out, today=today,
-                       name=file_name(table, f, today).removesuffix(".csv"), filters=describe(db, f, lang),
-                       max_rows=max_rows, labels=money_labels(db))
-
-
-def build(db: Database, table: str, f: MoneyFilters, fmt: str, lang: str, today: dt.date) -> bytes:
-    """The download as bytes (what the page's button serves); equal to `write` for equal arguments."""
-    buf = io.BytesIO()
-    write(db, table, f, fmt, lang, buf, today, max_rows=MEMORY_MAX_ROWS)
-    return buf.getvalue()
-
-
-def file_name(table: str, f: MoneyFilters, today: dt.date, extension: str = "csv", suffix: str = "") -> str:
-    """kafo_budgets_EU_output-2_KAFO-II_2026-11-22.csv: what is inside and when (suffix before the dot)."""
-    parts = [f"kafo_{table}"]
-    if f.donors:
-        parts.append("-".join(f.donors))
-    if f.outputs:
-        parts.append("output-" + "-".join(map(str, f.outputs)))
-    if f.operations:
-        parts.append("-".join(f.operations))
-    if not f.include_sample:
-        parts.append("no-sample")
-    parts.append(today.isoformat())
-    return "_".join(parts) + suffix + "." + extension

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,17 +19,10 @@ from babel.numbers import format_decimal
 from kafo_data.contract.money import from_cents
 from kafo_data.fmt import LOCALES, date, money, percent
 from kafo_data.i18n import t
-from kafo_data.money.queries import MEASURES, Rate
+from kafo_data.money.queries import MEASURES
+from kafo_data.money.rates import Rate
 
 LISTS: tuple[str, ...] = ("pillar", "output", "activity_type", "focus_area", "partner", "implementer", "donor")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
-
-
-def md(text: object) -> str:
-    """Data text made inert for st.markdown: every markdown character escaped."""
-    return "" if _blank(text) else _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
 def _blank(value: object) -> bool:
     """None, NaN, pandas' NA or an empty string."""
     if value is None or isinstance(value, str):

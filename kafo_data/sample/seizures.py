@@ -114,6 +114,40 @@ def published_targets(root: Path, rng: random.Random) -> list[Target]:
     return targets
 
 
+def counted_targets(root: Path, rng: random.Random) -> dict[str, list[tuple[tuple[str, ...], str, int]]]:
+    """Shown numbers that count several item types as their source counts them (figures.counts).
+
+    Per operation: (terms, unit, at least this much); "more than" gets a little more. The sample
+    adds to the last term when its lines fall short (KAFO V: rifles, parts and components).
+    """
+    out: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
+    for row in read_text(root, "figures"):
+        if row["shown"] != "true" or not row.get("counts") or not row["value"]:
+            continue
+        value = int(float(row["value"]))
+        if row["qualifier"] in {"more_than", "at_least"}:
+            value += 1 + rng.randint(0, max(1, math.ceil(value * 0.05)))
+        out.setdefault(row["operation_id"], []).append((tuple(row["counts"].split()), row["unit"], value))
+    return out
+
+
+def counted(lines: list[dict], terms: tuple[str, ...], unit: str) -> float:
+    """The quantity of `lines` that a figure counting `terms` (category or category/item_type) counts."""
+    return sum(ln["quantity"] for ln in lines if ln["unit"] == unit
+               and (ln["category"] in terms or f"{ln['category']}/{ln['item_type']}" in terms))
+
+
+def _top_up(rng: random.Random, op_id: str, lines: list[dict],
+            goals: list[tuple[tuple[str, ...], str, int]]) -> list[dict]:
+    added: list[dict] = []
+    for terms, unit, goal in goals:
+        short = goal - int(counted(lines + added, terms, unit))
+        if short > 0:
+            category, _, item_type = terms[-1].partition("/")
+            added += _item_lines(rng, Target(op_id, category, item_type or None, unit, short))
+    return added
+
+
 def arrest_targets(root: Path, rng: random.Random) -> dict[str, int]:
     """Published arrest numbers ("more than" gets a little more), per operation."""
     out = {}
@@ -175,10 +209,12 @@ def generate_sample(root: Path, seed: int = SEED) -> tuple[pa.Table, pa.Table]:
     places = _localities(root)
     targets = published_targets(root, rng)
     arrests = arrest_targets(root, rng)
+    goals = counted_targets(root, rng)
     seizures: list[dict] = []
     items: list[dict] = []
     for op_id, n_events in EVENTS_PER_OPERATION.items():
         lines = [ln for t in targets if t.operation_id == op_id for ln in _item_lines(rng, t)]
+        lines += _top_up(rng, op_id, lines, goals.get(op_id, []))
         n_events = min(n_events, max(1, len(lines) * 3 // 5))
         op = ops[op_id]
         start = dt.date.fromisoformat(op["start_date"])

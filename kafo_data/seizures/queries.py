@@ -66,7 +66,7 @@ def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
     """Published figures with their qualifier, unit, wording and source, in the reference order."""
     return db.frame(
         "SELECT f.figure_id, f.operation_id, f.indicator, f.value, f.qualifier, f.unit, f.text, "
-        "f.category, f.item_type, f.shown, f.note, f.source_id, s.title AS source_title, "
+        "f.category, f.item_type, f.shown, f.note, f.footnote_of, f.counts, f.source_id, s.title AS source_title, "
         "s.url AS source_url, s.publisher AS source_publisher, s.published AS source_published "
         "FROM figures f JOIN sources s USING (source_id) "
         "WHERE CAST(? AS VARCHAR) IS NULL OR f.operation_id = ? ORDER BY f.file_row_number",
@@ -76,6 +76,15 @@ def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
 
 def sources(db: Database) -> pd.DataFrame:
     return db.frame("SELECT * FROM sources ORDER BY published, source_id")
+
+
+def operation_agencies(db: Database) -> pd.DataFrame:
+    """Who took part in each operation, as its source lists them, with the source."""
+    return db.frame(
+        "SELECT a.operation_id, a.position, a.agency, a.text, a.source_id, s.title AS source_title, "
+        "s.url AS source_url FROM operation_agencies a JOIN sources s USING (source_id) "
+        "JOIN operations o USING (operation_id) ORDER BY o.start_date, a.position"
+    )
 
 
 # The sums a page shows of one selection, each by its keys and always by unit as well.
@@ -339,11 +348,16 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
         "f.category, f.item_type, f.source_id, "
         "CASE WHEN f.indicator = 'arrests' THEN "
         f"  (SELECT sum(s.arrests) FROM {events} s WHERE s.operation_id = f.operation_id {event_sample}) "
+        "WHEN f.counts IS NOT NULL THEN "  # several categories or item types, as the source counts them
+        f"  (SELECT sum(r.quantity) FROM {lines} r WHERE r.operation_id = f.operation_id AND r.unit = f.unit "
+        "   AND list_has_any(string_split(f.counts, ' '), [r.category, r.category || '/' || r.item_type]) "
+        f"  {sample_clause}) "
         f"ELSE (SELECT sum(r.quantity) FROM {lines} r WHERE r.operation_id = f.operation_id "
         "  AND r.category = f.category AND r.unit = f.unit "
         f"  AND (f.item_type IS NULL OR r.item_type = f.item_type) {sample_clause}) END AS records_total "
         "FROM figures f JOIN operations o USING (operation_id) "
-        "WHERE f.shown AND f.value IS NOT NULL AND (f.category IS NOT NULL OR f.indicator = 'arrests') "
+        "WHERE f.shown AND f.value IS NOT NULL "
+        "AND (f.category IS NOT NULL OR f.counts IS NOT NULL OR f.indicator = 'arrests') "
         "ORDER BY o.start_date, f.figure_id",
     )
 

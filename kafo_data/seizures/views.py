@@ -17,7 +17,7 @@ import pandas as pd
 from kafo_data.config import built_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.fmt import date, figure, number
-from kafo_data.i18n import label, t
+from kafo_data.i18n import has, label, t
 from kafo_data.store.batches import list_batches
 from kafo_data.store.db import batch_dirs
 
@@ -49,9 +49,11 @@ def figure_cards(figures: pd.DataFrame, operation_id: str, lang: str) -> list[Fi
     rows = figures[figures.operation_id == operation_id]
     cards = []
     for row in rows[rows.shown].itertuples():
-        others = rows[(~rows.shown) & (rows.indicator == row.indicator)]
+        others = rows[(~rows.shown) & (rows.footnote_of == row.figure_id)]
         notes = tuple(
-            t("overview.footnote", lang, text=o.text, source=o.source_title) for o in others.itertuples()
+            t("overview.footnote_same_page", lang, text=o.text) if o.source_id == row.source_id
+            else t("overview.footnote", lang, text=o.text, source=o.source_title)
+            for o in others.itertuples()
         )
         value = None if _is_blank(row.value) else row.value
         cards.append(FigureCard(
@@ -77,9 +79,28 @@ def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, 
             t("operations.col.countries", lang): ", ".join(names.get(c, c) for c in op.countries),
             t("operations.col.officers", lang): "" if off is None else figure(off.value, off.qualifier, "", lang),
             t("operations.col.published", lang): int(((figures.operation_id == op.operation_id) & figures.shown).sum()),
-            t("operations.col.lead", lang): op.lead,
+            t("operations.col.lead_as_published", lang): op.lead_fr if lang == "fr" else op.lead,
         })
     return pd.DataFrame(out)
+
+
+def agencies_table(agencies: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """Per operation: who took part, as its source lists them (labels, and the source's own words)."""
+    out = []
+    for op_id, rows in agencies.groupby("operation_id", sort=False):
+        out.append({
+            t("operations.col.operation", lang): names.get(op_id, op_id),
+            t("operations.col.participants", lang): ", ".join(label("participant", a, lang) for a in rows.agency),
+            t("operations.col.as_published", lang): "; ".join(rows.text),
+            t("operations.col.source", lang): "; ".join(dict.fromkeys(rows.source_title)),
+            t("operations.col.address", lang): "; ".join(dict.fromkeys(u for u in rows.source_url if not _is_blank(u))),
+        })
+    return pd.DataFrame(out)
+
+
+def date_notes(ops: pd.DataFrame, lang: str) -> list[str]:
+    """What the reader should know about an edition's published dates (KAFO IV's year), in the language."""
+    return [t(f"operations.date_note.{op}", lang) for op in ops.operation_id if has(f"operations.date_note.{op}", lang)]
 
 
 def period(op: object, lang: str) -> str:

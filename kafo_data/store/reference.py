@@ -23,6 +23,7 @@ TYPED: dict[str, dict[str, pa.DataType]] = {
     "sources": {},
     "operations": {"start_date": pa.date32(), "end_date": pa.date32()},
     "operation_countries": {},
+    "operation_agencies": {"position": pa.int32()},
     "figures": {"value": pa.float64(), "shown": pa.bool_()},
     "project": {},
     "project_items": {"position": pa.int32()},
@@ -32,6 +33,14 @@ TYPED: dict[str, dict[str, pa.DataType]] = {
 }
 
 REFERENCE_TABLES: tuple[str, ...] = tuple(TYPED)
+
+# Who took part in an operation, as the sources name them (operation_agencies.agency): the
+# record agencies of `contract.AGENCIES` and the wider services and groups the pages list.
+PARTICIPANTS: tuple[str, ...] = (
+    "police", "gendarmerie", "customs", "border_police", "border_service", "salw_commission",
+    "airport_unit", "maritime_authority", "prosecution", "justice", "intelligence",
+    "law_enforcement", "criminal_justice", "traditional_leaders", "civil_society", "interpol_ncb",
+)
 
 
 def read_text(root: Path, table: str) -> list[dict[str, str]]:
@@ -97,7 +106,29 @@ def check_reference(root: Path) -> list[str]:
                 problems.append(f"{where}: unknown country {iso!r}")
     for line, row in enumerate(texts["figures"], start=2):
         problems += [f"figures.csv line {line}: {p}" for p in _figure_problems(row)]
+    problems += _footnote_problems(texts["figures"])
+    for line, row in enumerate(texts["sources"], start=2):
+        if not row.get("url") and not row.get("why_no_url"):
+            problems.append(f"sources.csv line {line}: a source has an address (url) or says why not (why_no_url)")
+    for line, row in enumerate(texts["operation_agencies"], start=2):
+        if row.get("agency") not in PARTICIPANTS:
+            problems.append(f"operation_agencies.csv line {line}: unknown agency {row.get('agency')!r}")
     return problems
+
+
+def _footnote_problems(figures: list[dict[str, str]]) -> list[str]:
+    """A figure not shown is the footnote of a shown figure of the same operation, named in footnote_of."""
+    shown = {r["figure_id"]: r for r in figures if r.get("shown") == "true"}
+    out = []
+    for line, row in enumerate(figures, start=2):
+        of = row.get("footnote_of", "")
+        if row.get("shown") == "true" and of:
+            out.append(f"figures.csv line {line}: a shown figure is no footnote (footnote_of {of!r})")
+        elif row.get("shown") != "true":
+            target = shown.get(of)
+            if target is None or target["operation_id"] != row["operation_id"]:
+                out.append(f"figures.csv line {line}: footnote_of names no shown figure of {row['operation_id']}")
+    return out
 
 
 def _figure_problems(row: dict[str, str]) -> list[str]:
@@ -117,6 +148,16 @@ def _figure_problems(row: dict[str, str]) -> list[str]:
         out.append(f"a figure compared with records needs a contract unit, not {unit!r}")
     if item and unit not in contract.units_for(item):
         out.append(f"unit {unit!r} is not allowed for {item!r}")
+    counts = row.get("counts", "")
+    if counts and cat:
+        out.append("a figure has a category or counts, not both")
+    for term in counts.split():
+        term_cat, _, term_item = term.partition("/")
+        if term_cat not in contract.CATEGORIES or (term_item and (
+                term_item not in contract.ITEM_TYPES or contract.category_of(term_item) != term_cat)):
+            out.append(f"counts: unknown category or item type {term!r}")
+        elif unit not in contract.UNITS or (term_item and unit not in contract.units_for(term_item)):
+            out.append(f"counts: unit {unit!r} is not allowed for {term!r}")
     return out
 
 

@@ -14,11 +14,12 @@ from typing import Any
 
 import streamlit as st
 
-from kafo_data.export import seizures as export
+from kafo_data.export import money as money_export
+from kafo_data.export import writers
 from kafo_data.fmt import number
 from kafo_data.i18n import t
 from kafo_data.money import filters as money_filters
-from kafo_data.money import queries as budget_queries
+from kafo_data.money import rates as money_rates
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.store.db import get_database
 from kafo_data.ui import state
@@ -26,15 +27,15 @@ from kafo_data.ui.data import database, q
 from kafo_data.ui.downloads import refusal
 
 
-def rates() -> list[budget_queries.Rate]:
+def rates() -> list[money_rates.Rate]:
     """The rates table of the data directory (cached by data version like the queries)."""
     db = database()
     return _rates(db.version(), str(db.root))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _rates(version: str, root: str) -> list[budget_queries.Rate]:
-    return budget_queries.rates(Path(root))
+def _rates(version: str, root: str) -> list[money_rates.Rate]:
+    return money_rates.rates(Path(root))
 
 
 def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, str]) -> MoneyFilters:
@@ -61,18 +62,18 @@ def downloads(lang: str, filters: MoneyFilters, rows: dict[str, int], key: str =
     """
     root = database().root
     today = dt.datetime.now(dt.UTC).date()
-    fmt = st.radio(t("export.format", lang), export.FORMATS, key=f"{key}_format", horizontal=True,
+    fmt = st.radio(t("export.format", lang), writers.FORMATS, key=f"{key}_format", horizontal=True,
                    format_func=lambda f: t(f"export.format.{f}", lang))
     for column, table in zip(st.columns(2), ("budgets", "transactions"), strict=True):
         problem = refusal(rows[table], fmt, lang)
 
         def build(table: str = table, fmt: str = fmt) -> bytes:
-            return budget_queries.build(get_database(root), table, filters, fmt, lang, today)
+            return money_export.build(get_database(root), table, filters, fmt, lang, today)
 
-        name = budget_queries.file_name(table, filters, today, export.EXTENSIONS[fmt], export.SUFFIXES.get(fmt, ""))
+        name = money_export.file_name(table, filters, today, writers.EXTENSIONS[fmt], writers.SUFFIXES.get(fmt, ""))
         with column:
             st.download_button(t(f"budget.download.{table}", lang, rows=number(rows[table], lang)), data=build,
-                               file_name=name, mime=export.MIME[fmt], on_click="ignore",
+                               file_name=name, mime=writers.MIME[fmt], on_click="ignore",
                                disabled=problem is not None, key=f"{key}_{table}", icon=":material/download:")
             if problem:
                 st.caption(problem)

@@ -18,6 +18,7 @@ import streamlit as st
 from kafo_data.config import small_cell_events
 from kafo_data.export import public as public_export
 from kafo_data.export import seizures as export
+from kafo_data.export import writers
 from kafo_data.fmt import number
 from kafo_data.i18n import t
 from kafo_data.seizures import public
@@ -40,10 +41,10 @@ def refusal(rows: int, fmt: str, lang: str) -> str | None:
     """Why `fmt` cannot be downloaded for `rows` rows here, or None when it can."""
     if rows == 0:
         return t("export.empty", lang)
-    limit = export.row_limit(fmt, in_memory=True)
+    limit = writers.row_limit(fmt, in_memory=True)
     if limit is None or rows <= limit:
         return None
-    csv_limit = export.row_limit("csv", in_memory=True)
+    csv_limit = writers.row_limit("csv", in_memory=True)
     hint = "export.too_large.try_csv" if csv_limit is None or rows <= csv_limit else "export.too_large.try_cli"
     return " ".join((t("export.too_large", lang, rows=number(rows, lang), limit=number(limit, lang),
                        left_out=number(rows - limit, lang), format=t(f"export.format.{fmt}", lang)),
@@ -67,8 +68,8 @@ def download_menu(db: Database, filters: Filters, lang: str, *, stem: str = "kaf
         return f"{text} ({t('export.unavailable', lang)})" if rows and refusal(rows, f, lang) else text
 
     fmt = fmt_col.radio(
-        t("export.format", lang), export.FORMATS, key=f"{key}_format", format_func=option,
-        captions=[t(f"export.help.{f}", lang) for f in export.FORMATS],
+        t("export.format", lang), writers.FORMATS, key=f"{key}_format", format_func=option,
+        captions=[t(f"export.help.{f}", lang) for f in writers.FORMATS],
     )
     today = dt.datetime.now(dt.UTC).date()
     name = t(f"export.format.{fmt}", lang)
@@ -79,7 +80,7 @@ def download_menu(db: Database, filters: Filters, lang: str, *, stem: str = "kaf
              else t("export.button", lang, rows=number(rows, lang), format=name))
     st.download_button(
         label, data=file_builder(db, chosen, fmt, lang, today, stem),
-        file_name=export.download_name(chosen, fmt, today, stem), mime=export.MIME[fmt],
+        file_name=export.download_name(chosen, fmt, today, stem), mime=writers.MIME[fmt],
         on_click="ignore", disabled=problem is not None, key=f"{key}_button", icon=":material/download:",
     )
 

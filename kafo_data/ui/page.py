@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from kafo_data.config import small_cell_events
@@ -209,3 +210,21 @@ def public_share_notice(lang_: str, share: dict) -> None:
         sample_notice(lang_, sample, sample + real)
     else:
         st.info(t("access.sample_some", lang_), icon="🧪")
+
+
+def table(frame: pd.DataFrame | list[dict], **kwargs: object) -> None:
+    """`st.table`, whose cells and headers Streamlit reads as Markdown, with every text shown as received."""
+    frame = pd.DataFrame(frame)
+    frame = frame.rename(columns={c: literal(c) for c in frame.columns if isinstance(c, str)})
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(lambda v: literal(v) if isinstance(v, str) else v)
+    st.table(frame, **kwargs)
+
+
+def link(title: object, url: object) -> str:
+    """A source's title as a Markdown link to its address (http and https only), the title shown as received."""
+    text = literal(title)
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and not any(c in url for c in "<> "):
+        return f"[{text}](<{url}>)"
+    return text

@@ -87,7 +87,7 @@ def signin_server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 def sidebar_text(page: Any) -> str:
-    return driver.sidebar(page).inner_text()
+    return driver.sidebar(page).inner_text().replace("\u200b", "")
 
 
 def sign_in(window: driver.Window, provider: str, email: str) -> None:
@@ -146,7 +146,7 @@ def test_an_unlisted_person_signs_in_and_stays_public_with_the_reason(signin_ser
     page = window.page
     driver.open_page(page, signin_server.url)
     sign_in(window, provider, OUTSIDER)
-    main = page.get_by_test_id("stMain").inner_text()
+    main = page.get_by_test_id("stMain").inner_text().replace("\u200b", "")
     assert OUTSIDER in main and "not on the managers' list" in main
     driver.go_to(page, "seizures")
     assert page.get_by_test_id("stDataFrame").count() == 0

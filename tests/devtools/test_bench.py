@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from kafo_data.devtools import bench
+from kafo_data.devtools import bench, pandas_baseline
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import Database
@@ -81,7 +81,7 @@ def test_pandas_baseline_answers_what_the_query_layer_answers(scenario, in_memor
     """The baseline does the same work, so 'x faster' compares like with like."""
     f = bench.SCENARIOS[scenario]
     db = Database(DATA, in_memory_bytes=in_memory_bytes)
-    app = bench.PandasApp(DATA)
+    app = pandas_baseline.PandasApp(DATA)
     app.tables()
     try:
         assert app.events_summary(f) == queries.events_summary(db, f)

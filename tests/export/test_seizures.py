@@ -24,11 +24,12 @@ import pytest
 from kafo_data import cli
 from kafo_data.contract import seizures as contract
 from kafo_data.export import seizures as export
+from kafo_data.export import writers
 from kafo_data.i18n import t
 from kafo_data.sample.seizures import write_batch
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
-from tests.conftest import REPO, read_records
+from tests.conftest import REPO, read_records, select_records
 
 TODAY = dt.date(2026, 11, 22)
 MADE = dt.datetime(2026, 11, 22, 10, 15, 4)
@@ -109,13 +110,13 @@ def _expected(text: str) -> str:
 def test_the_rule_in_python_and_in_sql_agree(repo_data):
     db = get_database(repo_data)
     values = ", ".join("(?)" for _ in CASES)
-    sql = f"SELECT {export.neutralised('v')} FROM (VALUES {values}) AS x(v)"
+    sql = f"SELECT {writers.neutralised('v')} FROM (VALUES {values}) AS x(v)"
     cur = db.cursor()
     try:
-        in_sql = [r[0] for r in cur.execute(sql, [export.TRIGGER_PATTERN, *CASES]).fetchall()]
+        in_sql = [r[0] for r in cur.execute(sql, [writers.TRIGGER_PATTERN, *CASES]).fetchall()]
     finally:
         cur.close()
-    assert in_sql == [export.neutralise(c) for c in CASES] == [_expected(c) for c in CASES]
+    assert in_sql == [writers.neutralise(c) for c in CASES] == [_expected(c) for c in CASES]
 
 
 # --- csv ----------------------------------------------------------------------------------------
@@ -174,20 +175,7 @@ def test_csv_rows_equal_an_independent_reading(report_data, filters):
     kinds = [f.kind for f in export.RECORD_FIELDS]
     got = [tuple(_python_value(v, k) for v, k in zip(r, kinds, strict=True)) for r in rows[1:]]
     _, records = read_records(report_data)
-    mask = records.seizure_id.notna()
-    if filters.operations:
-        mask &= records.operation_id.isin(filters.operations)
-    if filters.countries:
-        mask &= records.country_iso3.isin(filters.countries)
-    if filters.categories:
-        mask &= records.category.isin(filters.categories)
-    if filters.date_from:
-        mask &= records.seizure_date >= filters.date_from
-    if filters.date_to:
-        mask &= records.seizure_date <= filters.date_to
-    if not filters.include_sample:
-        mask &= ~records.is_sample
-    chosen = records[mask]
+    chosen = select_records(records, filters)
     expected = [tuple(_pandas_value(row[f.name], f.kind) for f in export.RECORD_FIELDS)
                 for row in chosen.to_dict("records")]
     assert sorted(got, key=repr) == sorted(expected, key=repr)
@@ -289,19 +277,19 @@ def test_xlsx_sheets_for_filters_sources_and_dictionary(report_data):
 
 
 def test_xlsx_too_large_says_how_many_rows_are_left_out(report_data, monkeypatch):
-    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 10)
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 10)
     rows = len(_csv_rows(_build(report_data, "csv", filters=export.ALL), ",")) - 1
-    with pytest.raises(export.ExportTooLarge) as caught:
+    with pytest.raises(writers.ExportTooLarge) as caught:
         _build(report_data, "xlsx", filters=export.ALL)
     assert caught.value.left_out == rows - 10
     assert f"{rows - 10:,} rows would be left out" in str(caught.value)
-    assert export.row_limit("xlsx", in_memory=True) == 10
-    assert export.row_limit("csv", in_memory=False) is None
+    assert writers.row_limit("xlsx", in_memory=True) == 10
+    assert writers.row_limit("csv", in_memory=False) is None
 
 
 def test_built_file_has_a_memory_cap_but_the_stream_does_not(report_data, monkeypatch):
-    monkeypatch.setattr(export, "MEMORY_MAX_ROWS", 5)
-    with pytest.raises(export.ExportTooLarge):
+    monkeypatch.setattr(writers, "MEMORY_MAX_ROWS", 5)
+    with pytest.raises(writers.ExportTooLarge):
         _build(report_data, "csv", filters=export.ALL)
     out = io.BytesIO()
     rows = export.write(get_database(report_data), export.ALL, "csv", "en", out, TODAY, MADE)
@@ -360,7 +348,7 @@ def test_readme_of_the_full_dataset_says_no_filter(repo_data):
 
 # --- equal inputs, equal bytes ------------------------------------------------------------------
 
-@pytest.mark.parametrize("fmt", export.FORMATS)
+@pytest.mark.parametrize("fmt", writers.FORMATS)
 def test_build_is_deterministic(repo_data, monkeypatch, fmt):
     first = _build(repo_data, fmt)
     real = time.time
@@ -368,11 +356,11 @@ def test_build_is_deterministic(repo_data, monkeypatch, fmt):
     assert _build(repo_data, fmt) == first
 
 
-@pytest.mark.parametrize("fmt", export.FORMATS)
+@pytest.mark.parametrize("fmt", writers.FORMATS)
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_cli_export_equals_the_button_bytes(report_data, tmp_path, monkeypatch, capsys, fmt, lang):
     monkeypatch.setenv("KAFO_EXPORT_TIME", MADE.isoformat())
-    target = tmp_path / f"out.{export.EXTENSIONS[fmt]}"
+    target = tmp_path / f"out.{writers.EXTENSIONS[fmt]}"
     argv = ["export", "--data-dir", str(report_data), "--operation", "KAFO-II", "--country", "MLI",
             "--country", "CIV", "--format", fmt, "--lang", lang, "-o", str(target)]
     assert cli.main(argv) == 0
@@ -393,7 +381,7 @@ def test_cli_all_from_the_shell(repo_data, tmp_path):
 
 
 def test_cli_refuses_an_xlsx_over_the_cap_in_one_line(report_data, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 10)
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 10)
     target = tmp_path / "big.xlsx"
     assert cli.main(["export", "--data-dir", str(report_data), "--all", "--format", "xlsx", "-o", str(target)]) == 2
     err = capsys.readouterr().err.strip()
@@ -423,8 +411,8 @@ def test_file_names_say_what_is_inside_and_when():
 
 
 def test_every_format_has_a_mime_type_and_catalogue_labels():
-    for fmt in export.FORMATS:
-        assert export.MIME[fmt] and export.EXTENSIONS[fmt]
+    for fmt in writers.FORMATS:
+        assert writers.MIME[fmt] and writers.EXTENSIONS[fmt]
         for lang in ("en", "fr"):
             assert t(f"export.format.{fmt}", lang) and t(f"export.help.{fmt}", lang)
     for kind in ("text", "number", "integer", "date", "boolean"):
@@ -446,9 +434,9 @@ def test_the_button_callable_builds_the_same_file_off_the_script_thread(repo_dat
     assert result == [_build(repo_data, "csv", "fr")]
     assert refusal(0, "csv", "en") == t("export.empty", "en")
     assert refusal(10, "xlsx", "en") is None
-    message = refusal(export.XLSX_MAX_ROWS + 1000, "xlsx", "en")
+    message = refusal(writers.XLSX_MAX_ROWS + 1000, "xlsx", "en")
     assert message is not None and "so 1,000 rows would be left out" in message and "choose CSV" in message
-    huge = (refusal(export.MEMORY_MAX_ROWS + 2000, "csv", "fr") or "").replace("\u202f", " ")
+    huge = (refusal(writers.MEMORY_MAX_ROWS + 2000, "csv", "fr") or "").replace("\u202f", " ")
     assert "2 000 lignes seraient donc laissées de côté" in huge and "python -m kafo_data export" in huge
 
 def test_download_menu_in_a_page(repo_data, monkeypatch):
@@ -464,7 +452,7 @@ def test_download_menu_in_a_page(repo_data, monkeypatch):
         download_menu(get_database(Path(root)), Filters(operations=("KAFO-II",)), "fr",
                       total_rows=451, filtered_rows=60)
 
-    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 100)
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 100)
     at = AppTest.from_function(page, args=(str(repo_data),)).run()
     assert not at.exception
     button = at.get("download_button")[0].proto
@@ -486,18 +474,18 @@ def test_another_dataset_reuses_the_writers_and_the_rule(repo_data):
            "('B-1', CAST(3248537 AS DECIMAL(18,2)), DATE '2020-01-01', 1, 'Côte d''Ivoire')) "
            "AS b(budget_id, value, value_date, output, note)")
     fields = (
-        export.Field("budget_id", "text", "export.source.id", "export.source.id"),
-        export.Field("value", "number", "export.col.value", "export.col.value"),
-        export.Field("value_date", "date", "export.info.made", "export.info.made"),
-        export.Field("output", "integer", "export.col.item", "export.col.item", vocab="output"),
-        export.Field("note", "text", "export.source.title", "export.source.title"),
+        writers.Field("budget_id", "text", "export.source.id", "export.source.id"),
+        writers.Field("value", "number", "export.col.value", "export.col.value"),
+        writers.Field("value_date", "date", "export.info.made", "export.info.made"),
+        writers.Field("output", "integer", "export.col.item", "export.col.item", vocab="output"),
+        writers.Field("note", "text", "export.source.title", "export.source.title"),
     )
-    extract = export.Extract(sql, ("@cmd",), fields, order=("budget_id",))
+    extract = writers.Extract(sql, ("@cmd",), fields, order=("budget_id",))
     db = get_database(repo_data)
     labels = {"fr": {"output": {"1": "Produit 1", "2": "Produit 2"}}}
 
     def made(fmt: str) -> bytes:
-        return export.build_table(db, extract, fmt, "fr", today=TODAY, made_at=MADE, name="budget", labels=labels)
+        return writers.build_table(db, extract, fmt, "fr", today=TODAY, made_at=MADE, name="budget", labels=labels)
 
     plain = _csv_rows(made("csv"), ",")
     assert plain == [["budget_id", "value", "value_date", "output", "note"],
@@ -518,7 +506,7 @@ def test_another_dataset_reuses_the_writers_and_the_rule(repo_data):
 def test_records_sorted_in_parts_give_the_same_file(report_data, monkeypatch, fmt):
     """Sorting a few operations at a time (bounded memory) changes nothing in the file."""
     whole = _build(report_data, fmt, "fr", Filters())
-    monkeypatch.setattr(export, "PART_ROWS", 40)
+    monkeypatch.setattr(writers, "PART_ROWS", 40)
     assert _build(report_data, fmt, "fr", Filters()) == whole
     nothing = Filters(categories=("firearms",), date_from=dt.date(2030, 1, 1))
     assert len(_csv_rows(_build(report_data, "csv", "en", nothing), ",")) == 1  # the header alone

@@ -108,10 +108,10 @@ def both(awkward_data: Path):
     plain.close()
 
 
-def _same(got: object, expected: object) -> None:
+def _same(got: object, expected: object, exact: bool = True) -> None:
     if isinstance(expected, pd.DataFrame):
         assert isinstance(got, pd.DataFrame)
-        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        pd.testing.assert_frame_equal(got, expected, check_exact=exact, rtol=1e-12, atol=0)
     else:
         assert got == expected
 
@@ -176,8 +176,10 @@ def test_shipped_data_gives_the_same_answers_every_way():
         for f in FILTERS[:8]:
             for name in ("totals", "by_country", "monthly", "events_summary", "records_page", "map_points"):
                 expected = getattr(queries, name)(plain, f)
-                _same(getattr(queries, name)(fast, f), expected)
-                _same(getattr(queries, name)(memory, f), expected)
+                # a place's mean coordinates: avg() here, sum/sum over the rollup there; floats summed
+                # in another order may differ in the last bit, so those compare to 1e-12
+                _same(getattr(queries, name)(fast, f), expected, exact=name != "map_points")
+                _same(getattr(queries, name)(memory, f), expected, exact=name != "map_points")
             for sort, descending in (("seizure_date", True), ("quantity", False), ("agency", False)):
                 _same(queries.records_page(memory, f, limit=20, offset=5, sort=sort, descending=descending),
                       queries.records_page(plain, f, limit=20, offset=5, sort=sort, descending=descending))
