@@ -249,6 +249,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         p.set_defaults(func=func)
     for name, (module_name, func_name, text) in DEV_COMMANDS.items():
         p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--data-dir", help="data directory (default: KAFO_DATA_DIR or ./data)")
         if name == command:
             module = importlib.import_module(module_name)
             module.configure(p)

@@ -59,6 +59,16 @@ def figure(value: float | None, qualifier: str, unit_label: str, lang: str) -> s
 
 
 
+def is_blank(value: object) -> bool:
+    """None, NaN, pandas' NA or an empty string: a value with nothing to show."""
+    if value is None or isinstance(value, str):
+        return value in (None, "")
+    try:
+        return bool(value != value)  # NaN is the one value not equal to itself
+    except TypeError:  # pandas' NA answers NA, which has no truth value
+        return True
+
+
 _MARKDOWN_MARKS = frozenset("\\`*_{}[]()<>#+-.!|~$:=^&\"'%@;,/?")
 # GFM turns bare addresses into links after escapes are read: a zero-width space keeps them text.
 _MARKDOWN_LIKE = re.compile(r"[\\`*_\[\]<>$~|{}]|:[\w+/-]+:|://|www\.|@|&\w+;|^\s*(?:[-+>#]|\d+[.)])")
@@ -74,6 +84,8 @@ def literal(text: object) -> str:
     `://`, `www` and `@` keeps an address from becoming a link; line breaks become spaces.
     Text with none of Markdown's marks (most names and places) comes back unchanged.
     """
+    if is_blank(text):
+        return ""
     value = " ".join(str(text).splitlines())
     if not _MARKDOWN_LIKE.search(value):
         return value

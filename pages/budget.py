@@ -10,7 +10,6 @@ from kafo_data.money import charts as budget_charts
 from kafo_data.money import queries as budget_queries
 from kafo_data.money import rates as money_rates
 from kafo_data.money import views as budget_views
-from kafo_data.seizures import queries
 from kafo_data.ui import budget as ui_budget
 from kafo_data.ui import page as ui
 
@@ -23,8 +22,8 @@ st.title(t("budget.title", lang))
 st.markdown(t("budget.intro", lang))
 
 total = ui.q(budget_queries.project_budget)
-items = ui.q(queries.project_items)
-donors = ui.q(queries.donors)
+items = ui.q(budget_queries.project_items)
+donors = ui.q(budget_queries.donors)
 operations = ui.operation_names()
 outputs = budget_views.output_names(items, lang)
 donor_names = dict(zip(donors.donor_id, donors[f"name_{lang}"], strict=True))
@@ -131,7 +130,7 @@ else:
             amounts = ", ".join(budget_views.amount(c, cur, lang) for c, cur in zip(unsplit.cents, unsplit.currency,
                                                                                      strict=True))
             st.caption(t("budget.period.unsplit", lang, lines=int(unsplit.lines.sum()), amounts=amounts))
-        period_note = t("budget.period.sample", lang) if state.get("budgets") == "sample" else ""
+        period_note = t("budget.period.sample", lang) if shown.get("budgets") == "sample" else ""
         st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
         with st.expander(t("budget.table_twin", lang)):
             ui.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
@@ -172,7 +171,7 @@ if lang != "en":
     st.caption(t("project.unofficial", lang))
 
 st.header(t("project.title", lang))
-card = budget_views.project_card(ui.q(queries.project), items, donors, ui.country_names(lang), lang)
+card = budget_views.project_card(ui.q(budget_queries.project), items, donors, ui.country_names(lang), lang)
 with st.container(border=True):
     st.subheader(literal(card.title))
     if lang != "en":

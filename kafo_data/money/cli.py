@@ -2,7 +2,7 @@
 
 `build` regenerates the money sample of a data directory (only `money/budgets.parquet`,
 `money/transactions.parquet` and `money/sample.json`; nothing else is touched). `export`
-writes the same bytes as the budget page's download, in any `kafo_data.export.seizures` format.
+writes the same bytes as the budget page's download, in any `kafo_data.export.formats` format.
 `ingest` loads a file of budget lines or transactions (the `ingest --kind budget|transactions`
 command calls the same function, `kafo_data.ingest.money.run`).
 """
@@ -35,7 +35,8 @@ def _export(args: argparse.Namespace) -> int:
     from kafo_data.export import money as money_export
     from kafo_data.export.writers import ExportTooLarge
     from kafo_data.filtering import check
-    from kafo_data.money.filters import MoneyFilters, known
+    from kafo_data.money.filters import MoneyFilters
+    from kafo_data.money.queries import known
     from kafo_data.store.db import get_database
 
     root = _root(args)

@@ -65,6 +65,8 @@ def source_caption(state: dict[str, str], lang: str, transactions: bool = True) 
     """Where a chart's numbers come from: the generated sample, loaded reports, or both."""
     used = [state.get("budgets", "none")] + ([state.get("transactions", "none")] if transactions else [])
     kinds = {k for k in used if k != "none"}
+    if not kinds:
+        return ""
     if kinds == {"sample"}:
         return t("budget.caption.sample", lang)
     if kinds == {"real"}:

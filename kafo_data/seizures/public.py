@@ -268,13 +268,12 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
 # figures, the budget. `kafo_data.ui.data.q` refuses anything else of the seizure queries to a public session.
 PUBLIC_CALLS: frozenset[str] = frozenset({
     *(f"kafo_data.seizures.queries.{name}" for name in (
-        "known", "operations", "operation_countries", "operation_agencies", "countries", "figures", "sources",
-        "project", "project_items", "donors", "donor_support")),
+        "known", "operations", "operation_countries", "operation_agencies", "countries", "figures", "sources")),
     *(f"kafo_data.seizures.public.{name}" for name in (
         "breakdowns", "summary", "events_by", "country_events", "operation_summaries", "facets", "sample_share",
         "reconciliation")),
 })
-PUBLIC_MODULES: frozenset[str] = frozenset({"kafo_data.money.queries", "kafo_data.money.filters"})
+PUBLIC_MODULES: frozenset[str] = frozenset({"kafo_data.money.queries"})  # the budget, the donors, the project
 
 
 def is_public(module: str, name: str) -> bool:

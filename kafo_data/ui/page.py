@@ -17,7 +17,7 @@ from kafo_data.errors import DataMissingError
 from kafo_data.filtering import DATE_MAX, DATE_MIN
 from kafo_data.fmt import literal, number
 from kafo_data.i18n import LANGS, label, t
-from kafo_data.money import filters as money_filters
+from kafo_data.money import queries as money_queries
 from kafo_data.seizures import public, queries
 from kafo_data.seizures.filters import ID_FIELDS, Filters
 from kafo_data.ui import access as ui_access
@@ -65,7 +65,7 @@ def start(managers_only: bool = False) -> tuple[str, Filters, list[str]]:
     who = access()
     try:
         notices = [] if state.is_loaded() else state.load_url_once(
-            {**q(money_filters.known), **q(queries.known)})
+            {**q(money_queries.known), **q(queries.known)})
         lang_ = language_switch()
         ui_access.sidebar(who, lang_)
         if managers_only and not who.is_manager:

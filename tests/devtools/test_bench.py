@@ -122,3 +122,11 @@ def test_loadtest_session_opens_the_page_and_clicks_filters_on_a_real_server():
     assert one["errors"] == 0, one["error_examples"]
     assert one["reruns"] == 2 and one["rerun_p50_ms"] > 0 and one["open_p50_ms"] > 0
     assert report["server_rss_hwm_mb"] > 0
+
+
+@pytest.mark.parametrize("command", ["bench", "loadtest"])
+def test_dev_commands_take_the_data_dir_flag_like_every_command(command, tmp_path):
+    from kafo_data.cli import _parser
+
+    args = _parser(command).parse_args([command, "--data-dir", str(tmp_path)])
+    assert args.data_dir == str(tmp_path) and callable(args.func)

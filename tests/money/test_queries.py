@@ -10,7 +10,6 @@ import pytest
 from kafo_data.errors import FilterError
 from kafo_data.filtering import check, from_params, to_params
 from kafo_data.fmt import money
-from kafo_data.money import filters as money_filters
 from kafo_data.money import queries as bq
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.store.db import get_database
@@ -93,7 +92,7 @@ def test_budget_lines_and_transactions_follow_the_filters(repo_data, db):
 
 
 def test_url_parameters_become_checked_filters_and_unknown_values_are_named(db):
-    known = money_filters.known(db)
+    known = bq.known(db)
     f, notices = from_params(MoneyFilters, {"donor": ["EU", "XX"], "output": ["2", "9", "two"],
                                             "operation": ["KAFO-II"], "sample": ["0"]}, known)
     assert f == MoneyFilters(donors=("EU",), outputs=(2,), operations=("KAFO-II",), include_sample=False)
