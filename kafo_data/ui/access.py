@@ -88,7 +88,7 @@ def current() -> Access:
 def banner(access: Access, lang_: str) -> None:
     """What every page says about the role, above its title: local mode, or signed in but not a manager."""
     if access.is_local:
-        st.warning(t("access.local_banner", lang_), icon=":material/computer:")
+        st.info(t("access.local_banner", lang_), icon=":material/computer:")
     elif access.reason in ("not_listed", "unverified"):
         st.info(t(f"access.{access.reason}", lang_, email=literal(access.email or "?")), icon=":material/lock:")
     problem = st.session_state.get(_PROBLEM)
