@@ -88,7 +88,9 @@ def current() -> Access:
 def banner(access: Access, lang_: str) -> None:
     """What every page says about the role, above its title: local mode, or signed in but not a manager."""
     if access.is_local:
-        st.info(t("access.local_banner", lang_), icon=":material/computer:")
+        # a badge, not a notice: the notices of a page (st.info, st.warning) say things about its data and links
+        st.markdown(f":orange-badge[:material/computer: {t('access.local_badge', lang_)}] "
+                    f"{t('access.local_banner', lang_)}")
     elif access.reason in ("not_listed", "unverified"):
         st.info(t(f"access.{access.reason}", lang_, email=literal(access.email or "?")), icon=":material/lock:")
     problem = st.session_state.get(_PROBLEM)
