@@ -78,6 +78,9 @@ def start(managers_only: bool = False) -> tuple[str, Filters, list[str]]:
         st.stop()
     state.write_url(lang_)
     ui_access.banner(who, lang_)
+    damaged = database().damaged_batches()
+    if damaged:  # how many, not which: batch ids are for managers (the Load reports page names them)
+        st.warning(t("store.damaged_some", lang_, count=len(damaged)), icon="🧱")
     return lang_, filters, notices
 
 
