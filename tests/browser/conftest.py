@@ -116,17 +116,19 @@ def _healthy(url: str) -> bool:
 
 
 def start_server(data_dir: Path, log: Path, *, address: str = "127.0.0.1", env: dict[str, str] | None = None,
-                 args: Callable[[int], list[str]] | None = None) -> Server:
+                 args: Callable[[int], list[str]] | None = None, netns: str | None = None) -> Server:
     """`streamlit run app.py` on a free port of `address`; returns once /_stcore/health says ok.
 
     `env` adds environment variables; `args(port)` adds command-line flags that need the port
-    (a sign-in redirect address names it).
+    (a sign-in redirect address names it); `netns` runs the server inside that network namespace
+    (a test host of our own, `tests.browser.hosts`), where any port is free.
     """
     env = {**os.environ, "KAFO_DATA_DIR": str(data_dir), "KAFO_ENABLE_UPLOAD": "1", "PYTHONUNBUFFERED": "1",
            **(env or {})}
     for _attempt in range(3):
-        port = _free_port(address)
+        port = 8501 if netns else _free_port(address)
         command = [
+            *(["ip", "netns", "exec", netns] if netns else []),
             sys.executable, "-m", "streamlit", "run", "app.py",
             "--server.port", str(port), "--server.address", address, "--server.headless", "true",
             "--browser.gatherUsageStats", "false",

@@ -13,10 +13,7 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import re
-import socket
-import struct
 import subprocess
 import sys
 import time
@@ -28,6 +25,7 @@ import pytest
 
 from tests.browser import driver
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, _free_port, copy_data, start_server
+from tests.browser.hosts import NoTestHost, namespace_host
 
 pytestmark = pytest.mark.browser
 MANAGER = "amina.diallo@unodc.example"
@@ -161,30 +159,19 @@ def test_an_unlisted_person_signs_in_and_stays_public_with_the_reason(signin_ser
 
 # --- a public visitor on a non-loopback address ----------------------------------------------
 
-def own_address() -> str | None:
-    """This machine's first non-loopback IPv4 address, read from its interfaces (no packet sent)."""
-    for _index, name in socket.if_nameindex():
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            try:
-                packed = fcntl.ioctl(sock.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))  # SIOCGIFADDR
-            except OSError:
-                continue
-        address = socket.inet_ntoa(packed[20:24])
-        if not address.startswith("127."):
-            return address
-    return None
-
-
 @pytest.fixture(scope="module")
 def outside_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    address = own_address()
-    if address is None:
-        pytest.skip("this machine has no non-loopback IPv4 address to listen on")
+    """The server on a test host of our own (a network namespace), listening on its non-loopback address."""
     folder = tmp_path_factory.mktemp("outside")
     driver.ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = start_server(copy_data(folder / "data"), driver.ARTIFACTS / "outside-server.log", address=address)
-    yield server
-    server.stop()
+    try:
+        with namespace_host() as host:
+            server = start_server(copy_data(folder / "data"), driver.ARTIFACTS / "outside-server.log",
+                                  address=host.address, netns=host.netns)
+            yield server
+            server.stop()
+    except NoTestHost as exc:
+        pytest.skip(f"no network namespace for an outside visitor here: {exc}")
 
 
 @pytest.fixture(scope="module")
