@@ -87,6 +87,7 @@ class Database:
         self._lock = threading.Lock()
         self._version: str | None = None
         self._memo: dict[str, tuple[str, Any]] = {}
+        self.batches: list[Path] = []  # the batch directories the views read (rollup parts follow them)
 
     def version(self) -> str:
         """The current data version; rebuilds the tables and views when it changed."""
@@ -95,7 +96,7 @@ class Database:
             with self._lock:
                 if version != self._version:
                     self._create_views()
-                    if self.rollups and rollup.ensure(self._con, self.root, version) == "built" \
+                    if self.rollups and rollup.ensure(self._con, self.root, version, self.batches) == "built" \
                             and data_version(self.root) == version:  # not changed while building
                         rollup.store(self._con, self.root, version)
                     self._version = version
@@ -142,6 +143,7 @@ class Database:
             con.execute("ROLLBACK")
             raise
         self.records_in_memory = in_memory
+        self.batches = batches
 
     def rebuild_rollups(self) -> None:
         """Build the rollup tables again from the views (what the first request after a data change pays)."""
