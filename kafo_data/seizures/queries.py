@@ -18,6 +18,7 @@ from kafo_data.contract import seizures as contract
 from kafo_data.filtering import Known
 from kafo_data.seizures.filters import Filters, event_where, events_where, record_where
 from kafo_data.store.db import Database
+from kafo_data.store.sql import path_literal
 
 SORTABLE: tuple[str, ...] = contract.RECORD_COLUMNS
 EVENT_COLUMNS: frozenset[str] = frozenset(c.name for c in contract.SEIZURE_COLUMNS)
@@ -209,21 +210,140 @@ def record_count(db: Database, f: Filters) -> int:
 
 def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
                  sort: str = "seizure_date", descending: bool = False) -> pd.DataFrame:
-    """One page of item lines with their event's fields, sorted by a whitelisted column."""
+    """One page of item lines with their event's fields, sorted by a whitelisted column.
+
+    The order is the sort column (NULLs last), then seizure id and line: `_plain_records_page`, which
+    `Database(rollups=False)` and small data in memory run, and which tests/seizures/test_records_depth.py
+    checks the fast paths against. With millions of lines the page is read from the flat records files
+    (`_records_page_flat`): any column, any page; where those cannot be written, a column of the event
+    reads the first events first (`_records_page_from_events`).
+    """
     if sort not in SORTABLE:
         raise ValueError(f"cannot sort by {sort!r}")
-    where, params = record_where(f)
+    limit, offset = max(0, int(limit)), max(0, int(offset))
     direction = "DESC" if descending else "ASC"
-    cols = ", ".join(contract.RECORD_COLUMNS)
-    if db.rollups and sort in EVENT_COLUMNS and not db.records_in_memory:  # in memory, the plain query is quicker
-        page = _records_page_from_events(db, f, int(limit), int(offset), sort, direction)
+    if db.rollups and not db.records_in_memory:  # in memory, the plain query is quicker
+        page = _records_page_flat(db, f, limit, offset, sort, descending)
         if page is not None:
             return page
+        if sort in EVENT_COLUMNS:
+            page = _records_page_from_events(db, f, limit, offset, sort, direction)
+            if page is not None:
+                return page
+    return _plain_records_page(db, f, limit, offset, sort, descending)
+
+
+def _plain_records_page(db: Database, f: Filters, limit: int, offset: int, sort: str,
+                        descending: bool) -> pd.DataFrame:
+    """The page as one plain query over the `records` view: what every fast path must equal."""
+    where, params = record_where(f)
+    cols = ", ".join(contract.RECORD_COLUMNS)
     return db.frame(
         f"SELECT {cols} FROM records r WHERE {where} "
-        f"ORDER BY {sort} {direction} NULLS LAST, seizure_id, line_no LIMIT ? OFFSET ?",
-        [*params, int(limit), int(offset)],
+        f"ORDER BY {sort} {'DESC' if descending else 'ASC'} NULLS LAST, seizure_id, line_no LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
+
+
+# Columns with about one value per event or more: no histogram of them (it would be as long as the data).
+UNIQUE_ISH: frozenset[str] = frozenset({"seizure_id", "latitude", "longitude"})
+HISTOGRAM_MAX = 100_000  # distinct values of the sort column beyond which the page takes a plain top-N
+
+
+def _order(sort: str, descending: bool, reverse: bool) -> str:
+    """The records' order (sort column NULLs last, seizure id, line), or its exact reverse."""
+    if not reverse:
+        return f"{sort} {'DESC' if descending else 'ASC'} NULLS LAST, seizure_id, line_no"
+    return f"{sort} {'ASC' if descending else 'DESC'} NULLS FIRST, seizure_id DESC, line_no DESC"
+
+
+def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: str,
+                       descending: bool) -> pd.DataFrame | None:
+    """The page from the flat records files (`rollup.flat_files`), in three small steps; None without them.
+
+    1. A histogram of the sort column under the filters (`GROUP BY` the column: a scan of two or three
+       columns), in the page's order: how many lines come before each value. It says which values'
+       lines hold the page and how deep into them the page starts.
+    2. Among those lines only, the page's positions in the full order (sort column, seizure id, line):
+       a top-N over one value's lines instead of over every line. When the page is nearer the end of
+       them, the reversed order is read from its start (the last page costs what the first does).
+    3. The page's rows fetched by file and row number (the row groups are skipped by row number).
+
+    For columns with a value per event or more (`UNIQUE_ISH`), step 1 is skipped: step 2 runs over every
+    line, with the same reversal.
+    """
+    from kafo_data.store import rollup
+
+    db.version()
+    files = rollup.flat_files(db.cursor, db.root, db.batches)
+    if files is None:
+        return None
+    cols = ", ".join(contract.RECORD_COLUMNS)
+    if not files:
+        return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
+    listing = ", ".join(path_literal(p) for p in files)
+    flat = f"read_parquet([{listing}], filename = true, file_row_number = true, union_by_name = true)"
+    where, params = record_where(f)
+    if sort in UNIQUE_ISH:
+        total = record_count(db, f)
+        block_where, block_params, before, size = "TRUE", [], 0, total
+    else:
+        histogram = db.rows(
+            f"SELECT {sort}, count(*) FROM {flat} r WHERE {where} GROUP BY 1 "
+            f"ORDER BY 1 {'DESC' if descending else 'ASC'} NULLS LAST", params)
+        if len(histogram) > HISTOGRAM_MAX:
+            return None
+        total = sum(n for _, n in histogram)
+        block_where, block_params, before, size = _blocks(histogram, sort, offset, limit)
+    take = max(0, min(offset + limit, total) - offset)
+    if take == 0:
+        return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
+    local = offset - before  # where the page starts among the block's lines
+    reverse = local > size - local - take
+    keys = db.rows(
+        f"SELECT filename, file_row_number FROM {flat} r WHERE ({where}) AND ({block_where}) "
+        f"ORDER BY {_order(sort, descending, reverse)} LIMIT ? OFFSET ?",
+        [*params, *block_params, take, size - local - take if reverse else local],
+    )
+    if reverse:
+        keys.reverse()
+    by_file: dict[str, list[int]] = {}
+    for name, row in keys:
+        by_file.setdefault(name, []).append(row)
+    clauses, fetch_params = [], []
+    for name, rows in by_file.items():
+        clauses.append(f"(filename = ? AND file_row_number IN ({', '.join('?' for _ in rows)}))")
+        fetch_params += [name, *rows]
+    frame = db.frame(f"SELECT {cols}, filename AS _file, file_row_number AS _row FROM {flat} r "
+                     f"WHERE {' OR '.join(clauses)}", fetch_params)
+    position = {key: k for k, key in enumerate(keys)}
+    frame.index = [position[(name, row)] for name, row in zip(frame["_file"], frame["_row"], strict=True)]
+    return frame.sort_index().drop(columns=["_file", "_row"]).reset_index(drop=True)
+
+
+def _blocks(histogram: list[tuple], sort: str, offset: int, limit: int) -> tuple[str, list, int, int]:
+    """The values whose lines hold positions offset..offset+limit: (WHERE text, parameters, lines before, lines).
+
+    `histogram` is (value, lines) in the page's order. Values reach SQL as bound parameters.
+    """
+    before, start, values, size = 0, None, [], 0
+    for value, n in histogram:
+        if start is None:
+            if before + n <= offset:
+                before += n
+                continue
+            start = before
+        if start + size >= offset + limit:
+            break
+        values.append(value)
+        size += n
+    if start is None:
+        return "FALSE", [], before, 0
+    known = [v for v in values if v is not None]
+    clauses = [f"r.{sort} IN ({', '.join('?' for _ in known)})"] if known else []
+    if len(known) < len(values):
+        clauses.append(f"r.{sort} IS NULL")
+    return " OR ".join(clauses) or "FALSE", known, start, size
 
 
 def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int, sort: str,

@@ -364,7 +364,8 @@ def _build_flat(cur: duckdb.DuckDBPyConnection, batch: Path, out: Path) -> None:
     cur.execute(f"COPY ({sql}) TO {path_literal(out)} (FORMAT parquet, ROW_GROUP_SIZE {FLAT_ROW_GROUP})")
 
 
-def flat_files(con: duckdb.DuckDBPyConnection, root: Path, batches: Sequence[Path]) -> list[Path] | None:
+def flat_files(cursor: Callable[[], duckdb.DuckDBPyConnection], root: Path,
+               batches: Sequence[Path]) -> list[Path] | None:
     """One flat records file per batch (built on first use, kept with its part); None when one cannot be written.
 
     Only batches with item lines have one. Built under a lock: two sessions asking at once build it once.
@@ -376,7 +377,7 @@ def flat_files(con: duckdb.DuckDBPyConnection, root: Path, batches: Sequence[Pat
                 continue
             path = part_dir(root, batch) / FLAT_FILE
             if not path.is_file():
-                cur = con.cursor()
+                cur = cursor()
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     if not _write_whole(path, lambda work, b=batch, c=cur: _build_flat(c, b, work)):
