@@ -229,7 +229,10 @@ def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
         if sort in EVENT_COLUMNS:
             page = _records_page_from_events(db, f, limit, offset, sort, direction)
             if page is not None:
+                global last_records_path
+                last_records_path = "events"
                 return page
+    last_records_path = "plain"
     return _plain_records_page(db, f, limit, offset, sort, descending)
 
 
@@ -248,6 +251,9 @@ def _plain_records_page(db: Database, f: Filters, limit: int, offset: int, sort:
 # Columns with about one value per event or more: no histogram of them (it would be as long as the data).
 UNIQUE_ISH: frozenset[str] = frozenset({"seizure_id", "latitude", "longitude"})
 HISTOGRAM_MAX = 100_000  # distinct values of the sort column beyond which the page takes a plain top-N
+STREAM_VALUES = 4  # a page over more values than this is read with one top-N over their (few) lines
+# Which way the last page was read (tests check that the fast path answered): "stream", "top-n", "events", "plain".
+last_records_path = ""
 
 
 def _order(sort: str, descending: bool, reverse: bool) -> str:
@@ -257,36 +263,46 @@ def _order(sort: str, descending: bool, reverse: bool) -> str:
     return f"{sort} {'ASC' if descending else 'DESC'} NULLS FIRST, seizure_id DESC, line_no DESC"
 
 
+def _flat_relation(files: list) -> str:
+    listing = ", ".join(path_literal(p) for p in files)
+    return f"read_parquet([{listing}], filename = true, file_row_number = true, union_by_name = true)"
+
+
 def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: str,
                        descending: bool) -> pd.DataFrame | None:
-    """The page from the flat records files (`rollup.flat_files`), in three small steps; None without them.
+    """The page from the flat records files (`rollup.flat_files`); None while they are not built.
 
-    1. A histogram of the sort column under the filters (`GROUP BY` the column: a scan of two or three
-       columns), in the page's order: how many lines come before each value. It says which values'
-       lines hold the page and how deep into them the page starts.
-    2. Among those lines only, the page's positions in the full order (sort column, seizure id, line):
-       a top-N over one value's lines instead of over every line. When the page is nearer the end of
-       them, the reversed order is read from its start (the last page costs what the first does).
-    3. The page's rows fetched by file and row number (the row groups are skipped by row number).
+    Each batch's flat file is sorted by seizure id and line, the records' tie-break, and the files' id
+    ranges do not overlap, so the lines of one value of any column lie in the files, taken in id order,
+    in exactly the page order. Three small steps:
 
-    For columns with a value per event or more (`UNIQUE_ISH`), step 1 is skipped: step 2 runs over every
-    line, with the same reversal.
+    1. A histogram of the sort column under the filters (a `GROUP BY` over two or three columns), in
+       the page's order: how many lines come before each value, so which values hold the page and how
+       deep into them it starts.
+    2. The page's positions: for each of those values (one, or two when the page straddles them), its
+       lines in file order, `LIMIT`/`OFFSET`: a scan that stops at the page, no sort. A page over many
+       values (few lines each), files whose ids overlap, or a column with a value per event
+       (`UNIQUE_ISH`) take a top-N over the chosen lines instead, in the reversed order when the page is
+       nearer their end (the last page then costs what the first does).
+    3. The page's rows fetched by file and row number (row groups are skipped by row number).
     """
+    global last_records_path
     from kafo_data.store import rollup
 
     db.version()
-    files = rollup.flat_files(db.cursor, db.root, db.batches)
+    files = rollup.flat_files(db.cursor, db.root, db.batches, wait=False)
     if files is None:
         return None
     cols = ", ".join(contract.RECORD_COLUMNS)
     if not files:
         return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
-    listing = ", ".join(path_literal(p) for p in files)
-    flat = f"read_parquet([{listing}], filename = true, file_row_number = true, union_by_name = true)"
+    ordered = rollup.seizure_id_ranges(db.cursor, files)
+    flat = _flat_relation(files)
     where, params = record_where(f)
     if sort in UNIQUE_ISH:
+        histogram = None
         total = record_count(db, f)
-        block_where, block_params, before, size = "TRUE", [], 0, total
+        block_where, block_params, values, before, size = "TRUE", [], [], 0, total
     else:
         histogram = db.rows(
             f"SELECT {sort}, count(*) FROM {flat} r WHERE {where} GROUP BY 1 "
@@ -294,19 +310,55 @@ def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: 
         if len(histogram) > HISTOGRAM_MAX:
             return None
         total = sum(n for _, n in histogram)
-        block_where, block_params, before, size = _blocks(histogram, sort, offset, limit)
+        block_where, block_params, values, before, size = _blocks(histogram, sort, offset, limit)
     take = max(0, min(offset + limit, total) - offset)
     if take == 0:
+        last_records_path = "stream"
         return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
-    local = offset - before  # where the page starts among the block's lines
-    reverse = local > size - local - take
-    keys = db.rows(
-        f"SELECT filename, file_row_number FROM {flat} r WHERE ({where}) AND ({block_where}) "
-        f"ORDER BY {_order(sort, descending, reverse)} LIMIT ? OFFSET ?",
-        [*params, *block_params, take, size - local - take if reverse else local],
-    )
-    if reverse:
-        keys.reverse()
+    local = offset - before  # where the page starts among the chosen values' lines
+    streamable = ordered is not None and (
+        (histogram is not None and len(values) <= STREAM_VALUES) or (sort == "seizure_id" and not descending))
+    if streamable:
+        last_records_path = "stream"
+        keys = _stream_keys(db, _flat_relation(ordered), where, params, sort, values, local, take)
+    else:
+        last_records_path = "top-n"
+        reverse = local > size - local - take
+        keys = db.rows(
+            f"SELECT filename, file_row_number FROM {flat} r WHERE ({where}) AND ({block_where}) "
+            f"ORDER BY {_order(sort, descending, reverse)} LIMIT ? OFFSET ?",
+            [*params, *block_params, take, size - local - take if reverse else local],
+        )
+        if reverse:
+            keys.reverse()
+    return _fetch(db, flat, cols, keys)
+
+
+def _stream_keys(db: Database, flat: str, where: str, params: list, sort: str, values: list[tuple],
+                 local: int, take: int) -> list[tuple]:
+    """Positions of the page read in file order, value by value (`values`: (value, lines) in page order)."""
+    if not values:  # sorted by seizure id: the files' order is the page order
+        return db.rows(f"SELECT filename, file_row_number FROM {flat} r WHERE {where} LIMIT ? OFFSET ?",
+                       [*params, take, local])
+    keys: list[tuple] = []
+    for value, n in values:
+        if local >= n:
+            local -= n
+            continue
+        want = min(take - len(keys), n - local)
+        test, more = (f"r.{sort} IS NULL", []) if value is None else (f"r.{sort} = ?", [value])
+        keys += db.rows(f"SELECT filename, file_row_number FROM {flat} r WHERE ({where}) AND {test} LIMIT ? OFFSET ?",
+                        [*params, *more, want, local])
+        local = 0
+        if len(keys) >= take:
+            break
+    return keys
+
+
+def _fetch(db: Database, flat: str, cols: str, keys: list[tuple]) -> pd.DataFrame:
+    """The rows at (file, row number) `keys`, in that order."""
+    if not keys:
+        return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
     by_file: dict[str, list[int]] = {}
     for name, row in keys:
         by_file.setdefault(name, []).append(row)
@@ -321,12 +373,13 @@ def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: 
     return frame.sort_index().drop(columns=["_file", "_row"]).reset_index(drop=True)
 
 
-def _blocks(histogram: list[tuple], sort: str, offset: int, limit: int) -> tuple[str, list, int, int]:
-    """The values whose lines hold positions offset..offset+limit: (WHERE text, parameters, lines before, lines).
+def _blocks(histogram: list[tuple], sort: str, offset: int, limit: int) -> tuple[str, list, list[tuple], int, int]:
+    """The values whose lines hold positions offset..offset+limit.
 
-    `histogram` is (value, lines) in the page's order. Values reach SQL as bound parameters.
+    `histogram` is (value, lines) in the page's order. Returns (WHERE text, its parameters, the
+    (value, lines) chosen, lines before them, their lines). Values reach SQL as bound parameters.
     """
-    before, start, values, size = 0, None, [], 0
+    before, start, chosen, size = 0, None, [], 0
     for value, n in histogram:
         if start is None:
             if before + n <= offset:
@@ -335,15 +388,15 @@ def _blocks(histogram: list[tuple], sort: str, offset: int, limit: int) -> tuple
             start = before
         if start + size >= offset + limit:
             break
-        values.append(value)
+        chosen.append((value, n))
         size += n
     if start is None:
-        return "FALSE", [], before, 0
-    known = [v for v in values if v is not None]
+        return "FALSE", [], [], before, 0
+    known = [v for v, _ in chosen if v is not None]
     clauses = [f"r.{sort} IN ({', '.join('?' for _ in known)})"] if known else []
-    if len(known) < len(values):
+    if len(known) < len(chosen):
         clauses.append(f"r.{sort} IS NULL")
-    return " OR ".join(clauses) or "FALSE", known, start, size
+    return " OR ".join(clauses) or "FALSE", known, chosen, start, size
 
 
 def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int, sort: str,

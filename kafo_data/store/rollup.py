@@ -34,7 +34,7 @@ read-only data volume).
 
 **Records, flat.** For the records table sorted by any column at any page
 (`seizures.queries.records_page`), each batch also gets, on first use, one file of its records
-(item lines with their event's fields, sorted by operation, date, seizure id, line), built the same
+(item lines with their event's fields, sorted by seizure id and line: the records' tie-break order), built the same
 way and kept next to its part: a page then reads one file set with no join (`flat_files`).
 """
 
@@ -57,7 +57,7 @@ from kafo_data.store.sql import path_literal
 
 TABLES: tuple[str, ...] = ("rollup_lines", "rollup_events")
 # Bump when the tables' columns or meaning change, so stored rollups of an older layout are rebuilt.
-LAYOUT = "2"
+LAYOUT = "3"
 KEEP_SECONDS = 3600  # parts of batches no longer present, and half-written folders, are removed after this
 
 LINE_KEYS = ("operation_id", "country_iso3", "category", "item_type", "unit", "seizure_date", "is_sample")
@@ -354,7 +354,8 @@ def ensure(con: duckdb.DuckDBPyConnection, root: Path, version: str, batches: Se
 
 
 FLAT_FILE = "records.parquet"
-FLAT_ORDER = "operation_id, seizure_date, seizure_id, line_no"
+# In the records' own tie-break order: the lines of one value of any column are then in page order in the file.
+FLAT_ORDER = "seizure_id, line_no"
 FLAT_ROW_GROUP = 122_880
 
 
@@ -364,27 +365,78 @@ def _build_flat(cur: duckdb.DuckDBPyConnection, batch: Path, out: Path) -> None:
     cur.execute(f"COPY ({sql}) TO {path_literal(out)} (FORMAT parquet, ROW_GROUP_SIZE {FLAT_ROW_GROUP})")
 
 
-def flat_files(cursor: Callable[[], duckdb.DuckDBPyConnection], root: Path,
-               batches: Sequence[Path]) -> list[Path] | None:
-    """One flat records file per batch (built on first use, kept with its part); None when one cannot be written.
+def flat_files(cursor: Callable[[], duckdb.DuckDBPyConnection], root: Path, batches: Sequence[Path],
+               wait: bool = True) -> list[Path] | None:
+    """One flat records file per batch with item lines, kept with its part; None when one is missing.
 
-    Only batches with item lines have one. Built under a lock: two sessions asking at once build it once.
+    Missing files are built: here when `wait`, else by one background thread of this process (the
+    records table uses its other paths meanwhile; 10 M lines take tens of seconds). Several processes may
+    build the same file at once; each writes its own and renames it in, so a reader sees a whole file.
     """
-    out = []
+    wanted = [(b, part_dir(root, b) / FLAT_FILE) for b in batches if (b / "seized_items.parquet").is_file()]
+    missing = [(b, p) for b, p in wanted if not p.is_file()]
+    if missing and not wait:
+        _build_flat_later(cursor, missing)
+        return None
     with _flat_lock:
-        for batch in batches:
-            if not (batch / "seized_items.parquet").is_file():
+        for batch, path in missing:
+            if path.is_file():
                 continue
-            path = part_dir(root, batch) / FLAT_FILE
-            if not path.is_file():
-                cur = cursor()
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    if not _write_whole(path, lambda work, b=batch, c=cur: _build_flat(c, b, work)):
-                        return None
-                except OSError:
+            cur = cursor()
+            try:
+                if not _write_whole(path, lambda work, b=batch, c=cur: _build_flat(c, b, work)):
                     return None
-                finally:
-                    cur.close()
-            out.append(path)
-    return out
+            finally:
+                cur.close()
+    return [p for _, p in wanted]
+
+
+_flat_thread: threading.Thread | None = None
+
+
+def _build_flat_later(cursor: Callable[[], duckdb.DuckDBPyConnection], missing: list[tuple[Path, Path]]) -> None:
+    global _flat_thread
+    with _flat_lock:
+        if _flat_thread is not None and _flat_thread.is_alive():
+            return
+
+        def run() -> None:
+            for batch, path in missing:
+                if path.is_file():
+                    continue
+                try:
+                    cur = cursor()
+                    try:
+                        with _flat_lock:
+                            _write_whole(path, lambda work, b=batch, c=cur: _build_flat(c, b, work))
+                    finally:
+                        cur.close()
+                except Exception:  # a batch removed meanwhile, a full disk: the pages keep their other paths
+                    return
+
+        _flat_thread = threading.Thread(target=run, name="kafo-flat-records", daemon=True)
+        _flat_thread.start()
+
+
+_ranges: dict[Path, tuple[str, str] | None] = {}
+
+
+def seizure_id_ranges(cursor: Callable[[], duckdb.DuckDBPyConnection], files: Sequence[Path]) -> list[Path] | None:
+    """The flat files in seizure id order, when their id ranges do not overlap (ingest prefixes ids with
+    the batch id, so they do not); None when they overlap. Each file's range is read once per process."""
+    spans = []
+    for path in files:
+        if path not in _ranges:
+            cur = cursor()
+            try:
+                lo, hi = cur.execute(f"SELECT min(seizure_id), max(seizure_id) FROM read_parquet({path_literal(path)})"
+                                     ).fetchone()
+            finally:
+                cur.close()
+            _ranges[path] = None if lo is None else (lo, hi)
+        if _ranges[path] is not None:
+            spans.append((*_ranges[path], path))
+    spans.sort()
+    if any(spans[k][1] >= spans[k + 1][0] for k in range(len(spans) - 1)):
+        return None
+    return [path for _, _, path in spans]

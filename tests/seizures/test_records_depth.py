@@ -17,6 +17,7 @@ from kafo_data.contract import seizures as contract
 from kafo_data.sample.seizures import write_batch
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
+from kafo_data.store import rollup
 from kafo_data.store.db import Database
 from tests.conftest import DATA
 from tests.store.test_rollup import _awkward_batch
@@ -30,6 +31,8 @@ def db(tmp_path_factory: pytest.TempPathFactory):
         s, i = _awkward_batch(root, 2500, seed, real)
         write_batch(root, f"batch-{seed}", s, i, {"kind": "report" if real else "synthetic"})
     database = Database(root, rollups=True, in_memory_bytes=0)
+    database.version()
+    assert rollup.flat_files(database.cursor, root, database.batches) is not None  # built now, not in background
     yield database
     database.close()
 
@@ -43,6 +46,7 @@ FILTERS = [
 
 def _same(db: Database, f: Filters, sort: str, descending: bool, offset: int, limit: int = 37) -> None:
     got = queries.records_page(db, f, limit=limit, offset=offset, sort=sort, descending=descending)
+    assert queries.last_records_path in ("stream", "top-n")
     expected = queries._plain_records_page(db, f, limit, offset, sort, descending)
     pd.testing.assert_frame_equal(got, expected)
 
@@ -57,13 +61,11 @@ def test_every_column_at_every_depth_equals_the_plain_query(db, f, sort):
             _same(db, f, sort, descending, max(0, offset))
 
 
-def test_the_fast_path_reads_the_flat_files(db):
-    """It is the flat path that answered (not the fallback): a flat file per batch exists afterwards."""
-    from kafo_data.store import rollup
-
-    queries.records_page(db, Filters(), limit=10, offset=5000, sort="quantity")
-    for batch in db.batches:
-        assert (rollup.part_dir(db.root, batch) / rollup.FLAT_FILE).is_file()
+def test_pages_of_one_value_are_read_without_a_sort(db):
+    """The batches' seizure id ranges do not overlap, so a page inside one value's lines is a scan in file order."""
+    assert rollup.seizure_id_ranges(db.cursor, rollup.flat_files(db.cursor, db.root, db.batches)) is not None
+    queries.records_page(db, Filters(), limit=10, offset=3000, sort="category")
+    assert queries.last_records_path == "stream"
 
 
 def test_a_new_batch_shows_in_the_pages(db, tmp_path):
@@ -71,10 +73,14 @@ def test_a_new_batch_shows_in_the_pages(db, tmp_path):
     shutil.copytree(db.root, root, ignore=shutil.ignore_patterns("tmp"))
     fresh = Database(root, rollups=True, in_memory_bytes=0)
     try:
+        fresh.version()
+        rollup.flat_files(fresh.cursor, root, fresh.batches)
         before = queries.record_count(fresh, Filters())
         _same(fresh, Filters(), "category", False, before - 10)
         s, i = _awkward_batch(root, 300, 23, real=True)
         write_batch(root, "batch-23", s, i, {"kind": "report"})
+        fresh.version()
+        rollup.flat_files(fresh.cursor, root, fresh.batches)
         after = queries.record_count(fresh, Filters())
         assert after > before
         for offset in (0, before - 10, after - 37):
