@@ -58,8 +58,14 @@ def _empty(con: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
 
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    con.execute(f"DROP VIEW IF EXISTS {name}")
-    con.execute(f"DROP TABLE IF EXISTS {name}")
+    """Drop `name` whether it is a view or (no money files: an empty table) a table.
+
+    DuckDB refuses `DROP VIEW IF EXISTS` on a table (and the reverse), so ask which it is first.
+    """
+    kinds = con.execute("SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND NOT internal "
+                        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ?", [name, name]).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {kind} {name}")
 
 
 def register_money_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
