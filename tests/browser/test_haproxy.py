@@ -9,6 +9,7 @@ served each request. A batch loaded through the second process shows in the firs
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -30,7 +31,10 @@ REPORT = driver.REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[serve.ServeSet]:
     if not Path(serve.HAPROXY).is_file():
-        pytest.skip("HAProxy not found: apt-get install -y haproxy (CI does this in .ci/run)")
+        message = "HAProxy not found: apt-get install -y haproxy (CI does this in .ci/run)"
+        if os.environ.get("KAFO_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     root = copy_data(tmp_path_factory.mktemp("haproxy") / "data")
     logs = driver.ARTIFACTS / "haproxy"
     with serve.ServeSet(root, processes=2, logs=logs, env={"KAFO_ENABLE_UPLOAD": "1"}) as running:

@@ -148,3 +148,19 @@ def test_an_unwritable_cache_still_gives_the_rollup(root, tmp_path, monkeypatch)
         _assert_same_as_whole(db)
     finally:
         db.close()
+
+
+def test_a_data_directory_without_money_files_survives_several_batches(root):
+    """No money files: the money views are empty tables, dropped and made again at every data change."""
+    shutil.rmtree(root / "money")
+    db = Database(root)
+    try:
+        for seed in (41, 42):
+            db.version()
+            s, i = _awkward_batch(root, 200, seed, real=True)
+            write_batch(root, f"batch-{seed}", s, i, {"kind": "report"})
+        db.version()
+        assert db.rows("SELECT count(*) FROM money_budgets")[0][0] == 0
+        _assert_same_as_whole(db)
+    finally:
+        db.close()
