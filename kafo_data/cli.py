@@ -224,6 +224,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         p.set_defaults(func=func)
     for name, (module_name, func_name, text) in DEV_COMMANDS.items():
         p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--data-dir", help="data directory (default: KAFO_DATA_DIR or ./data)")
         if name == command:
             module = importlib.import_module(module_name)
             module.configure(p)
@@ -247,7 +248,7 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    from kafo_data.export.writers import FORMATS
+    from kafo_data.export.formats import FORMATS
     from kafo_data.i18n import LANGS
 
     add_filter_flags(p)
@@ -258,9 +259,17 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_ingest(p: argparse.ArgumentParser) -> None:
-    from kafo_data.ingest.seizures import configure_cli
+    from kafo_data.i18n import LANGS
 
-    configure_cli(p)
+    p.add_argument("files", nargs="+", metavar="FILE", help="CSV or .xlsx report(s); each becomes its own batch")
+    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p.add_argument("--strict", action="store_true", help="store nothing from a file with any rejected row")
+    p.add_argument("--operation", metavar="ID", help="operation of rows that do not name one (e.g. KAFO-II)")
+    p.add_argument("--country", metavar="ISO3", help="country of rows that do not name one (e.g. BFA)")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first with a header)")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of the printed report (default en)")
+    p.add_argument("--kind", choices=("seizures", "budget", "transactions"), default="seizures",
+                   help="what the files hold: seizure reports (default), budget lines or transactions")
 
 
 def _configure_batches(p: argparse.ArgumentParser) -> None:

@@ -35,6 +35,26 @@ def tmp_dir(root: Path) -> Path:
     return root / "tmp"
 
 
+def money_dir(root: Path) -> Path:
+    """Where every money file lives: the sample, ingested batches, the optional rates table."""
+    return root / "money"
+
+
+def money_batches_dir(root: Path) -> Path:
+    return money_dir(root) / "batches"
+
+
+def rates_file(root: Path) -> Path:
+    """Optional exchange rates (currency, base_currency, rate, rate_date, source); never shipped empty-handed."""
+    return money_dir(root) / "fx_rates.csv"
+
+
+def mapping_dir(root: Path) -> Path:
+    """`<data dir>/mapping`, or the repository's when a data directory has none of its own."""
+    own = Path(root) / "mapping"
+    return own if own.is_dir() else REPO_DIR / "data" / "mapping"
+
+
 def cache_dir(root: Path) -> Path:
     """Where results derived from the data are kept for later processes (the rollups).
 

@@ -35,6 +35,11 @@ class Field:
     on_items: bool = False
 
 
+# The two fields every filter set shares: one operation filter and one sample switch for the whole app.
+OPERATION = Field("operation", "operations", "ids", "operation_id")
+SAMPLE = Field("sample", "include_sample", "flag")
+
+
 class FilterSet(Protocol):
     FIELDS: ClassVar[tuple[Field, ...]]
 

@@ -59,18 +59,35 @@ def figure(value: float | None, qualifier: str, unit_label: str, lang: str) -> s
 
 
 
+def is_blank(value: object) -> bool:
+    """None, NaN, pandas' NA or an empty string: a value with nothing to show."""
+    if value is None or isinstance(value, str):
+        return value in (None, "")
+    try:
+        return bool(value != value)  # NaN is the one value not equal to itself
+    except TypeError:  # pandas' NA answers NA, which has no truth value
+        return True
+
+
+_MARKDOWN_MARKS = frozenset("\\`*_{}[]()<>#+-.!|~$:=^&\"'%@;,/?")
+# GFM turns bare addresses into links after escapes are read: a zero-width space keeps them text.
+_MARKDOWN_LIKE = re.compile(r"[\\`*_\[\]<>$~|{}]|:[\w+/-]+:|://|www\.|@|&\w+;|^\s*(?:[-+>#]|\d+[.)])")
+_AUTOLINKS = re.compile(r"(?i)(?<=\\:)(?=\\/\\/)|(?<=www)(?=\\\.)|(?<=\\@)")
+
+
 def literal(text: object) -> str:
     """Text from data, a file or a link, for the places Streamlit reads as Markdown, shown as received.
 
-    Streamlit renders Markdown (links, bare URLs, images, LaTeX, headings, colours, icons) in notices,
-    captions, labels and `st.markdown`. Backslash escapes do not stop a bare URL from becoming a link,
-    so the text goes in a code span, whose content Markdown never interprets; line breaks become spaces.
-    Streamlit swaps `:material/name:` for an icon even there: a zero-width space after the colon stops it.
+    Streamlit renders Markdown (links, bare addresses, images, LaTeX, headings, colours, icons) in
+    notices, captions, labels, table cells and `st.markdown`. Every ASCII punctuation mark is
+    backslash-escaped (CommonMark shows an escaped mark as itself); a zero-width space after
+    `://`, `www` and `@` keeps an address from becoming a link; line breaks become spaces.
+    Text with none of Markdown's marks (most names and places) comes back unchanged.
     """
-    value = " ".join(str(text).splitlines()).strip().replace(":material/", ":\u200bmaterial/")
-    if not value:
+    if is_blank(text):
         return ""
-    ticks = max((len(run) for run in re.findall(r"`+", value)), default=0)
-    fence = "`" * (ticks + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
+    value = " ".join(str(text).splitlines())
+    if not _MARKDOWN_LIKE.search(value):
+        return value
+    escaped = "".join("\\" + c if c in _MARKDOWN_MARKS else c for c in value)
+    return _AUTOLINKS.sub("\u200b", escaped)

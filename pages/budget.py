@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data.fmt import money
+from kafo_data.fmt import literal, money
 from kafo_data.i18n import t
 from kafo_data.money import charts as budget_charts
 from kafo_data.money import queries as budget_queries
 from kafo_data.money import rates as money_rates
 from kafo_data.money import views as budget_views
-from kafo_data.seizures import queries
 from kafo_data.ui import budget as ui_budget
 from kafo_data.ui import page as ui
 
@@ -23,8 +22,8 @@ st.title(t("budget.title", lang))
 st.markdown(t("budget.intro", lang))
 
 total = ui.q(budget_queries.project_budget)
-items = ui.q(queries.project_items)
-donors = ui.q(queries.donors)
+items = ui.q(budget_queries.project_items)
+donors = ui.q(budget_queries.donors)
 operations = ui.operation_names()
 outputs = budget_views.output_names(items, lang)
 donor_names = dict(zip(donors.donor_id, donors[f"name_{lang}"], strict=True))
@@ -34,9 +33,9 @@ base = total["currency"]
 with st.container(border=True):
     left, right = st.columns([1, 2], vertical_alignment="center")
     left.metric(t("budget.total", lang), money(total["value"], base, lang))
-    right.markdown(t("budget.total_source", lang, title=budget_views.md(total["source_title"]),
-                     publisher=budget_views.md(total["source_publisher"]),
-                     date=budget_views.md(total["source_published"])))
+    right.markdown(t("budget.total_source", lang, title=literal(total["source_title"]),
+                     publisher=literal(total["source_publisher"]),
+                     date=literal(total["source_published"])))
     right.caption(t("budget.total_note", lang))
 
 filters = ui_budget.filters_bar(lang, donor_names, outputs)
@@ -78,7 +77,7 @@ else:
         if convert:
             execution = budget_views.converted_execution(money_rates.convert(execution, rates, base))
             st.caption(t("budget.converted_note", lang, base=base))
-            st.table(budget_views.rates_table(rates, currencies, base, lang), hide_index=True)
+            ui.table(budget_views.rates_table(rates, currencies, base, lang), hide_index=True)
         for head in budget_views.headlines(execution, lang):
             with st.container(border=True):
                 first, second = st.columns(3), st.columns(3)
@@ -94,7 +93,7 @@ else:
                                                       t("budget.amount", lang), lang), config=CHART_CONFIG)
         st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
         with st.expander(t("budget.table_twin", lang)):
-            st.table(budget_views.execution_table(execution, lang), hide_index=True)
+            ui.table(budget_views.execution_table(execution, lang), hide_index=True)
 
         st.header(t("budget.donor.title", lang))
         by_donor = ui.q(budget_queries.by_donor, filters)
@@ -105,16 +104,16 @@ else:
         st.caption(budget_views.source_caption(shown, lang, transactions=False)
                    + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
         with st.expander(t("budget.table_twin", lang)):
-            st.table(budget_views.donor_table(by_donor, lang), hide_index=True)
+            ui.table(budget_views.donor_table(by_donor, lang), hide_index=True)
 
         st.header(t("budget.output.title", lang))
         by_output = ui.q(budget_queries.by_output, filters)
         st.plotly_chart(budget_charts.output_chart(by_output, t("budget.output.chart", lang),
                                                    t("budget.amount", lang), lang), config=CHART_CONFIG)
-        st.markdown("\n".join(f"{n}. {budget_views.md(outputs[n])}" for n in sorted(outputs)))
+        st.markdown("\n".join(f"{n}. {literal(outputs[n])}" for n in sorted(outputs)))
         st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
         with st.expander(t("budget.table_twin", lang)):
-            st.table(budget_views.output_table(by_output, outputs, lang), hide_index=True)
+            ui.table(budget_views.output_table(by_output, outputs, lang), hide_index=True)
 
         st.header(t("budget.period.title", lang))
         grain = st.segmented_control(t("budget.period.grain", lang), options=list(budget_queries.GRAINS),
@@ -131,10 +130,10 @@ else:
             amounts = ", ".join(budget_views.amount(c, cur, lang) for c, cur in zip(unsplit.cents, unsplit.currency,
                                                                                      strict=True))
             st.caption(t("budget.period.unsplit", lang, lines=int(unsplit.lines.sum()), amounts=amounts))
-        period_note = t("budget.period.sample", lang) if state.get("budgets") == "sample" else ""
+        period_note = t("budget.period.sample", lang) if shown.get("budgets") == "sample" else ""
         st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
         with st.expander(t("budget.table_twin", lang)):
-            st.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
+            ui.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
 
         st.header(t("budget.revised.title", lang))
         revised = ui.q(budget_queries.original_vs_revised, filters)
@@ -146,7 +145,7 @@ else:
             st.caption(t("budget.revised.caption", lang) + " "
                        + budget_views.source_caption(shown, lang, transactions=False))
             with st.expander(t("budget.table_twin", lang)):
-                st.table(budget_views.revised_table(revised, outputs, lang), hide_index=True)
+                ui.table(budget_views.revised_table(revised, outputs, lang), hide_index=True)
 
     st.header(t("budget.lines.title", lang))
     st.caption(t("budget.lines.caption", lang))
@@ -162,38 +161,36 @@ st.header(t("budget.donors.title", lang))
 st.caption(t("budget.donors.intro", lang))
 for card in budget_views.donor_cards(ui.q(budget_queries.donor_operations), lang):
     with st.container(border=True):
-        st.markdown(f"**{budget_views.md(card.name)}** · {card.kind}")
+        st.markdown(f"**{literal(card.name)}** · {card.kind}")
         for line in card.lines:
-            title = budget_views.md(line.source_title)
-            source = f"[{title}]({line.source_url})" if line.source_url else title
-            st.markdown(t("budget.donors.line", lang, target=budget_views.md(line.target),
-                          what=budget_views.md(line.what), source=source,
-                          publisher=budget_views.md(line.source_publisher),
-                          date=budget_views.md(line.source_published)))
+            st.markdown(t("budget.donors.line", lang, target=literal(line.target),
+                          what=literal(line.what), source=ui.link(line.source_title, line.source_url),
+                          publisher=literal(line.source_publisher),
+                          date=literal(line.source_published)))
 if lang != "en":
     st.caption(t("project.unofficial", lang))
 
 st.header(t("project.title", lang))
-card = budget_views.project_card(ui.q(queries.project), items, donors, ui.country_names(lang), lang)
+card = budget_views.project_card(ui.q(budget_queries.project), items, donors, ui.country_names(lang), lang)
 with st.container(border=True):
-    st.subheader(budget_views.md(card.title))
+    st.subheader(literal(card.title))
     if lang != "en":
         st.caption(t("project.as_published", lang))
-    st.markdown(f"**{t('project.objective', lang)}** {budget_views.md(card.objective)}")
-    st.markdown(f"**{t('project.programme', lang)}** {budget_views.md(card.programme)}")
+    st.markdown(f"**{t('project.objective', lang)}** {literal(card.objective)}")
+    st.markdown(f"**{t('project.programme', lang)}** {literal(card.programme)}")
     for name in ("pillar", "output"):
         st.markdown(f"**{t(f'project.list.{name}', lang)}**")
-        st.markdown("\n".join(f"{k}. {budget_views.md(text)}" for k, text in enumerate(card.lists[name], start=1)))
+        st.markdown("\n".join(f"{k}. {literal(text)}" for k, text in enumerate(card.lists[name], start=1)))
     columns = st.columns(3)
     for column, names in zip(columns, (("activity_type", "partner"), ("focus_area",), ("implementer", "donor")),
                              strict=True):
         for name in names:
             column.markdown(f"**{t(f'project.list.{name}', lang)}**")
-            column.markdown("\n".join(f"- {budget_views.md(text)}" for text in card.lists[name]))
+            column.markdown("\n".join(f"- {literal(text)}" for text in card.lists[name]))
     st.markdown(f"**{t('project.budget', lang)}** {money(total['value'], base, lang)} · "
-                + t("project.budget_source", lang, title=budget_views.md(total["source_title"])))
-    st.markdown(f"**{t('project.contact', lang)}** {budget_views.md(card.contact_person)}  \n"
-                f"{budget_views.md(card.contact_organization)}  \n"
-                f"{budget_views.md(card.contact_email)} · {budget_views.md(card.contact_phone)}")
+                + t("project.budget_source", lang, title=literal(total["source_title"])))
+    st.markdown(f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
+                f"{literal(card.contact_organization)}  \n"
+                f"{literal(card.contact_email)} · {literal(card.contact_phone)}")
     if lang != "en":
         st.caption(t("project.unofficial", lang))

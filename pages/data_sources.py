@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kafo_data.fmt import literal
 from kafo_data.i18n import t
 from kafo_data.seizures import queries, views
 from kafo_data.ui import page as ui
@@ -16,24 +17,23 @@ st.markdown(t("data.intro", lang))
 st.subheader(t("data.sources", lang))
 sources = ui.q(queries.sources)
 for source in sources.itertuples():
-    link = f"[{source.title}]({source.url})" if isinstance(source.url, str) and source.url else source.title
-    st.markdown(f"- {link} — {source.publisher}, {source.published}")
+    st.markdown(f"- {ui.link(source.title, source.url)} — {literal(source.publisher)}, {literal(source.published)}")
 
 st.subheader(t("data.records", lang))
 share = ui.q(queries.sample_share)
 ui.sample_notice(lang, share["sample"], share["sample"] + share["real"])
-st.table(ui.q(queries.records_by_source).assign(is_sample=lambda f: f.is_sample.map(
+ui.table(ui.q(queries.records_by_source).assign(is_sample=lambda f: f.is_sample.map(
     {True: t("data.yes", lang), False: t("data.no", lang)})).rename(columns={
     "source": t("col.seizures.source", lang), "is_sample": t("col.seizures.is_sample", lang),
     "events": t("seizures.events", lang), "lines": t("seizures.lines", lang)}), hide_index=True)
 st.caption(t("data.sample_switch", lang))
 
 st.subheader(t("data.batches", lang))
-st.table(views.batches_table(ui.database().root, lang), hide_index=True)
+ui.table(views.batches_table(ui.database().root, lang), hide_index=True)
 
 st.subheader(t("data.dictionary", lang))
 st.dataframe(views.dictionary(lang), hide_index=True)
 
 st.subheader(t("data.files", lang))
-st.table(views.data_files(ui.database().root, lang), hide_index=True)
+ui.table(views.data_files(ui.database().root, lang), hide_index=True)
 st.caption(t("data.version", lang, version=ui.database().version()))

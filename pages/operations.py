@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data.fmt import number
+from kafo_data.fmt import literal, number
 from kafo_data.i18n import t
 from kafo_data.seizures import queries, views
 from kafo_data.ui import page as ui
@@ -19,13 +19,13 @@ names = ui.country_names(lang)
 op_names = ui.operation_names()
 
 st.subheader(t("operations.side_by_side", lang))
-st.table(views.operations_table(ops, figures, names, lang), hide_index=True)
+ui.table(views.operations_table(ops, figures, names, lang), hide_index=True)
 st.caption(t("operations.side_by_side_caption", lang))
 for note in views.date_notes(ops, lang):
-    st.caption(note)
+    st.caption(literal(note))
 
 st.subheader(t("operations.agencies", lang))
-st.table(views.agencies_table(ui.q(queries.operation_agencies), op_names, lang), hide_index=True)
+ui.table(views.agencies_table(ui.q(queries.operation_agencies), op_names, lang), hide_index=True)
 st.caption(t("operations.agencies_caption", lang))
 
 st.subheader(t("operations.records", lang))
@@ -40,7 +40,7 @@ for op in ops.operation_id:
         t("seizures.lines", lang): number(summary["lines"], lang),
         t("operations.col.sample_events", lang): number(summary["sample_events"], lang),
     })
-st.table(summary_rows, hide_index=True)
+ui.table(summary_rows, hide_index=True)
 st.caption(t("operations.records_caption", lang))
 
 st.subheader(t("operations.reconciliation", lang))
@@ -48,4 +48,4 @@ sample = ui.q(queries.sample_share)
 ui.sample_notice(lang, sample["sample"] if filters.include_sample else 0, sample["sample"] + sample["real"])
 st.caption(t("operations.reconciliation_caption", lang))
 reconciliation = ui.q(queries.reconciliation, include_sample=filters.include_sample)
-st.table(views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)
+ui.table(views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kafo_data.config import GEO_URL
+from kafo_data.fmt import literal
 from kafo_data.i18n import t
 from kafo_data.seizures import charts, queries, views
 from kafo_data.ui import page as ui
@@ -33,7 +34,7 @@ with right:
                     config=ui.PLOT_CONFIG)
     st.caption(t("overview.map_caption", lang))
 with st.expander(t("overview.map_table", lang)):
-    st.table(participation.rename(columns={"iso3": "ISO3", "name": t("overview.country", lang),
+    ui.table(participation.rename(columns={"iso3": "ISO3", "name": t("overview.country", lang),
                                            "editions": t("overview.editions", lang),
                                            "operations": t("overview.operations", lang)}), hide_index=True)
 
@@ -46,18 +47,18 @@ else:
 shown_ops = [op for op in ops.operation_id if not filters.operations or op in filters.operations]
 for op in ops[ops.operation_id.isin(shown_ops)].itertuples():
     with st.container(border=True):
-        st.subheader(f"{op.name} · {views.period(op, lang)}")
+        st.subheader(f"{literal(op.name)} · {views.period(op, lang)}")
         for note in views.date_notes(ops[ops.operation_id == op.operation_id], lang):
-            st.caption(note)
+            st.caption(literal(note))
         cards = views.figure_cards(figures, op.operation_id, lang)
         columns = st.columns(3)
         for k, card in enumerate(cards):
             with columns[k % 3]:
-                st.markdown(f"**{card.label}**")
+                st.markdown(f"**{literal(card.label)}**")
                 if card.value_text:
-                    st.markdown(f"### {card.value_text}")
-                st.markdown(t("overview.quote", lang, text=card.quote))
-                source = f"[{card.source_title}]({card.source_url})" if card.source_url else card.source_title
-                st.caption(t("overview.source", lang, source=source, date=card.source_published))
+                    st.markdown(f"### {literal(card.value_text)}")
+                st.markdown(t("overview.quote", lang, text=literal(card.quote)))
+                st.caption(t("overview.source", lang, source=ui.link(card.source_title, card.source_url),
+                             date=literal(card.source_published)))
                 for note in card.footnotes:
-                    st.caption(f"¹ {note}")
+                    st.caption(f"¹ {literal(note)}")

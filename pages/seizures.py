@@ -38,7 +38,7 @@ st.subheader(t("seizures.totals", lang))
 st.caption(t("seizures.totals_caption", lang))
 sums = ui.q(queries.breakdowns, filters)
 totals = sums["totals"]
-st.table(views.totals_table(totals, lang), hide_index=True)
+ui.table(views.totals_table(totals, lang), hide_index=True)
 
 st.subheader(t("seizures.charts", lang))
 measures = views.measures(totals, lang)
@@ -65,7 +65,7 @@ for column, frame, title, dimension in charts_spec:
                         config=ui.PLOT_CONFIG)
         st.caption(source_caption)
         with st.expander(t("seizures.table_twin", lang)):
-            st.table(frame.rename(columns={"label": dimension, "quantity": unit_text})[[dimension, unit_text]],
+            ui.table(frame.rename(columns={"label": dimension, "quantity": unit_text})[[dimension, unit_text]],
                      hide_index=True)
 with right:
     st.plotly_chart(charts.monthly(over_time, t("seizures.over_time", lang, measure=measures[measure]),
@@ -73,7 +73,7 @@ with right:
                     config=ui.PLOT_CONFIG)
     st.caption(source_caption)
     with st.expander(t("seizures.table_twin", lang)):
-        st.table(over_time.assign(month=over_time.month.astype(str))[["month", "quantity"]]
+        ui.table(over_time.assign(month=over_time.month.astype(str))[["month", "quantity"]]
                  .rename(columns={"month": t("seizures.month", lang), "quantity": unit_text}), hide_index=True)
 
 st.subheader(t("seizures.map", lang))
@@ -83,7 +83,7 @@ st.plotly_chart(charts.events_map(points, GEO_URL, t("seizures.map_title", lang)
                                   t("seizures.events", lang)), config=ui.PLOT_CONFIG)
 st.caption(t("seizures.map_caption", lang))
 with st.expander(t("seizures.table_twin", lang)):
-    st.table(points[["locality", "country", "events", "arrests"]].rename(columns={
+    ui.table(points[["locality", "country", "events", "arrests"]].rename(columns={
         "locality": t("col.seizures.locality", lang), "country": t("col.seizures.country_iso3", lang),
         "events": t("seizures.events", lang), "arrests": t("seizures.arrests", lang)}), hide_index=True)
 

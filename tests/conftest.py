@@ -47,3 +47,55 @@ def read_records(root: Path):
     s = pd.concat(seizures, ignore_index=True)
     i = pd.concat(items, ignore_index=True)
     return s, i.merge(s, on="seizure_id", how="inner")
+
+
+@pytest.fixture
+def clear_caches():
+    """Streamlit's caches outlive an AppTest within one pytest process: start each page test from none."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture
+def db(repo_data):
+    """The shipped data's Database (read only)."""
+    from kafo_data.store.db import get_database
+
+    return get_database(repo_data)
+
+
+@pytest.fixture
+def no_money(data_copy) -> Path:
+    """A data copy with no money file at all: only the published total is known."""
+    from kafo_data.config import money_dir
+
+    shutil.rmtree(money_dir(data_copy), ignore_errors=True)
+    return data_copy
+
+
+def select_records(records, f):
+    """The item lines that filters `f` keep, with pandas masks: the independent side of every filter check."""
+    mask = records.seizure_id.notna()
+    if f.operations:
+        mask &= records.operation_id.isin(f.operations)
+    if f.countries:
+        mask &= records.country_iso3.isin(f.countries)
+    if f.categories:
+        mask &= records.category.isin(f.categories)
+    if f.date_from:
+        mask &= records.seizure_date >= f.date_from
+    if f.date_to:
+        mask &= records.seizure_date <= f.date_to
+    if not f.include_sample:
+        mask &= ~records.is_sample
+    return records[mask]
+
+
+def as_shown(markdown: str) -> str:
+    """What a browser shows for Markdown text made literal (`fmt.literal`): escapes and zero-width spaces gone."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")

@@ -10,12 +10,12 @@ never the result of float arithmetic.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import pyarrow as pa
 from babel.numbers import list_currencies
+
+from kafo_data.contract.columns import Column
 
 # IATI BudgetType: 1 original, 2 revised.
 BUDGET_TYPES: dict[str, str] = {"original": "1", "revised": "2"}
@@ -48,51 +48,41 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class MoneyColumn:
-    """One column of a money table: its DuckDB type, whether it may be empty, its vocabulary."""
-
-    name: str
-    dtype: str
-    required: bool = True
-    vocab: str | None = None
-
-
-BUDGET_COLUMNS: tuple[MoneyColumn, ...] = (
-    MoneyColumn("budget_id", "VARCHAR"),
-    MoneyColumn("project_id", "VARCHAR", vocab="project"),
-    MoneyColumn("donor_id", "VARCHAR", vocab="donor"),
-    MoneyColumn("budget_type", "VARCHAR", vocab="budget_type"),
-    MoneyColumn("status", "VARCHAR", vocab="budget_status"),
-    MoneyColumn("period_start", "DATE"),
-    MoneyColumn("period_end", "DATE"),
-    MoneyColumn("value", VALUE_TYPE),
-    MoneyColumn("currency", "VARCHAR", vocab="currency"),
-    MoneyColumn("value_date", "DATE"),
-    MoneyColumn("output", "INTEGER", vocab="output"),
-    MoneyColumn("is_sample", "BOOLEAN"),
-    MoneyColumn("source", "VARCHAR"),
+BUDGET_COLUMNS: tuple[Column, ...] = (
+    Column("budget_id", "VARCHAR"),
+    Column("project_id", "VARCHAR", vocab="project"),
+    Column("donor_id", "VARCHAR", vocab="donor"),
+    Column("budget_type", "VARCHAR", vocab="budget_type"),
+    Column("status", "VARCHAR", vocab="budget_status"),
+    Column("period_start", "DATE"),
+    Column("period_end", "DATE"),
+    Column("value", VALUE_TYPE),
+    Column("currency", "VARCHAR", vocab="currency"),
+    Column("value_date", "DATE"),
+    Column("output", "INTEGER", vocab="output"),
+    Column("is_sample", "BOOLEAN"),
+    Column("source", "VARCHAR"),
 )
 
-TRANSACTION_COLUMNS: tuple[MoneyColumn, ...] = (
-    MoneyColumn("transaction_id", "VARCHAR"),
-    MoneyColumn("project_id", "VARCHAR", vocab="project"),
-    MoneyColumn("donor_id", "VARCHAR", vocab="donor"),
-    MoneyColumn("transaction_type", "VARCHAR", vocab="transaction_type"),
-    MoneyColumn("transaction_date", "DATE"),
-    MoneyColumn("value", VALUE_TYPE),
-    MoneyColumn("currency", "VARCHAR", vocab="currency"),
-    MoneyColumn("value_date", "DATE"),
-    MoneyColumn("provider", "VARCHAR", required=False),
-    MoneyColumn("receiver", "VARCHAR", required=False),
-    MoneyColumn("output", "INTEGER", required=False, vocab="output"),
-    MoneyColumn("operation_id", "VARCHAR", required=False, vocab="operation"),
-    MoneyColumn("description", "VARCHAR", required=False),
-    MoneyColumn("is_sample", "BOOLEAN"),
-    MoneyColumn("source", "VARCHAR"),
+TRANSACTION_COLUMNS: tuple[Column, ...] = (
+    Column("transaction_id", "VARCHAR"),
+    Column("project_id", "VARCHAR", vocab="project"),
+    Column("donor_id", "VARCHAR", vocab="donor"),
+    Column("transaction_type", "VARCHAR", vocab="transaction_type"),
+    Column("transaction_date", "DATE"),
+    Column("value", VALUE_TYPE),
+    Column("currency", "VARCHAR", vocab="currency"),
+    Column("value_date", "DATE"),
+    Column("provider", "VARCHAR", required=False),
+    Column("receiver", "VARCHAR", required=False),
+    Column("output", "INTEGER", required=False, vocab="output"),
+    Column("operation_id", "VARCHAR", required=False, vocab="operation"),
+    Column("description", "VARCHAR", required=False),
+    Column("is_sample", "BOOLEAN"),
+    Column("source", "VARCHAR"),
 )
 
-TABLES: dict[str, tuple[MoneyColumn, ...]] = {"budgets": BUDGET_COLUMNS, "transactions": TRANSACTION_COLUMNS}
+TABLES: dict[str, tuple[Column, ...]] = {"budgets": BUDGET_COLUMNS, "transactions": TRANSACTION_COLUMNS}
 KIND_TABLE: dict[str, str] = {"budget": "budgets", "budgets": "budgets", "transactions": "transactions",
                               "transaction": "transactions"}
 ID_COLUMN: dict[str, str] = {"budgets": "budget_id", "transactions": "transaction_id"}
@@ -104,20 +94,6 @@ _ARROW = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(), "B
 def arrow_schema(table: str) -> pa.Schema:
     """The parquet schema of one money table (amounts as decimal128(18, 2))."""
     return pa.schema([(c.name, _ARROW[c.dtype]) for c in TABLES[table]])
-
-
-def money_dir(root: Path) -> Path:
-    """Where every money file lives: the sample, ingested batches, the optional rates table."""
-    return root / "money"
-
-
-def money_batches_dir(root: Path) -> Path:
-    return money_dir(root) / "batches"
-
-
-def rates_file(root: Path) -> Path:
-    """Optional exchange rates (currency, base_currency, rate, rate_date, source); never shipped empty-handed."""
-    return money_dir(root) / "fx_rates.csv"
 
 
 RATES_COLUMNS: tuple[str, ...] = ("currency", "base_currency", "rate", "rate_date", "source")

@@ -7,7 +7,7 @@ catalogues (`kafo_data/locales/*.json`) under `col.<table>.<name>` and `<vocab>.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kafo_data.contract.columns import Column
 
 CATEGORIES: tuple[str, ...] = (
     "firearms",
@@ -77,16 +77,6 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "criminal_context": CRIMINAL_CONTEXTS,
     "marking_status": MARKING_STATUSES,
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a record table: its DuckDB type, whether it may be empty, its vocabulary."""
-
-    name: str
-    dtype: str
-    required: bool = True
-    vocab: str | None = None
 
 
 SEIZURE_COLUMNS: tuple[Column, ...] = (

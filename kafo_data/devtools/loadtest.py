@@ -372,7 +372,6 @@ def _f(value: float | None) -> str:
 
 def configure(p: argparse.ArgumentParser) -> None:
     """The `loadtest` command's flags."""
-    p.add_argument("--data-dir", help="data directory (default: KAFO_DATA_DIR or ./data)")
     p.add_argument("--sessions", type=int, nargs="+", default=[1, 8, 32], metavar="N",
                    help="concurrent sessions per round (default: 1 8 32)")
     p.add_argument("--page", default="seizures", help="page to open (url path; default: seizures)")

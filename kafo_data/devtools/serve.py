@@ -167,7 +167,6 @@ class ServeSet:
 
 def configure(p: argparse.ArgumentParser) -> None:
     """The `serve` command's flags."""
-    p.add_argument("--data-dir", help="data directory (default: KAFO_DATA_DIR or ./data)")
     p.add_argument("--processes", type=int, default=2, help="Streamlit processes (default 2: one per core)")
     p.add_argument("--port", type=int, default=8080, help="HAProxy's port on 127.0.0.1 (default 8080)")
     p.add_argument("--logs", help="folder for the processes' and HAProxy's logs and the generated haproxy.cfg")

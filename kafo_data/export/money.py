@@ -31,7 +31,7 @@ _VOCAB_FIELDS = {"budget_type": "budget_type", "status": "budget_status", "trans
 
 
 def money_extract(table: str, f: MoneyFilters) -> Extract:
-    """A money table as `kafo_data.export.seizures` writes any dataset: the same formats, the same one rule."""
+    """A money table as `kafo_data.export.writers` writes any dataset: the same formats, the same one rule."""
     if table not in EXPORT_TABLES:
         raise ValueError(f"unknown money table {table!r}")
     view, order = EXPORT_TABLES[table]
@@ -83,7 +83,7 @@ def describe(db: Database, f: MoneyFilters, lang: str) -> list[FilterLine]:
 
 def write(db: Database, table: str, f: MoneyFilters, fmt: str, lang: str, out: BinaryIO, today: dt.date,
           max_rows: int | None = None) -> int:
-    """Write the filtered lines of one money table in `fmt` (`kafo_data.export.seizures.FORMATS`); returns rows."""
+    """Write the filtered lines of one money table in `fmt` (`kafo_data.export.formats.FORMATS`); returns rows."""
     return write_table(db, money_extract(table, f), fmt, lang, out, today=today,
                        name=file_name(table, f, today).removesuffix(".csv"), filters=describe(db, f, lang),
                        max_rows=max_rows, labels=money_labels(db))

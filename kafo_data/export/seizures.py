@@ -12,9 +12,8 @@ from typing import BinaryIO
 
 from kafo_data.contract import seizures as contract
 from kafo_data.export import writers
+from kafo_data.export.formats import EXTENSIONS, SUFFIXES
 from kafo_data.export.writers import (
-    EXTENSIONS,
-    SUFFIXES,
     Extract,
     Field,
     FilterLine,

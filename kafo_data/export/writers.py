@@ -18,7 +18,7 @@ filters) through `neutralise`. Numbers, dates and booleans are not text and stay
 Rows stream from DuckDB as arrow batches into the writer, so a file written to disk is never
 held in memory. CSV and zip written to a stream have no cap. xlsx is capped at
 `XLSX_MAX_ROWS`: openpyxl's write-only mode takes about 1 s of CPU per 3,000 rows here, so
-the cap keeps a click under about 20 s (Excel itself stops at 1,048,576 rows). `build`, whose
+the cap keeps a click under about 20 s (Excel itself stops at 1,048,576 rows). `build_table`, whose
 bytes are held in memory (what a button serves), is capped at `MEMORY_MAX_ROWS`. Over a cap,
 `ExportTooLarge` is raised before a byte is written: a file is never silently cut short.
 
@@ -28,8 +28,8 @@ the workbook's created/modified properties are `made_at`, so the CLI and the but
 Another dataset (budget lines, transactions) reuses all of this: describe it as an `Extract`
 (its SELECT with bound parameters, its `Field`s from `fields_from_columns`, the sort keys,
 the sample flag column) and call `write_table` / `build_table`; vocabulary labels come from
-the catalogue (`<vocab>.<code>`) or from the `labels` argument. `records_extract` is the
-example.
+the catalogue (`<vocab>.<code>`) or from the `labels` argument. `kafo_data.export.seizures`
+and `kafo_data.export.money` are the two datasets written so.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from kafo_data.export.formats import FORMATS
 from kafo_data.fmt import date as fmt_date
 from kafo_data.fmt import number as fmt_number
 from kafo_data.i18n import LANGS, catalogue, t
@@ -62,15 +63,6 @@ if TYPE_CHECKING:  # openpyxl takes most of a second to import: only the xlsx pa
 
 Kind = Literal["text", "number", "integer", "date", "boolean"]
 
-FORMATS: tuple[str, ...] = ("csv", "csv-excel-fr", "xlsx", "zip")
-EXTENSIONS: dict[str, str] = {"csv": "csv", "csv-excel-fr": "csv", "xlsx": "xlsx", "zip": "zip"}
-SUFFIXES: dict[str, str] = {"csv-excel-fr": "_excel-fr"}
-MIME: dict[str, str] = {
-    "csv": "text/csv",
-    "csv-excel-fr": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "zip": "application/zip",
-}
 XLSX_MAX_ROWS = 50_000
 MEMORY_MAX_ROWS = 500_000
 ZIP64_ROWS = 1_000_000

@@ -30,7 +30,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kafo_data.config import rejected_dir, tmp_dir
+from kafo_data.config import money_batches_dir, rejected_dir, tmp_dir
 from kafo_data.contract.money import (
     BUDGET_STATUSES,
     BUDGET_TYPES,
@@ -43,7 +43,6 @@ from kafo_data.contract.money import (
     TRANSACTION_TYPES,
     AmountError,
     arrow_schema,
-    money_batches_dir,
     parse_amount,
 )
 from kafo_data.i18n import t

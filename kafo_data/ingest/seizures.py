@@ -871,18 +871,6 @@ def _clean_stale(root: Path) -> None:
 # ---------------------------------------------------------------- command line
 
 
-def configure_cli(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE", help="CSV or .xlsx report(s); each becomes its own batch")
-    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-    p.add_argument("--strict", action="store_true", help="store nothing from a file with any rejected row")
-    p.add_argument("--operation", metavar="ID", help="operation of rows that do not name one (e.g. KAFO-II)")
-    p.add_argument("--country", metavar="ISO3", help="country of rows that do not name one (e.g. BFA)")
-    p.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first with a header)")
-    p.add_argument("--lang", choices=LANGS, default="en", help="language of the printed report (default en)")
-    p.add_argument("--kind", choices=("seizures", "budget", "transactions"), default="seizures",
-                   help="what the files hold: seizure reports (default), budget lines or transactions")
-
-
 def run_cli(root: Path, args: argparse.Namespace) -> int:
     """Load each file in turn; the exit code is the worst of the files' codes."""
     code = 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from kafo_data.config import REPO_DIR, built_dir
+from kafo_data.config import built_dir, mapping_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.i18n import LANGS, label
 from kafo_data.ingest.read import norm
@@ -46,12 +46,6 @@ class ItemEntry:
     item_type: str
     default_unit: str | None
     craft_made: bool | None
-
-
-def mapping_dir(root: Path) -> Path:
-    """`<data dir>/mapping`, or the repository's when a data directory has none of its own."""
-    own = Path(root) / "mapping"
-    return own if own.is_dir() else REPO_DIR / "data" / "mapping"
 
 
 def _mapping_rows(folder: Path, name: str, columns: Sequence[str]) -> Iterable[tuple[int, dict[str, str]]]:

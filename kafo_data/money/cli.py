@@ -2,7 +2,7 @@
 
 `build` regenerates the money sample of a data directory (only `money/budgets.parquet`,
 `money/transactions.parquet` and `money/sample.json`; nothing else is touched). `export`
-writes the same bytes as the budget page's download, in any `kafo_data.export.seizures` format.
+writes the same bytes as the budget page's download, in any `kafo_data.export.formats` format.
 `ingest` loads a file of budget lines or transactions (the `ingest --kind budget|transactions`
 command calls the same function, `kafo_data.ingest.money.run`).
 """
@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from kafo_data.config import data_dir
-from kafo_data.export.writers import FORMATS, ExportTooLarge
+from kafo_data.export.formats import FORMATS
 from kafo_data.i18n import LANGS
-from kafo_data.store.db import get_database
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -34,8 +33,11 @@ def _build(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from kafo_data.export import money as money_export
+    from kafo_data.export.writers import ExportTooLarge
     from kafo_data.filtering import check
-    from kafo_data.money.filters import MoneyFilters, known
+    from kafo_data.money.filters import MoneyFilters
+    from kafo_data.money.queries import known
+    from kafo_data.store.db import get_database
 
     root = _root(args)
     db = get_database(root)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from kafo_data.contract.money import OUTPUTS
-from kafo_data.filtering import Field, Known, in_clause, is_default
-from kafo_data.store.db import Database
+from kafo_data.filtering import OPERATION, SAMPLE, Field, in_clause
 
 
 @dataclass(frozen=True)
@@ -22,8 +20,8 @@ class MoneyFilters:
     FIELDS: ClassVar[tuple[Field, ...]] = (
         Field("donor", "donors", "ids", "donor_id"),
         Field("output", "outputs", "numbers", "output"),
-        Field("operation", "operations", "ids", "operation_id"),
-        Field("sample", "include_sample", "flag"),
+        OPERATION,
+        SAMPLE,
     )
     OWN: ClassVar[tuple[str, ...]] = ("donor", "output")  # the keys the sidebar does not hold
 
@@ -31,17 +29,6 @@ class MoneyFilters:
     outputs: tuple[int, ...] = ()
     operations: tuple[str, ...] = ()
     include_sample: bool = True
-
-    def is_empty(self) -> bool:
-        return is_default(self)
-
-
-def known(db: Database) -> Known:
-    """Donors from donors.csv, outputs from the project's list, operations from operations.csv."""
-    donors = [r[0] for r in db.rows("SELECT donor_id FROM donors")]
-    outputs = [int(r[0]) for r in db.rows("SELECT position FROM project_items WHERE list = 'output'")]
-    ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
-    return {"donors": frozenset(donors), "outputs": frozenset(outputs or OUTPUTS), "operations": frozenset(ops)}
 
 
 def _where(f: MoneyFilters, alias: str, attrs: tuple[str, ...]) -> tuple[str, list[object]]:

@@ -1,10 +1,9 @@
-"""Money queries: small frames in IATI terms, currencies and rates.
+"""Money queries: small frames in IATI terms, and the project and donors they belong to.
 
 Every amount is summed per currency in DuckDB on DECIMAL values, so totals are exact and
 amounts in different currencies are never added together: a caller that wants one number
-gets it only through `single_total` (which refuses a mix) or `convert` (which uses a stated
-rate from the rates table and says which). Frames carry `cents` (exact, int) next to
-`value` (float, for charts).
+gets it only through `kafo_data.money.rates` (`single_total` refuses a mix, `convert` uses a
+stated rate and says which). Frames carry `cents` (exact, int) next to `value` (float, for charts).
 
 The headline total is not a sample row: it is the project reference (the project
 description's 3,248,537.00 EUR), read by `project_budget`, so the page shows it even when
@@ -19,14 +18,39 @@ import pandas as pd
 
 from kafo_data.contract.money import (
     OUTGOING,
+    OUTPUTS,
     TABLES,
 )
+from kafo_data.filtering import Known
 from kafo_data.money.filters import MoneyFilters, budget_where, transaction_where
 from kafo_data.store.db import Database
 from kafo_data.store.money import VIEWS, table_files
 
 MEASURES: tuple[str, ...] = ("budget", *OUTGOING)
 GRAINS: tuple[str, ...] = ("year", "quarter")
+
+
+# --- the project and its donors (reference) ---------------------------------------------------------
+
+def known(db: Database) -> Known:
+    """Donors from donors.csv, outputs from the project's list, operations from operations.csv."""
+    donors = [r[0] for r in db.rows("SELECT donor_id FROM donors")]
+    outputs = [int(r[0]) for r in db.rows("SELECT position FROM project_items WHERE list = 'output'")]
+    ops = [r[0] for r in db.rows("SELECT operation_id FROM operations")]
+    return {"donors": frozenset(donors), "outputs": frozenset(outputs or OUTPUTS), "operations": frozenset(ops)}
+
+
+def project(db: Database) -> dict[str, str]:
+    return {k: v for k, v in db.rows("SELECT field, value FROM project")}
+
+
+def project_items(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM project_items ORDER BY list, position")
+
+
+def donors(db: Database) -> pd.DataFrame:
+    return db.frame("SELECT * FROM donors ORDER BY donor_id")
+
 
 
 # --- the real total ---------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from kafo_data.config import rates_file
 from kafo_data.contract.money import (
     CURRENCIES,
     RATES_COLUMNS,
     from_cents,
-    rates_file,
 )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -24,14 +23,6 @@ from kafo_data.money.queries import MEASURES
 from kafo_data.money.rates import Rate
 
 LISTS: tuple[str, ...] = ("pillar", "output", "activity_type", "focus_area", "partner", "implementer", "donor")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
-
-
-def md(text: object) -> str:
-    """Data text made inert for st.markdown: every markdown character escaped."""
-    return "" if _blank(text) else _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
 def _blank(value: object) -> bool:
     """None, NaN, pandas' NA or an empty string."""
     if value is None or isinstance(value, str):
@@ -74,6 +65,8 @@ def source_caption(state: dict[str, str], lang: str, transactions: bool = True) 
     """Where a chart's numbers come from: the generated sample, loaded reports, or both."""
     used = [state.get("budgets", "none")] + ([state.get("transactions", "none")] if transactions else [])
     kinds = {k for k in used if k != "none"}
+    if not kinds:
+        return ""
     if kinds == {"sample"}:
         return t("budget.caption.sample", lang)
     if kinds == {"real"}:

@@ -23,7 +23,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kafo_data.contract.money import OUTPUTS, SAMPLE_SOURCE, arrow_schema, from_cents, money_dir, to_cents
+from kafo_data.config import money_dir
+from kafo_data.contract.money import OUTPUTS, SAMPLE_SOURCE, arrow_schema, from_cents, to_cents
 from kafo_data.store.reference import read_text
 
 SEED = 20200101

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from kafo_data.contract import seizures as contract
-from kafo_data.filtering import Field, in_clause, is_default, without
+from kafo_data.filtering import OPERATION, SAMPLE, Field, in_clause, is_default, without
 
 ID_FIELDS: tuple[Field, ...] = (
-    Field("operation", "operations", "ids", "operation_id"),
+    OPERATION,
     Field("country", "countries", "ids", "country_iso3"),
     Field("category", "categories", "ids", "category", on_items=True),
 )
@@ -29,7 +29,7 @@ class Filters:
         *ID_FIELDS,
         Field("from", "date_from", "date"),
         Field("to", "date_to", "date"),
-        Field("sample", "include_sample", "flag"),
+        SAMPLE,
     )
 
     operations: tuple[str, ...] = ()

@@ -559,22 +559,3 @@ def records_by_source(db: Database) -> pd.DataFrame:
         "SELECT source, is_sample, count(DISTINCT seizure_id) AS events, count(*) AS lines "
         "FROM records GROUP BY ALL ORDER BY is_sample, source"
     )
-
-
-def project(db: Database) -> dict[str, str]:
-    return {k: v for k, v in db.rows("SELECT field, value FROM project")}
-
-
-def project_items(db: Database) -> pd.DataFrame:
-    return db.frame("SELECT * FROM project_items ORDER BY list, position")
-
-
-def donors(db: Database) -> pd.DataFrame:
-    return db.frame("SELECT * FROM donors ORDER BY donor_id")
-
-
-def donor_support(db: Database) -> pd.DataFrame:
-    return db.frame(
-        "SELECT d.*, s.title AS source_title, s.url AS source_url, s.published AS source_published "
-        "FROM donor_support d JOIN sources s USING (source_id) ORDER BY d.donor_id, d.operation_id NULLS FIRST"
-    )

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from kafo_data.contract.money import TABLES, money_batches_dir, money_dir, rates_file
+from kafo_data.config import money_batches_dir, money_dir, rates_file
+from kafo_data.contract.money import TABLES
 from kafo_data.store.sql import path_literal
 
 VIEWS: dict[str, str] = {"budgets": "money_budgets", "transactions": "money_transactions"}

@@ -14,11 +14,11 @@ from typing import Any
 
 import streamlit as st
 
+from kafo_data.export import formats
 from kafo_data.export import money as money_export
-from kafo_data.export import writers
 from kafo_data.fmt import number
 from kafo_data.i18n import t
-from kafo_data.money import filters as money_filters
+from kafo_data.money import queries as budget_queries
 from kafo_data.money import rates as money_rates
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.store.db import get_database
@@ -40,7 +40,7 @@ def _rates(version: str, root: str) -> list[money_rates.Rate]:
 
 def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, str]) -> MoneyFilters:
     """Donor and output pickers in a row at the top of the page; with the sidebar's operation and sample switch."""
-    known = q(money_filters.known)
+    known = q(budget_queries.known)
     labels: dict[str, Callable[[Any], str]] = {
         "donor": lambda v: donor_names.get(v, v),
         "output": lambda v: f"{t('budget.output_n', lang, n=v)}: {output_names.get(v, '')}",
@@ -57,12 +57,12 @@ def downloads(lang: str, filters: MoneyFilters, rows: dict[str, int], key: str =
     """One format choice, then a button for the budget lines and one for the transactions.
 
     Each file is built only on click (`data=` a callable holding plain values, its own cursor,
-    no `st.*`), through `kafo_data.export.seizures`, so it has the same formats, the same protection
+    no `st.*`), through `kafo_data.export.money`, so it has the same formats, the same protection
     against formulas and the same bytes as `python -m kafo_data money export`.
     """
     root = database().root
     today = dt.datetime.now(dt.UTC).date()
-    fmt = st.radio(t("export.format", lang), writers.FORMATS, key=f"{key}_format", horizontal=True,
+    fmt = st.radio(t("export.format", lang), formats.FORMATS, key=f"{key}_format", horizontal=True,
                    format_func=lambda f: t(f"export.format.{f}", lang))
     for column, table in zip(st.columns(2), ("budgets", "transactions"), strict=True):
         problem = refusal(rows[table], fmt, lang)
@@ -70,10 +70,10 @@ def downloads(lang: str, filters: MoneyFilters, rows: dict[str, int], key: str =
         def build(table: str = table, fmt: str = fmt) -> bytes:
             return money_export.build(get_database(root), table, filters, fmt, lang, today)
 
-        name = money_export.file_name(table, filters, today, writers.EXTENSIONS[fmt], writers.SUFFIXES.get(fmt, ""))
+        name = money_export.file_name(table, filters, today, formats.EXTENSIONS[fmt], formats.SUFFIXES.get(fmt, ""))
         with column:
             st.download_button(t(f"budget.download.{table}", lang, rows=number(rows[table], lang)), data=build,
-                               file_name=name, mime=writers.MIME[fmt], on_click="ignore",
+                               file_name=name, mime=formats.MIME[fmt], on_click="ignore",
                                disabled=problem is not None, key=f"{key}_{table}", icon=":material/download:")
             if problem:
                 st.caption(problem)

@@ -24,7 +24,7 @@ from kafo_data.ui.state import lang
 
 P = ParamSpec("P")
 T = TypeVar("T")
-QUERY_MODULES = frozenset({"kafo_data.seizures.queries", "kafo_data.money.queries", "kafo_data.money.filters"})
+QUERY_MODULES = frozenset({"kafo_data.seizures.queries", "kafo_data.money.queries"})
 _RUN = threading.local()  # what one script run has already looked up (each run has its own thread)
 
 
@@ -50,8 +50,9 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
         return _call(fn.__module__, fn.__qualname__, run_version(db), str(db.root), args,
                      tuple(sorted(kwargs.items())))
     except (DataMissingError, duckdb.IOException, duckdb.InvalidInputException) as exc:
+        rebuild = "money build" if fn.__module__.startswith("kafo_data.money") else "build"
         st.error(t("app.data_missing", lang(), problem=str(exc).splitlines()[0]), icon="🗂️")
-        st.code("python -m kafo_data validate\npython -m kafo_data build", language="bash")
+        st.code(f"python -m kafo_data validate\npython -m kafo_data {rebuild}", language="bash")
         st.stop()
 
 

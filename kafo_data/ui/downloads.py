@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from kafo_data.export import formats, writers
 from kafo_data.export import seizures as export
-from kafo_data.export import writers
 from kafo_data.fmt import number
 from kafo_data.i18n import t
 from kafo_data.seizures.filters import Filters
@@ -65,8 +65,8 @@ def download_menu(db: Database, filters: Filters, lang: str, *, stem: str = "kaf
         return f"{text} ({t('export.unavailable', lang)})" if rows and refusal(rows, f, lang) else text
 
     fmt = fmt_col.radio(
-        t("export.format", lang), writers.FORMATS, key=f"{key}_format", format_func=option,
-        captions=[t(f"export.help.{f}", lang) for f in writers.FORMATS],
+        t("export.format", lang), formats.FORMATS, key=f"{key}_format", format_func=option,
+        captions=[t(f"export.help.{f}", lang) for f in formats.FORMATS],
     )
     today = dt.datetime.now(dt.UTC).date()
     name = t(f"export.format.{fmt}", lang)
@@ -77,6 +77,6 @@ def download_menu(db: Database, filters: Filters, lang: str, *, stem: str = "kaf
              else t("export.button", lang, rows=number(rows, lang), format=name))
     st.download_button(
         label, data=file_builder(db, chosen, fmt, lang, today, stem),
-        file_name=export.download_name(chosen, fmt, today, stem), mime=writers.MIME[fmt],
+        file_name=export.download_name(chosen, fmt, today, stem), mime=formats.MIME[fmt],
         on_click="ignore", disabled=problem is not None, key=f"{key}_button", icon=":material/download:",
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from kafo_data.contract import seizures as contract
@@ -15,7 +16,7 @@ from kafo_data.errors import DataMissingError
 from kafo_data.filtering import DATE_MAX, DATE_MIN
 from kafo_data.fmt import literal, number
 from kafo_data.i18n import LANGS, label, t
-from kafo_data.money import filters as money_filters
+from kafo_data.money import queries as money_queries
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import ID_FIELDS, Filters
 from kafo_data.ui import state
@@ -60,7 +61,7 @@ def start() -> tuple[str, Filters, list[str]]:
     _leave_legacy_router()
     try:
         notices = [] if state.is_loaded() else state.load_url_once(
-            {**q(money_filters.known), **q(queries.known)})
+            {**q(money_queries.known), **q(queries.known)})
         lang_ = language_switch()
         filters = sidebar_filters(lang_)
     except DataMissingError as exc:
@@ -158,3 +159,21 @@ def sample_notice(lang_: str, sample_events: int, total_events: int) -> None:
 
 def empty_state(lang_: str) -> None:
     st.info(t("filters.empty", lang_), icon="🔎")
+
+
+def table(frame: pd.DataFrame | list[dict], **kwargs: object) -> None:
+    """`st.table`, whose cells and headers Streamlit reads as Markdown, with every text shown as received."""
+    frame = pd.DataFrame(frame)
+    frame = frame.rename(columns={c: literal(c) for c in frame.columns if isinstance(c, str)})
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(lambda v: literal(v) if isinstance(v, str) else v)
+    st.table(frame, **kwargs)
+
+
+def link(title: object, url: object) -> str:
+    """A source's title as a Markdown link to its address (http and https only), the title shown as received."""
+    text = literal(title)
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and not any(c in url for c in "<> "):
+        return f"[{text}](<{url}>)"
+    return text

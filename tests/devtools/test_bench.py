@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from kafo_data.devtools import bench
+from kafo_data.devtools import bench, pandas_baseline
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import Database
@@ -84,7 +84,7 @@ def test_pandas_baseline_answers_what_the_query_layer_answers(scenario, in_memor
     """The baseline does the same work, so 'x faster' compares like with like."""
     f = bench.SCENARIOS[scenario]
     db = Database(DATA, in_memory_bytes=in_memory_bytes)
-    app = bench.PandasApp(DATA)
+    app = pandas_baseline.PandasApp(DATA)
     app.tables()
     try:
         assert app.events_summary(f) == queries.events_summary(db, f)
@@ -125,3 +125,11 @@ def test_loadtest_session_opens_the_page_and_clicks_filters_on_a_real_server():
     assert one["errors"] == 0, one["error_examples"]
     assert one["reruns"] == 2 and one["rerun_p50_ms"] > 0 and one["open_p50_ms"] > 0
     assert report["server_rss_hwm_mb"] > 0
+
+
+@pytest.mark.parametrize("command", ["bench", "loadtest"])
+def test_dev_commands_take_the_data_dir_flag_like_every_command(command, tmp_path):
+    from kafo_data.cli import _parser
+
+    args = _parser(command).parse_args([command, "--data-dir", str(tmp_path)])
+    assert args.data_dir == str(tmp_path) and callable(args.func)

@@ -23,13 +23,13 @@ import pytest
 
 from kafo_data import cli
 from kafo_data.contract import seizures as contract
+from kafo_data.export import formats, writers
 from kafo_data.export import seizures as export
-from kafo_data.export import writers
 from kafo_data.i18n import t
 from kafo_data.sample.seizures import write_batch
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
-from tests.conftest import REPO, read_records
+from tests.conftest import REPO, read_records, select_records
 
 TODAY = dt.date(2026, 11, 22)
 MADE = dt.datetime(2026, 11, 22, 10, 15, 4)
@@ -175,20 +175,7 @@ def test_csv_rows_equal_an_independent_reading(report_data, filters):
     kinds = [f.kind for f in export.RECORD_FIELDS]
     got = [tuple(_python_value(v, k) for v, k in zip(r, kinds, strict=True)) for r in rows[1:]]
     _, records = read_records(report_data)
-    mask = records.seizure_id.notna()
-    if filters.operations:
-        mask &= records.operation_id.isin(filters.operations)
-    if filters.countries:
-        mask &= records.country_iso3.isin(filters.countries)
-    if filters.categories:
-        mask &= records.category.isin(filters.categories)
-    if filters.date_from:
-        mask &= records.seizure_date >= filters.date_from
-    if filters.date_to:
-        mask &= records.seizure_date <= filters.date_to
-    if not filters.include_sample:
-        mask &= ~records.is_sample
-    chosen = records[mask]
+    chosen = select_records(records, filters)
     expected = [tuple(_pandas_value(row[f.name], f.kind) for f in export.RECORD_FIELDS)
                 for row in chosen.to_dict("records")]
     assert sorted(got, key=repr) == sorted(expected, key=repr)
@@ -361,7 +348,7 @@ def test_readme_of_the_full_dataset_says_no_filter(repo_data):
 
 # --- equal inputs, equal bytes ------------------------------------------------------------------
 
-@pytest.mark.parametrize("fmt", writers.FORMATS)
+@pytest.mark.parametrize("fmt", formats.FORMATS)
 def test_build_is_deterministic(repo_data, monkeypatch, fmt):
     first = _build(repo_data, fmt)
     real = time.time
@@ -369,11 +356,11 @@ def test_build_is_deterministic(repo_data, monkeypatch, fmt):
     assert _build(repo_data, fmt) == first
 
 
-@pytest.mark.parametrize("fmt", writers.FORMATS)
+@pytest.mark.parametrize("fmt", formats.FORMATS)
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_cli_export_equals_the_button_bytes(report_data, tmp_path, monkeypatch, capsys, fmt, lang):
     monkeypatch.setenv("KAFO_EXPORT_TIME", MADE.isoformat())
-    target = tmp_path / f"out.{writers.EXTENSIONS[fmt]}"
+    target = tmp_path / f"out.{formats.EXTENSIONS[fmt]}"
     argv = ["export", "--data-dir", str(report_data), "--operation", "KAFO-II", "--country", "MLI",
             "--country", "CIV", "--format", fmt, "--lang", lang, "-o", str(target)]
     assert cli.main(argv) == 0
@@ -424,8 +411,8 @@ def test_file_names_say_what_is_inside_and_when():
 
 
 def test_every_format_has_a_mime_type_and_catalogue_labels():
-    for fmt in writers.FORMATS:
-        assert writers.MIME[fmt] and writers.EXTENSIONS[fmt]
+    for fmt in formats.FORMATS:
+        assert formats.MIME[fmt] and formats.EXTENSIONS[fmt]
         for lang in ("en", "fr"):
             assert t(f"export.format.{fmt}", lang) and t(f"export.help.{fmt}", lang)
     for kind in ("text", "number", "integer", "date", "boolean"):

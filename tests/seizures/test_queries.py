@@ -13,7 +13,7 @@ from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.batches import remove_batch
 from kafo_data.store.db import Database, get_database
-from tests.conftest import read_records
+from tests.conftest import read_records, select_records
 
 COMBINATIONS = [
     Filters(),
@@ -27,25 +27,10 @@ COMBINATIONS = [
 ]
 
 
-def independent(records, f: Filters):
-    mask = records.seizure_date.notna()
-    if f.operations:
-        mask &= records.operation_id.isin(f.operations)
-    if f.countries:
-        mask &= records.country_iso3.isin(f.countries)
-    if f.categories:
-        mask &= records.category.isin(f.categories)
-    if f.date_from:
-        mask &= records.seizure_date >= f.date_from
-    if f.date_to:
-        mask &= records.seizure_date <= f.date_to
-    return records[mask]
-
-
 @pytest.mark.parametrize("f", COMBINATIONS)
 def test_totals_by_category_and_unit_match_independent_computation(repo_data, f):
     _, records = read_records(repo_data)
-    expected = independent(records, f).groupby(["category", "unit"]).quantity.sum().to_dict()
+    expected = select_records(records, f).groupby(["category", "unit"]).quantity.sum().to_dict()
     got = queries.totals(get_database(repo_data), check(f, queries.known(get_database(repo_data))))
     assert {(r.category, r.unit): r.quantity for r in got.itertuples()} == expected
 
@@ -53,12 +38,12 @@ def test_totals_by_category_and_unit_match_independent_computation(repo_data, f)
 @pytest.mark.parametrize("f", COMBINATIONS)
 def test_events_and_arrests_match_and_are_not_multiplied_by_item_lines(repo_data, f):
     seizures, records = read_records(repo_data)
-    ids = set(independent(records, f).seizure_id)
+    ids = set(select_records(records, f).seizure_id)
     events = seizures[seizures.seizure_id.isin(ids)]
     got = queries.events_summary(get_database(repo_data), f)
     assert got["events"] == len(events)
     assert got["arrests"] == events.arrests.sum()
-    assert got["lines"] == len(independent(records, f))
+    assert got["lines"] == len(select_records(records, f))
 
 
 def test_arrests_would_be_inflated_by_a_naive_join(repo_data):

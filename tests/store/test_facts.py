@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kafo_data.i18n import catalogue
@@ -22,6 +21,7 @@ from kafo_data.seizures import queries
 from kafo_data.store.db import get_database
 from kafo_data.store.reference import PARTICIPANTS, check_reference
 from tests.conftest import REPO, read_records
+from tests.pages.test_pages import open_page
 
 SAMPLE_OPERATIONS = {"KAFO-I", "KAFO-II", "KAFO-III", "KAFO-IV", "KAFO-V"}
 
@@ -274,23 +274,6 @@ def test_cli_figures_json_names_the_figure_each_footnote_belongs_to():
     assert all(f["footnote_of"] is None for f in figures if f["shown"])
     assert (ids["t8-officers-interpol"]["value"], ids["t8-officers-interpol"]["qualifier"]) == (520, "about")
     assert ids["t8-drugs-interpol"]["value"] == 1.5 and not math.isnan(ids["t8-drugs-interpol"]["value"])
-
-
-@pytest.fixture
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-
-
-def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _text(at: AppTest) -> str:

@@ -11,6 +11,7 @@ from kafo_data.config import data_dir
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
+from tests.conftest import as_shown
 from tests.pages.test_pages import metric, open_page, texts, url
 
 PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/budget.py",
@@ -27,7 +28,7 @@ def clear_caches():
 @pytest.mark.parametrize("value", ["2014-12-31", "2036-01-01", "9999-12-31", "0001-01-01"])
 def test_a_date_out_of_range_in_a_link_is_named_and_left_out_on_every_page(page, value):
     at = open_page(page, **{"from": value, "to": value})
-    warning = " ".join(w.value for w in at.warning)
+    warning = as_shown(" ".join(w.value for w in at.warning))
     assert f"from: {value}" in warning and f"to: {value}" in warning
     assert at.date_input(key="f_from").value is None and at.date_input(key="f_to").value is None
     assert url(at, "from") == [] and url(at, "to") == []
@@ -49,7 +50,7 @@ def test_a_to_before_from_as_typed_moves_the_other_date_and_says_so():
 
 def test_dates_out_of_order_in_a_link_are_named_and_not_shown_in_the_sidebar():
     at = open_page("pages/seizures.py", **{"from": "2021-01-01", "to": "2020-01-01"})
-    assert "from/to: 2021-01-01 > 2020-01-01" in " ".join(w.value for w in at.warning)
+    assert "from/to: 2021-01-01 > 2020-01-01" in as_shown(" ".join(w.value for w in at.warning))
     assert at.date_input(key="f_from").value is None and at.date_input(key="f_to").value is None
 
 
@@ -57,7 +58,8 @@ def test_dates_out_of_order_in_a_link_are_named_and_not_shown_in_the_sidebar():
 def test_markdown_in_a_link_is_shown_as_typed_never_rendered(page):
     evil = "**Notice:** these figures are outdated. [Open the official dashboard](https://evil.example)"
     at = open_page(page, country=evil, donor="![x](http://host/pixel.png)")
-    warning = next(w.value for w in at.warning if "evil.example" in w.value)
-    # the values sit in a code span: Markdown shows them character for character, no link, no image
-    assert f"`country: {evil}; donor: ![x](http://host/pixel.png)`" in warning
-    assert "evil.example" not in texts(at).replace(warning, "")
+    warning = next(w.value for w in at.warning if "evil" in w.value)
+    # every mark escaped, addresses broken by a zero-width space: shown character for character, no link, no image
+    assert f"country: {evil}; donor: ![x](http://host/pixel.png)" in as_shown(warning)
+    assert "](" not in warning and "://" not in warning and "**" not in warning
+    assert "evil" not in texts(at).replace(warning, "")

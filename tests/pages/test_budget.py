@@ -1,0 +1,163 @@
+"""The budget page through AppTest: the published total, the sample label, filters, currencies, French."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kafo_data.config import money_dir, rates_file
+from kafo_data.money import queries as bq
+from kafo_data.money import views as budget_views
+from kafo_data.money.filters import MoneyFilters
+from tests.money.independent import NNBSP, usd_copy
+
+# --- the page --------------------------------------------------------------------------------
+
+def open_budget(monkeypatch=None, root: Path | None = None, **params) -> AppTest:
+    if root is not None and monkeypatch is not None:
+        monkeypatch.setenv("KAFO_DATA_DIR", str(root))
+    at = AppTest.from_file("../../app.py", default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/budget.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+pytestmark = pytest.mark.usefixtures("clear_caches")
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def body(at: AppTest) -> str:
+    """Every text on the page, markdown escapes removed."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [w.value for w in at.warning] + [h.value for h in at.header]
+    return "\n".join(parts).replace("\\", "")
+
+
+def param(at: AppTest, key: str) -> list[str]:
+    """A URL parameter as a list (AppTest gives a single value as a string)."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_page_in_english_shows_the_total_with_its_source_and_the_sample_label(db):
+    at = open_budget()
+    assert metric(at, "Project budget (published)") == "€3,248,537.00"
+    text = body(at)
+    assert "Arms Trade Treaty assistance database" in text and "Sample data, not real" in text
+    execution = bq.execution(db, MoneyFilters())
+    spent = int(execution[execution.measure == "expenditure"].cents.iloc[0])
+    assert metric(at, "Spent") == budget_views.amount(spent, "EUR", "en")
+    assert "increase capacities of countries and sub-regions" in text
+    assert "Germany (Federal Republic of Germany)" in text and "KAFO II" in text
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_page_in_french_writes_money_the_french_way_and_marks_the_translation():
+    at = open_budget(lang="fr")
+    value = metric(at, "Budget du projet (publié)").replace("\xa0", " ").replace(NNBSP, " ")
+    assert value == "3 248 537,00 €"
+    text = body(at)
+    assert "Données d'exemple, non réelles" in text and "traduction non officielle" in text
+    assert "Union européenne" in text and "Quatre produits" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_page_renders_with_only_the_real_total(no_money, monkeypatch, lang):
+    at = open_budget(monkeypatch, no_money, lang=lang)
+    label = "Project budget (published)" if lang == "en" else "Budget du projet (publié)"
+    assert metric(at, label).replace("\xa0", " ").replace(NNBSP, " ") in {"€3,248,537.00", "3 248 537,00 €"}
+    assert [m.label for m in at.metric] == [label]
+    assert not at.get("plotly_chart")
+    text = body(at)
+    assert ("No budget lines or transactions are loaded" in text or "Aucune ligne budgétaire" in text)
+    assert "Sample data" not in text and "Données d'exemple" not in text
+
+
+def test_a_link_sets_the_budget_filters_and_the_numbers_follow(db):
+    """A link made before the budget page shared the sidebar's operation (`b_operation`) still works."""
+    at = open_budget(donor="EU", output=["2"], b_operation="KAFO-II")
+    assert at.multiselect(key="f_donor").value == ["EU"]
+    assert at.multiselect(key="f_output").value == [2]
+    assert at.multiselect(key="f_operation").value == ["KAFO-II"]
+    f = MoneyFilters(donors=("EU",), outputs=(2,), operations=("KAFO-II",))
+    execution = bq.execution(db, f)
+    budget = int(execution[execution.measure == "budget"].cents.iloc[0])
+    assert metric(at, "Budget (EUR)") == budget_views.amount(budget, "EUR", "en")
+    assert param(at, "donor") == ["EU"] and param(at, "output") == ["2"] and param(at, "operation") == ["KAFO-II"]
+    assert param(at, "b_operation") == []
+
+
+def test_unknown_values_in_a_link_are_named_and_left_out():
+    at = open_budget(donor=["XX", "EU"], output="7", operation="KAFO-IX")
+    warning = " ".join(w.value for w in at.warning)
+    assert "donor: XX" in warning and "output: 7" in warning and "operation: KAFO-IX" in warning
+    assert at.multiselect(key="f_donor").value == ["EU"]
+    assert at.multiselect(key="f_output").value == []
+
+
+def test_the_sidebar_sample_switch_leaves_the_generated_money_out():
+    at = open_budget(sample="0")
+    text = body(at)
+    assert "No real budget lines or transactions have been loaded yet" in text
+    assert "Sample data" not in text and not at.get("plotly_chart")
+    assert [m.label for m in at.metric] == ["Project budget (published)"]
+
+
+def test_choosing_an_output_changes_the_numbers_and_the_url(db):
+    at = open_budget()
+    before = metric(at, "Budget (EUR)")
+    at.multiselect(key="f_output").set_value([3]).run()
+    execution = bq.execution(db, MoneyFilters(outputs=(3,)))
+    budget = int(execution[execution.measure == "budget"].cents.iloc[0])
+    assert metric(at, "Budget (EUR)") == budget_views.amount(budget, "EUR", "en") != before
+    assert param(at, "output") == ["3"]
+
+
+def test_a_donor_without_published_amounts_gets_a_message_not_an_empty_chart():
+    at = open_budget(donor="DEU")
+    text = body(at)
+    assert "No amounts for this selection." in text
+    assert not at.get("plotly_chart")
+    assert "Financial support for the second edition, including Niger and the WCO" in text
+
+
+def test_two_currencies_are_shown_side_by_side_then_converted_with_the_rate_shown(data_copy, monkeypatch):
+    root = usd_copy(data_copy)
+    at = open_budget(monkeypatch, root)
+    assert "Amounts in several currencies (EUR, USD)" in body(at)
+    assert "No exchange rate to EUR is given for USD" in body(at)
+    assert metric(at, "Budget (USD)") == "US$1,227.10"
+    rates_file(root).write_text("currency,base_currency,rate,rate_date,source\n"
+                                "USD,EUR,1.2271,2020-12-31,ECB euro reference rate (test)\n", encoding="utf-8")
+    at = open_budget(monkeypatch, root)
+    at.toggle(key="b_convert").set_value(True).run()
+    assert not at.exception
+    assert metric(at, "Budget (EUR)") == "€3,249,537.00"
+    assert not any(m.label == "Budget (USD)" for m in at.metric)
+    rates = at.table[0].value
+    assert rates.iloc[0].tolist() == ["USD", "1 EUR = 1.2271 USD", "31 Dec 2020", "ECB euro reference rate (test)"]
+
+
+
+
+def test_a_damaged_money_file_gives_one_message_not_a_traceback(data_copy, monkeypatch):
+    (money_dir(data_copy) / "transactions.parquet").write_bytes(b"not parquet")
+    at = open_budget(monkeypatch, data_copy)
+    assert at.error and "cannot find its data" in at.error[0].value
+
+
+def test_the_budget_filters_survive_a_visit_to_another_page():
+    at = open_budget(output="2")
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    at.switch_page("pages/budget.py").run()
+    assert not at.exception
+    assert at.multiselect(key="f_output").value == [2]
+    assert param(at, "output") == ["2"]
