@@ -289,7 +289,7 @@ def worker_build(root: Path, repeat: int) -> dict:
         seconds.append(time.perf_counter() - t0)
     sizes = {t: db.rows(f"SELECT count(*) FROM {t}")[0][0] for t in rollup.TABLES}
     shutil.rmtree(rollup.stored_dir(root, version), ignore_errors=True)
-    rollup.ensure(db._con, root, version)
+    rollup.ensure(db._con, root, version, db.batches)
     _close(db)
     return {"build_ms": _ms(statistics.median(seconds)), "rows": sizes, "peak_rss_mb": _peak_rss_mb()}
 

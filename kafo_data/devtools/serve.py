@@ -21,6 +21,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,11 +29,73 @@ import time
 import urllib.request
 from pathlib import Path
 
-from kafo_data.config import data_dir
-from kafo_data.devtools.loadtest import HOST, Server, free_port
+from kafo_data.config import REPO_DIR, data_dir
 
 HAPROXY = os.environ.get("KAFO_HAPROXY", shutil.which("haproxy") or "/usr/sbin/haproxy")
 COOKIE = "KAFO_SERVER"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`streamlit run app.py` on 127.0.0.1 with a data directory; stopped on exit, even on error."""
+
+    def __init__(self, root: Path, port: int | None = None, log: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self.root = root
+        self.port = port or free_port()
+        self.log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"kafo-loadtest-{self.port}.log"
+        self.env = env or {}
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        env = {**os.environ, "KAFO_DATA_DIR": str(self.root), **self.env}
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+               "--server.address", HOST, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(cmd, cwd=REPO_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server stopped at start:\n{self.log.read_text(errors='replace')[-3000:]}")
+            url = f"http://{HOST}:{self.port}/_stcore/health"
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return self
+            time.sleep(0.3)
+        self.__exit__(None, None, None)
+        raise RuntimeError("the server did not answer /_stcore/health within 90 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(current, peak) resident memory of the server process, from /proc."""
+        values = {}
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    values[key] = int(rest.split()[0]) / 1024
+        return round(values.get("VmRSS", 0.0), 1), round(values.get("VmHWM", 0.0), 1)
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds the server has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def haproxy_config(ports: list[int], listen: str = "127.0.0.1:8080", stats: str | None = None,

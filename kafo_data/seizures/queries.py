@@ -17,6 +17,7 @@ import pandas as pd
 from kafo_data.contract import seizures as contract
 from kafo_data.filtering import Known
 from kafo_data.seizures.filters import Filters, event_where, events_where, record_where
+from kafo_data.store import rollup
 from kafo_data.store.db import Database
 from kafo_data.store.sql import path_literal
 
@@ -287,8 +288,6 @@ def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: 
     3. The page's rows fetched by file and row number (row groups are skipped by row number).
     """
     global last_records_path
-    from kafo_data.store import rollup
-
     db.version()
     files = rollup.flat_files(db.cursor, db.root, db.batches, wait=False)
     if files is None:

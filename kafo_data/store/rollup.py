@@ -319,17 +319,13 @@ def store(con: duckdb.DuckDBPyConnection, root: Path, version: str) -> None:
         _prune(final.parent, {final.name})
 
 
-def ensure(con: duckdb.DuckDBPyConnection, root: Path, version: str, batches: Sequence[Path] | None = None) -> str:
+def ensure(con: duckdb.DuckDBPyConnection, root: Path, version: str, batches: Sequence[Path]) -> str:
     """Make the rollup tables current for `version`: load the stored ones, or merge the batches' parts.
 
     Returns "loaded" or "built". Called by `Database` right after it (re)creates its views, with the
     batches the views read; a built rollup is then `store`d for later processes, unless the data changed
     while it was being built. Parts missing for a batch are built here (only that batch is read).
     """
-    if batches is None:
-        from kafo_data.store.db import batch_dirs  # db imports this module
-
-        batches = batch_dirs(root)
     start = time.perf_counter()
     with _build_lock:
         if _load(con, stored_dir(root, version)):
