@@ -214,13 +214,13 @@ async def _round(base: str, procs: Processes, sessions: int, page: str, clicks: 
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.2)
 
-    cpu0, wall0 = procs.cpu_each(), time.perf_counter()
+    cpu0, wall0, client0 = procs.cpu_each(), time.perf_counter(), _own_cpu_s()
     sampler = asyncio.create_task(sample())
     results = await asyncio.gather(*[_one_session(base, page, clicks, think, seed * 1000 + k, timeout)
                                      for k in range(sessions)])
     stop.set()
     await sampler
-    wall = time.perf_counter() - wall0
+    wall, client = time.perf_counter() - wall0, _own_cpu_s() - client0
     each = [round(b - a, 1) for a, b in zip(cpu0, procs.cpu_each(), strict=True)]
     cpu = sum(each)
     reruns = [ms for r in results for ms in r.rerun_ms]
@@ -235,7 +235,17 @@ async def _round(base: str, procs: Processes, sessions: int, page: str, clicks: 
         "runs_per_s": round((len(reruns) + len(opens)) / wall, 2) if wall else None,
         "server_rss_peak_mb": max(peak), "server_cpu_s": round(cpu, 1), "server_cpu_s_each": each,
         "wall_s": round(wall, 1), "server_cpu_share": round(cpu / wall, 2) if wall else None,
+        # the simulated browsers share the machine: on 2 cores their CPU is what the servers cannot have
+        "client_cpu_s": round(client, 1),
     }
+
+
+def _own_cpu_s() -> float:
+    """CPU seconds of this process (the load test's sessions), all threads."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _run_async(coro: Any) -> Any:
@@ -293,7 +303,8 @@ def table(report: dict) -> str:
         lines.append(f"{r['sessions']:>8}{r['reruns']:>8}{r['errors']:>8}{_f(r['rerun_p50_ms']):>9}"
                      f"{_f(r['rerun_p95_ms']):>9}{_f(r['rerun_max_ms']):>9}{_f(r['open_p50_ms']):>10}"
                      f"{_f(r['open_p95_ms']):>10}{r['runs_per_s'] or 0:>8.2f}{r['server_rss_peak_mb']:>11,.0f}"
-                     f"{r['server_cpu_s']:>8}{r['wall_s']:>8}  {' / '.join(str(c) for c in r['server_cpu_s_each'])}")
+                     f"{r['server_cpu_s']:>8}{r['wall_s']:>8}  {' / '.join(str(c) for c in r['server_cpu_s_each'])}"
+                     f" (load test itself: {r.get('client_cpu_s', '-')} s)")
         for e in r["error_examples"]:
             lines.append(f"    error: {e}")
     return "\n".join(lines)
