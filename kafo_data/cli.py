@@ -166,6 +166,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         filters = filters_from_args(args, root)
     db = get_database(root)
+    for batch, why in db.damaged_batches():  # left out of the export, and said so in one line
+        print(f"warning: batch {batch} cannot be read ({why}) and is left out; remove it and load its file "
+              "again", file=sys.stderr)
     made_at = export_time()
     target = Path(args.output)
     partial = target.with_name(target.name + ".partial")
@@ -308,6 +311,16 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (UsageError, FilterError, ReferenceError, DataMissingError, FileExistsError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a data file DuckDB or Arrow cannot read: one line, not a traceback
+        if not type(exc).__module__.startswith(("duckdb", "pyarrow", "_duckdb")):
+            raise
+        import re
+
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        detail = re.sub(r"/(?:[^/\s'\"]+/)+", "", detail)  # file names, not the server's paths
+        print(f"error: a data file cannot be read ({detail}): `python -m kafo_data validate` names it",
+              file=sys.stderr)
         return 2
 
 

@@ -1,14 +1,22 @@
-"""Load reports: a manager drops a national report, reads the validation report, then confirms."""
+"""Load reports: a manager drops a national report, reads the validation report, then confirms.
+
+Everything that comes from the file (its name, headers, cells, the reasons that quote them) is
+shown as plain text: in `st.dataframe` cells, or through `fmt.literal` where Streamlit reads
+Markdown. The file is planned once per upload (and per choice of defaults and data version),
+not at every rerun, and refused by its size before it is read.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from kafo_data.config import data_dir, upload_enabled
-from kafo_data.fmt import number
+from kafo_data.fmt import literal, number
 from kafo_data.i18n import t
 from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.read import MAX_FILE_BYTES
 from kafo_data.store import batches
+from kafo_data.store.db import data_version
 from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
@@ -31,16 +39,28 @@ with st.expander(t("upload.defaults", lang)):
                                    key="upload_country",
                                    format_func=lambda v: t("upload.none", lang) if v is None else names[v])
 
+if file is not None and file.size > MAX_FILE_BYTES:
+    st.error(t("upload.file_too_large", lang, size=number(round(file.size / 2**20, 1), lang),
+               limit=number(MAX_FILE_BYTES // 2**20, lang)), icon="🚫")
+    st.stop()
 if file is not None:
-    try:
-        plan = ingest.plan(root, file.name, file.getvalue(), lang_hint=lang, operation=default_op,
-                           country=default_country)
-    except ingest.ReportError as exc:
-        st.error(t("upload.unreadable", lang, reason=exc.text(lang)), icon="🚫")
-        st.stop()
-    except ingest.MappingError as exc:
-        st.error(t("upload.mapping_error", lang, reason=str(exc)), icon="🚫")
-        st.stop()
+    # One plan per uploaded file, defaults, language and data version: a rerun (a checkbox) reuses it.
+    key = (file.file_id, file.size, default_op, default_country, lang, data_version(root))
+    cached = st.session_state.get("upload_plan")
+    if cached is not None and cached[0] == key:
+        plan = cached[1]
+    else:
+        st.session_state.pop("upload_plan", None)
+        try:
+            plan = ingest.plan(root, file.name, file.getvalue(), lang_hint=lang, operation=default_op,
+                               country=default_country)
+        except ingest.ReportError as exc:
+            st.error(t("upload.unreadable", lang, reason=exc.markdown(lang)), icon="🚫")
+            st.stop()
+        except ingest.MappingError as exc:
+            st.error(t("upload.mapping_error", lang, reason=literal(exc)), icon="🚫")
+            st.stop()
+        st.session_state["upload_plan"] = (key, plan)
 
     st.subheader(t("upload.report", lang))
     counts = st.columns(3)
@@ -48,8 +68,7 @@ if file is not None:
     counts[1].metric(t("upload.accepted", lang), number(len(plan.accepted), lang))
     counts[2].metric(t("upload.rejected", lang), number(len(plan.rejected), lang))
     st.caption(plan.summary(lang))
-    for line in plan.report_lines(lang):
-        st.markdown(f"- {line}")
+    st.dataframe({t("upload.col.finding", lang): plan.report_lines(lang)}, hide_index=True)
     if plan.rejected:
         st.dataframe(plan.rejected_rows(lang), hide_index=True)
         st.download_button(t("upload.rejected_download", lang, count=number(len(plan.rejected), lang)),
@@ -62,7 +81,12 @@ if file is not None:
         strict = st.checkbox(t("upload.strict", lang), key="upload_strict", help=t("upload.strict_help", lang))
         label = t("upload.confirm", lang, count=number(len(plan.accepted), lang))
         if st.button(label, type="primary", key="upload_confirm"):
-            result = ingest.commit(root, plan, strict=strict)
+            try:
+                result = ingest.commit(root, plan, strict=strict)
+            except ingest.ReportError as exc:
+                st.error(t("upload.unreadable", lang, reason=exc.markdown(lang)), icon="🚫")
+                st.stop()
+            st.session_state.pop("upload_plan", None)
             st.session_state["upload_outcome"] = (file.name, ingest.outcome(result, lang))
             st.rerun()
     else:
@@ -70,13 +94,16 @@ if file is not None:
 
 outcome = st.session_state.get("upload_outcome")
 if outcome:
-    st.success(t("upload.done", lang, file=outcome[0], outcome=outcome[1]), icon="✅")
+    st.success(t("upload.done", lang, file=literal(outcome[0]), outcome=outcome[1]), icon="✅")
 
 st.subheader(t("upload.batches", lang))
 stored = batches.list_batches(root)
-st.table([{t("data.col.batch", lang): b.batch_id, t("data.col.origin", lang): b.file or b.kind,
-           t("data.col.rows", lang): number(b.rows or 0, lang), t("data.col.when", lang): b.loaded_at}
-          for b in stored], hide_index=True)
+damaged = ingest.damaged_notices(root, lang)
+if damaged:
+    st.warning(t("upload.damaged", lang, batches="; ".join(literal(d) for d in damaged)), icon="⚠️")
+st.dataframe([{t("data.col.batch", lang): b.batch_id, t("data.col.origin", lang): b.file or b.kind,
+               t("data.col.rows", lang): number(b.rows or 0, lang), t("data.col.when", lang): b.loaded_at}
+              for b in stored], hide_index=True)
 removable = [b.batch_id for b in stored if not b.is_sample]
 if removable:
     with st.form("remove_batch"):
@@ -88,8 +115,9 @@ if removable:
             else:
                 try:
                     removed = batches.remove_batch(root, chosen)
+                    st.session_state.pop("upload_plan", None)
                     st.session_state["upload_outcome"] = (removed.file or removed.batch_id,
                                                           t("upload.removed", lang, batch=removed.batch_id))
                     st.rerun()
                 except batches.BatchError as exc:
-                    st.error(str(exc))
+                    st.error(literal(exc))

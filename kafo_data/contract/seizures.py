@@ -139,3 +139,15 @@ def column(table: str, name: str) -> Column:
         if col.name == name:
             return col
     raise KeyError(f"{table}.{name}")
+
+
+# Plausible bounds, checked by the ingest before a row is stored and by `validate` on what is stored.
+# A quantity is the size of one item line of one seizure: more than this is a typing error (a
+# thousands separator read as a decimal, a serial number in the quantity column), never a record.
+MAX_QUANTITY: dict[str, float] = {
+    "pieces": 1_000_000, "rounds": 10_000_000, "sticks": 1_000_000, "cords": 100_000, "rolls": 100_000,
+    "m": 10_000_000, "kg": 10_000_000, "L": 100_000_000, "boxes": 10_000_000, "cartons": 10_000_000,
+    "pills": 1_000_000_000, "USD": 10_000_000_000, "EUR": 10_000_000_000, "XOF": 10_000_000_000_000,
+}
+MAX_ARRESTS = 10_000  # people arrested in one seizure event
+MAX_TEXT = 500  # characters of a stored text field (locality, region, calibre, make, seizure number)

@@ -16,9 +16,11 @@ already loaded).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 import sys
@@ -47,7 +49,7 @@ from kafo_data.contract.money import (
 )
 from kafo_data.i18n import t
 from kafo_data.ingest.read import UnreadableFile, cell_text, read_report
-from kafo_data.store.batches import built_whole
+from kafo_data.store.batches import parquet_writer, store_lock, write_batch_dir, write_file_whole
 from kafo_data.store.money import money_batch_dirs
 from kafo_data.store.reference import read_text
 
@@ -56,7 +58,6 @@ ALIASES = {"donor": "donor_id", "project": "project_id", "operation": "operation
            "provider-org": "provider", "receiver-org": "receiver", "currency_code": "currency"}
 DEFAULTED = {"project_id", "source"}
 MAX_TEXT = 500
-TRIGGER = re.compile(r"^ *[=+\-@\t\r\n]")
 
 
 class MoneyIngestError(Exception):
@@ -174,7 +175,7 @@ def _output(row: dict, required: bool) -> int | None:
 
 
 @dataclass(frozen=True)
-class Known:
+class ReferenceIds:
     """Ids a money row may refer to, from the reference text."""
 
     projects: frozenset[str]
@@ -182,13 +183,13 @@ class Known:
     operations: frozenset[str]
 
 
-def known_ids(root: Path) -> Known:
+def known_ids(root: Path) -> ReferenceIds:
     project = {r["field"]: r["value"] for r in read_text(root, "project")}
-    return Known(frozenset({project["project_id"]}), frozenset(r["donor_id"] for r in read_text(root, "donors")),
+    return ReferenceIds(frozenset({project["project_id"]}), frozenset(r["donor_id"] for r in read_text(root, "donors")),
                  frozenset(r["operation_id"] for r in read_text(root, "operations")))
 
 
-def _common(row: dict, known: Known, default_project: str, source: str) -> dict:
+def _common(row: dict, known: ReferenceIds, default_project: str, source: str) -> dict:
     project = _text(row, "project_id", required=False) or default_project
     if project not in known.projects:
         raise RowError(f"project_id {project!r} is not the project ({', '.join(sorted(known.projects))})")
@@ -207,7 +208,7 @@ def _common(row: dict, known: Known, default_project: str, source: str) -> dict:
             "source": _text(row, "source", required=False) or source}
 
 
-def check_budget(row: dict, known: Known, default_project: str, source: str) -> dict:
+def check_budget(row: dict, known: ReferenceIds, default_project: str, source: str) -> dict:
     """One budget line as stored, or RowError naming the first problem."""
     out = {"budget_id": _text(row, "budget_id"), **_common(row, known, default_project, source)}
     if out["value"] < 0:
@@ -223,7 +224,7 @@ def check_budget(row: dict, known: Known, default_project: str, source: str) -> 
     return out
 
 
-def check_transaction(row: dict, known: Known, default_project: str, source: str) -> dict:
+def check_transaction(row: dict, known: ReferenceIds, default_project: str, source: str) -> dict:
     """One transaction as stored, or RowError naming the first problem."""
     out = {"transaction_id": _text(row, "transaction_id"), **_common(row, known, default_project, source)}
     out["transaction_type"] = _code(row, "transaction_type", TRANSACTION_TYPES)
@@ -237,7 +238,7 @@ def check_transaction(row: dict, known: Known, default_project: str, source: str
     return out
 
 
-CHECKS: dict[str, Callable[[dict, Known, str, str], dict]] = {"budgets": check_budget,
+CHECKS: dict[str, Callable[[dict, ReferenceIds, str, str], dict]] = {"budgets": check_budget,
                                                                "transactions": check_transaction}
 
 
@@ -253,36 +254,47 @@ def stored_ids(root: Path, table: str) -> set[str]:
 
 # --- writing ----------------------------------------------------------------------------------
 
-def _safe_cell(value: object) -> object:
-    """A rejected cell as text a spreadsheet will not run as a formula (same rule as export.py)."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if TRIGGER.match(text) else text
+def _safe_cell(value: object) -> str:
+    """A rejected cell as text a spreadsheet will not run as a formula (the one rule of every file we write)."""
+    from kafo_data.export.writers import neutralise
+
+    return "" if value is None else neutralise(cell_text(value))
+
+
+def rejected_bytes(headers: list[str], rows: list[tuple[int, str, dict]]) -> bytes:
+    """The rejected rows as CSV (UTF-8 with a byte-order mark): line, reason, then the cells as received."""
+    names = [h for h in headers if h]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["line", "reason", *names])
+    for line, reason, row in rows:
+        writer.writerow([line, _safe_cell(reason), *(_safe_cell(row.get(h)) for h in names)])
+    return out.getvalue().encode("utf-8-sig")
 
 
 def _write_rejected(root: Path, batch_id: str, headers: list[str], rows: list[tuple[int, str, dict]]) -> Path:
-    target = rejected_dir(root) / f"{batch_id}.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    names = [h for h in headers if h]
-    with target.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(["line", "reason", *names])
-        for line, reason, row in rows:
-            writer.writerow([line, _safe_cell(reason), *(_safe_cell(row.get(h)) for h in names)])
-    return target
+    return write_file_whole(rejected_dir(root) / f"{batch_id}.csv", rejected_bytes(headers, rows), tmp_dir(root))
 
 
-def write_money_batch(root: Path, batch_id: str, table: str, rows: list[dict], meta: dict) -> Path:
-    """One money batch directory, built under tmp/ and renamed into money/batches/ in whole."""
-    final = money_batches_dir(root) / batch_id
+def money_table(table: str, rows: list[dict]) -> pa.Table:
+    """Checked rows as the arrow table of the money contract."""
     schema = arrow_schema(table)
-    arrow = pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
-    with built_whole(final, tmp_dir(root) / f"money-{batch_id}.partial", "money batch") as work:
-        pq.write_table(arrow, work / f"{table}.parquet", compression="zstd")
-        (work / "batch.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n",
-                                         encoding="utf-8")
-    return final
+    return pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+
+
+def write_money_batch(root: Path, batch_id: str, table: str, rows: list[dict] | pa.Table, meta: dict) -> Path:
+    """One money batch directory, written whole into money/batches/ by the store's one batch writer."""
+    arrow = rows if isinstance(rows, pa.Table) else money_table(table, rows)
+    return write_batch_dir(money_batches_dir(root) / batch_id, tmp_dir(root) / f"money-{batch_id}.partial",
+                           [(f"{table}.parquet", parquet_writer(arrow))], meta, what="money batch")
+
+
+def shown(root: Path, path: Path) -> str:
+    """A stored file as a message names it: relative to the data directory, never a server path."""
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def _loaded_digests(root: Path) -> dict[str, str]:
@@ -322,14 +334,41 @@ def ingest_data(root: Path, filename: str, data: bytes, kind: str, dry_run: bool
     missing = [c for c in required if c not in headers]
     if missing:
         raise MoneyIngestError(f"{filename}: missing column(s) {', '.join(missing)} for {table}")
-    loaded = _loaded_digests(root)
-    if digest in loaded and not dry_run:
-        raise MoneyIngestError(f"{filename} was already loaded as money batch {loaded[digest]}")
     known = known_ids(root)
     default_project = sorted(known.projects)[0]
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S")
     batch_id = f"{table}-{stamp}-{digest[:8]}"
-    seen = stored_ids(root, table)
+    # One lock for every kind of data: the check against what is stored and the write are one step,
+    # so two loads at the same moment cannot both store the same ids.
+    with contextlib.nullcontext() if dry_run else store_lock(root):
+        loaded = _loaded_digests(root)
+        if digest in loaded and not dry_run:
+            raise MoneyIngestError(f"{filename} was already loaded as money batch {loaded[digest]}")
+        result, accepted, rejected = _check_rows(rows, table, known, default_project, filename,
+                                                 stored_ids(root, table))
+        if dry_run:
+            return result
+        if accepted and not (strict and rejected):
+            meta = {"batch_id": batch_id, "kind": kind, "table": table, "file": filename, "sha256": digest,
+                    "loaded_at": stamp, "is_sample": False, "rows_read": result.read,
+                    "rows_accepted": result.accepted, "rows_rejected": len(rejected),
+                    "total_by_currency": _totals(accepted),
+                    "rejected_file": f"rejected/{batch_id}.csv" if rejected else None}
+            try:  # built before anything is written: a row the contract cannot hold writes nothing
+                arrow = money_table(table, accepted)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+                raise MoneyIngestError(f"{filename}: a value cannot be stored ({str(exc).splitlines()[0]})") from exc
+            if rejected:
+                result.rejected_file = _write_rejected(root, batch_id, headers, rejected)
+            result.batch = write_money_batch(root, batch_id, table, arrow, meta)
+        elif rejected:
+            result.rejected_file = _write_rejected(root, batch_id, headers, rejected)
+    return result
+
+
+def _check_rows(rows: list[tuple[int, dict[str, object]]], table: str, known: ReferenceIds, default_project: str,
+                filename: str, seen: set[str]) -> tuple[IngestResult, list[dict], list[tuple[int, str, dict]]]:
+    """Each row checked against the contract and against the ids stored or seen earlier in the file."""
     result = IngestResult(read=len(rows))
     accepted: list[dict] = []
     rejected: list[tuple[int, str, dict]] = []
@@ -345,16 +384,7 @@ def ingest_data(root: Path, filename: str, data: bytes, kind: str, dry_run: bool
             rejected.append((line, str(exc), row))
     result.accepted = len(accepted)
     result.rejected = [(line, reason) for line, reason, _ in rejected]
-    if dry_run:
-        return result
-    if rejected:
-        result.rejected_file = _write_rejected(root, batch_id, headers, rejected)
-    if accepted and not (strict and rejected):
-        meta = {"batch_id": batch_id, "kind": kind, "table": table, "file": filename, "sha256": digest,
-                "loaded_at": stamp, "is_sample": False, "rows_read": result.read, "rows_accepted": result.accepted,
-                "rows_rejected": len(rejected), "total_by_currency": _totals(accepted)}
-        result.batch = write_money_batch(root, batch_id, table, accepted, meta)
-    return result
+    return result, accepted, rejected
 
 
 def _totals(rows: list[dict]) -> dict[str, str]:
@@ -382,11 +412,11 @@ def run(root: Path, paths: Sequence[Path], kind: str, dry_run: bool = False, str
         if dry_run:
             print("dry run: nothing stored")
         elif result.batch:
-            print(f"stored {result.batch}")
+            print(f"stored money batch {result.batch.name}")
         else:
             print("nothing stored" + (" (--strict: the file has rejected rows)" if strict and result.accepted else ""))
         if result.rejected_file:
-            print(f"rejected rows: {result.rejected_file}")
+            print(f"rejected rows: {shown(root, result.rejected_file)} (in the data directory)")
         code = max(code, result.exit_code)
     return code
 
@@ -406,12 +436,23 @@ def check_stored(root: Path) -> list[str]:
     files = [(sample_file(root, t), t, True) for t in TABLES if sample_file(root, t).is_file()]
     files += [(b / f"{t}.parquet", t, False) for b in money_batch_dirs(root) for t in TABLES
               if (b / f"{t}.parquet").is_file()]
+    across: dict[tuple[str, str], str] = {}  # (table, id) -> the batch that holds it first
     for path, table, is_sample in files:
-        stored = pq.read_table(path)
+        try:
+            stored = pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            problems.append(f"{shown(root, path)}: unreadable ({str(exc).splitlines()[0] if str(exc) else exc})")
+            continue
         if stored.schema.remove_metadata() != arrow_schema(table):
             problems.append(f"{path}: columns or types differ from the money contract")
             continue
         seen: set[str] = set()
+        if not is_sample:
+            for value in stored.column(ID_COLUMN[table]).to_pylist():
+                first = across.setdefault((table, value), path.parent.name)
+                if first != path.parent.name:
+                    problems.append(f"{shown(root, path)}: {ID_COLUMN[table]} {value!r} is also stored in money "
+                                    f"batch {first} (loaded twice: remove one batch)")
         for n, row in enumerate(stored.to_pylist(), start=1):
             text = {k: "" if v is None else v for k, v in row.items()}
             try:

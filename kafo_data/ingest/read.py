@@ -14,6 +14,13 @@ Counting rule, so that `N read = A accepted + R rejected` means something:
   and a repeat of the header row are not records: they are listed in `skipped`, with their
   line numbers, so a person can see what was left out, but they are not in N.
 Every other row after the header is a record and is read (N), whatever it holds.
+
+Bounded: a file is read as a stream and refused, with a message that says what to do, as soon
+as it passes a limit (`LIMITS`, stated in the README): its size in bytes, its rows, its
+columns, the length of one cell, and for .xlsx the size of its unpacked XML (a 1.5 MB workbook
+can unpack to gigabytes). Workbooks are read by openpyxl's read-only (streaming) mode; only the
+first rows of a CSV are parsed for each possible separator, then the file once with the one
+that finds the header. Memory is bounded by the limits, not by what a file claims to hold.
 """
 
 from __future__ import annotations
@@ -22,13 +29,28 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 HEADER_SCAN_ROWS = 30
+MAX_FILE_BYTES = 10 * 2**20  # a report of 50,000 rows is about 5 MB as CSV
+MAX_RECORDS = 50_000  # record rows after the header
+MAX_LINES = 200_000  # every row of the file, blank ones included
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 32_000  # under Excel's 32,767: openpyxl cuts a longer cell to 32,767, which this still refuses
+MAX_XLSX_UNPACKED = 64 * 2**20  # all the XML inside a workbook, unpacked
+MAX_XLSX_ENTRIES = 1_000
+MAX_MERGED_RANGES = 10_000
+# Windows-1252 leaves five bytes undefined; a file with a few of them (a stray byte) is still read as
+# Windows-1252, the bytes shown as U+FFFD and named in a warning, rather than guessed as another encoding.
+CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+MAX_STRAY_BYTES = 3
+LIMITS: dict[str, int] = {"file_bytes": MAX_FILE_BYTES, "records": MAX_RECORDS, "lines": MAX_LINES,
+                          "columns": MAX_COLUMNS, "cell_chars": MAX_CELL_CHARS, "xlsx_unpacked": MAX_XLSX_UNPACKED}
 MIN_HEADER_FIELDS = 3
 SEPARATORS: tuple[str, ...] = (";", "\t", ",", "|")
 SEPARATOR_NAMES = {";": "semicolon", "\t": "tab", ",": "comma", "|": "pipe"}
@@ -86,6 +108,7 @@ class RawTable:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     blank_lines: int = 0
     other_sheets: list[str] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # file warnings: (key, values)
 
 
 def cell_text(value: object) -> str:
@@ -118,12 +141,19 @@ def is_totals(values: Sequence[object]) -> bool:
     return False
 
 
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.1f}".rstrip("0").rstrip(".")
+
+
 def read_report(filename: str, data: bytes, header_score: Callable[[Sequence[str]], int],
                 sheet: str | None = None) -> RawTable:
     """The table in one report file, CSV or .xlsx, found by its header row.
 
-    Raises UnreadableFile when the bytes are not a spreadsheet or no header row is found.
+    Raises UnreadableFile when the bytes are not a spreadsheet, no header row is found, or the
+    file passes one of the limits (`LIMITS`).
     """
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile("ingest.error.too_large", size=_mb(len(data)), limit=_mb(MAX_FILE_BYTES))
     if not data or not data.strip():
         raise UnreadableFile("ingest.error.empty")
     if data.startswith(b"PK\x03\x04"):
@@ -133,7 +163,12 @@ def read_report(filename: str, data: bytes, header_score: Callable[[Sequence[str
     if data.startswith(b"%PDF"):
         raise UnreadableFile("ingest.error.pdf")
     text, encoding = decode(data)
-    return _read_csv(text, encoding, header_score)
+    table = _read_csv(text, encoding, header_score)
+    if encoding == "cp1252" and "\ufffd" in text:
+        at = text.index("\ufffd")
+        table.notes.append(("ingest.warn.stray_bytes", {"count": text.count("\ufffd"),
+                                                        "line": text.count("\n", 0, at) + 1}))
+    return table
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -141,7 +176,9 @@ def decode(data: bytes) -> tuple[str, str]:
 
     French Excel saves "CSV (séparateur: point-virgule)" in Windows-1252, and "CSV UTF-8" with a
     byte-order mark. A file that is valid UTF-8 is read as UTF-8: Windows-1252 text with accents
-    is almost never valid UTF-8, so the order does not misread either.
+    is almost never valid UTF-8, so the order does not misread either. A Windows-1252 file with
+    a few bytes Windows-1252 leaves undefined (`MAX_STRAY_BYTES`) stays Windows-1252, those bytes
+    shown as U+FFFD: a detector would guess another code page from them and misread every accent.
     """
     if data.startswith(codecs.BOM_UTF8):
         candidates = [("utf-8-sig", data)]
@@ -159,6 +196,8 @@ def decode(data: bytes) -> tuple[str, str]:
         if "\x00" in text:
             raise UnreadableFile("ingest.error.binary")
         return text, encoding
+    if candidates[-1][0] == "cp1252" and sum(data.count(bytes([b])) for b in CP1252_UNDEFINED) <= MAX_STRAY_BYTES:
+        return data.decode("cp1252", errors="replace"), "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -167,18 +206,52 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _csv_rows(text: str, separator: str) -> list[RawRow]:
-    """Rows with the line each one starts on (a quoted cell may span lines)."""
+def _bounded(rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[RawRow]:
+    """Rows checked against the limits as they stream: lines, columns, characters in a cell."""
+    for line, values in rows:
+        if line > MAX_LINES:
+            raise UnreadableFile("ingest.error.too_many_lines", limit=MAX_LINES)
+        if len(values) > MAX_COLUMNS:
+            if any(cell_text(v).strip() for v in values[MAX_COLUMNS:]):
+                raise UnreadableFile("ingest.error.too_many_columns", line=line, limit=MAX_COLUMNS)
+            values = values[:MAX_COLUMNS]
+        for k, v in enumerate(values):
+            if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                raise UnreadableFile("ingest.error.cell_too_long", line=line, column=k + 1, length=len(v),
+                                     limit=MAX_CELL_CHARS)
+        yield RawRow(line, tuple(values))
+
+
+def _csv_rows(text: str, separator: str) -> Iterator[RawRow]:
+    """Rows with the line each one starts on (a quoted cell may span lines), read one at a time."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"', strict=False)
-    rows: list[RawRow] = []
-    start = 1
-    try:
-        for cells in reader:
-            rows.append(RawRow(start, tuple(cells)))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise UnreadableFile("ingest.error.csv", detail=str(exc)) from exc
-    return rows
+
+    def numbered() -> Iterator[tuple[int, Sequence[object]]]:
+        start = 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise UnreadableFile("ingest.error.cell_too_long", line=start, column="?", length="> 131072",
+                                     limit=MAX_CELL_CHARS) from exc
+            raise UnreadableFile("ingest.error.csv", detail=str(exc)) from exc
+
+    return _bounded(numbered())
+
+
+def _head(rows: Iterator[RawRow]) -> list[RawRow]:
+    """The first rows, up to the last one the header may be on (HEADER_SCAN_ROWS non-blank rows)."""
+    head: list[RawRow] = []
+    seen = 0
+    for row in rows:
+        head.append(row)
+        if not is_blank(row.values):
+            seen += 1
+            if seen >= HEADER_SCAN_ROWS:
+                break
+    return head
 
 
 def _find_header(rows: Sequence[RawRow], header_score: Callable[[Sequence[str]], int]) -> tuple[int, int]:
@@ -196,12 +269,12 @@ def _find_header(rows: Sequence[RawRow], header_score: Callable[[Sequence[str]],
     return best, best_score
 
 
-def _split_records(rows: Sequence[RawRow], header_at: int) -> tuple[list[RawRow], list[tuple[int, str]], int]:
-    header = [norm(t) for t in rows[header_at].texts]
+def _split_records(header_row: RawRow, rows: Iterable[RawRow]) -> tuple[list[RawRow], list[tuple[int, str]], int]:
+    header = [norm(t) for t in header_row.texts]
     records: list[RawRow] = []
     skipped: list[tuple[int, str]] = []
     blank = 0
-    for row in rows[header_at + 1:]:
+    for row in rows:
         if is_blank(row.values):
             blank += 1
         elif is_totals(row.values):
@@ -209,66 +282,148 @@ def _split_records(rows: Sequence[RawRow], header_at: int) -> tuple[list[RawRow]
         elif [norm(t) for t in row.texts][: len(header)] == header:
             skipped.append((row.line, "header_repeat"))
         else:
+            if len(records) >= MAX_RECORDS:
+                raise UnreadableFile("ingest.error.too_many_rows", limit=MAX_RECORDS)
             records.append(row)
     return records, skipped, blank
 
 
 def _read_csv(text: str, encoding: str, header_score: Callable[[Sequence[str]], int]) -> RawTable:
-    best: tuple[int, int, str, list[RawRow]] | None = None
+    best: tuple[int, int, str, list[RawRow], Iterator[RawRow]] | None = None
+    failed: UnreadableFile | None = None
     for sep in SEPARATORS:
         if sep not in text:
             continue
         rows = _csv_rows(text, sep)
-        at, score = _find_header(rows, header_score)
+        try:
+            head = _head(rows)
+        except UnreadableFile as exc:  # this separator reads nonsense (or the file breaks a limit)
+            failed = failed or exc
+            continue
+        at, score = _find_header(head, header_score)
         if at >= 0 and (best is None or score > best[1]):
-            best = (at, score, sep, rows)
+            best = (at, score, sep, head, rows)
     if best is None or best[1] < MIN_HEADER_FIELDS:
+        if failed is not None:
+            raise failed
         raise UnreadableFile("ingest.error.no_header", minimum=MIN_HEADER_FIELDS)
-    at, _, sep, rows = best
-    records, skipped, blank = _split_records(rows, at)
-    return RawTable(kind="csv", header=rows[at].texts, header_line=rows[at].line, rows=records,
+    at, _, sep, head, rest = best
+    records, skipped, blank = _split_records(head[at], itertools.chain(head[at + 1:], rest))
+    return RawTable(kind="csv", header=head[at].texts, header_line=head[at].line, rows=records,
                     encoding=encoding, separator=sep, skipped=skipped, blank_lines=blank)
 
 
-def _sheet_rows(ws: object) -> list[RawRow]:
-    """A sheet's rows from A1, with merged ranges filled by their top-left value (as Excel shows them)."""
-    grid = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]  # type: ignore[attr-defined]
-    for merged in ws.merged_cells.ranges:  # type: ignore[attr-defined]
-        value = ws.cell(merged.min_row, merged.min_col).value  # type: ignore[attr-defined]
-        for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-            row = grid[r - 1]
-            row.extend([None] * (merged.max_col - len(row)))
-            for c in range(merged.min_col, merged.max_col + 1):
-                row[c - 1] = value
-    return [RawRow(k, tuple(values)) for k, values in enumerate(grid, start=1)]
+def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of each merged range of a sheet, read from its XML as a stream."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    ranges: list[tuple[int, int, int, int]] = []
+    with archive.open(path) as fh:
+        for _, element in iterparse(fh):
+            if element.tag.endswith("}mergeCell"):
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                ranges.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
+                if len(ranges) > MAX_MERGED_RANGES:
+                    raise UnreadableFile("ingest.error.too_many_merged", limit=MAX_MERGED_RANGES)
+            element.clear()
+    return ranges
+
+
+def _sheet_rows(ws: object) -> Iterator[RawRow]:
+    """A sheet's rows from A1, streamed, with merged ranges filled by their top-left value (as Excel shows them)."""
+    archive = ws.parent._archive  # type: ignore[attr-defined]  # read-only mode keeps the zip open
+    merged = sorted(_merged_ranges(archive, ws._worksheet_path))  # type: ignore[attr-defined]
+    values_of: dict[tuple[int, int], object] = {}
+
+    def filled() -> Iterator[tuple[int, Sequence[object]]]:
+        # as wide as the sheet says it is (as Excel shows it), never wider than the limit allows
+        declared = ws.max_column if isinstance(ws.max_column, int) else None  # type: ignore[attr-defined]
+        width = min(declared, MAX_COLUMNS + 1) if declared else MAX_COLUMNS + 1
+        rows = ws.iter_rows(min_row=1, min_col=1, max_col=width, values_only=True)  # type: ignore[attr-defined]
+        for line, values in enumerate(rows, start=1):
+            if line > MAX_LINES:
+                raise UnreadableFile("ingest.error.too_many_lines", limit=MAX_LINES)
+            row = list(values)
+            for min_row, min_col, max_row, max_col in merged:
+                if min_row > line:
+                    break
+                if line > max_row:
+                    continue
+                if line == min_row:
+                    values_of[(min_row, min_col)] = row[min_col - 1] if min_col <= len(row) else None
+                value = values_of.get((min_row, min_col))
+                last = min(max_col, width)
+                row.extend([None] * (last - len(row)))
+                for c in range(min_col, last + 1):
+                    row[c - 1] = value
+            yield line, row
+
+    return _bounded(filled())
+
+
+def _check_zip(data: bytes) -> None:
+    """A workbook that unpacks to more than MAX_XLSX_UNPACKED is refused before any XML is parsed.
+
+    The sizes are those the zip declares: Python's zip reader never unpacks an entry past its
+    declared size (it stops with a checksum error), so a lying header cannot get round the cap.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            if "xl/workbook.xml" not in {i.filename for i in infos}:
+                raise UnreadableFile("ingest.error.not_xlsx")
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("ingest.error.bad_xlsx", detail=str(exc)) from exc
+    unpacked = sum(i.file_size for i in infos)
+    if len(infos) > MAX_XLSX_ENTRIES or unpacked > MAX_XLSX_UNPACKED:
+        raise UnreadableFile("ingest.error.xlsx_too_large", size=_mb(unpacked), limit=_mb(MAX_XLSX_UNPACKED))
 
 
 def _read_xlsx(data: bytes, header_score: Callable[[Sequence[str]], int], sheet: str | None) -> RawTable:
     import openpyxl
 
+    _check_zip(data)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if "xl/workbook.xml" not in z.namelist():
-                raise UnreadableFile("ingest.error.not_xlsx")
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except UnreadableFile:
         raise
     except Exception as exc:  # openpyxl raises many kinds of errors for a damaged workbook
         raise UnreadableFile("ingest.error.bad_xlsx", detail=str(exc).splitlines()[0] if str(exc) else "") from exc
-    names = [ws.title for ws in wb.worksheets]
+    try:
+        return _read_sheets(wb, header_score, sheet)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # a damaged sheet found while streaming it
+        raise UnreadableFile("ingest.error.bad_xlsx", detail=str(exc).splitlines()[0] if str(exc) else "") from exc
+    finally:
+        wb.close()
+
+
+def _read_sheets(wb: object, header_score: Callable[[Sequence[str]], int], sheet: str | None) -> RawTable:
+    sheets = list(wb.worksheets)  # type: ignore[attr-defined]
+    names = [ws.title for ws in sheets]
     if sheet is not None and sheet not in names:
         raise UnreadableFile("ingest.error.no_sheet", sheet=sheet, sheets=", ".join(names))
-    found: list[tuple[str, list[RawRow], int]] = []
-    for ws in wb.worksheets:
+    chosen: tuple[str, RawRow, Iterable[RawRow]] | None = None
+    others: list[str] = []
+    for ws in sheets:
         if (sheet is not None and ws.title != sheet) or (sheet is None and ws.sheet_state != "visible"):
             continue
         rows = _sheet_rows(ws)
-        at, score = _find_header(rows, header_score)
-        if score >= MIN_HEADER_FIELDS:
-            found.append((ws.title, rows, at))
-    if not found:
+        head = _head(rows)
+        at, score = _find_header(head, header_score)
+        if score < MIN_HEADER_FIELDS:
+            continue
+        if chosen is not None:  # another sheet with a table: named, not read
+            others.append(ws.title)
+            continue
+        # read the chosen sheet whole now: the workbook streams one sheet at a time
+        records, skipped, blank = _split_records(head[at], itertools.chain(head[at + 1:], rows))
+        chosen = (ws.title, head[at], records)
+        table = RawTable(kind="xlsx", header=head[at].texts, header_line=head[at].line, rows=records,
+                         sheet=ws.title, skipped=skipped, blank_lines=blank)
+    if chosen is None:
         raise UnreadableFile("ingest.error.no_header", minimum=MIN_HEADER_FIELDS)
-    title, rows, at = found[0]
-    records, skipped, blank = _split_records(rows, at)
-    return RawTable(kind="xlsx", header=rows[at].texts, header_line=rows[at].line, rows=records, sheet=title,
-                    skipped=skipped, blank_lines=blank, other_sheets=[name for name, _, _ in found[1:]])
+    table.other_sheets = others
+    return table

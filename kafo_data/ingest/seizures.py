@@ -38,34 +38,49 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import json
-import os
 import re
 import shutil
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from kafo_data import fmt
 from kafo_data.config import batches_dir, rejected_dir, tmp_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.i18n import LANGS, label, t
 from kafo_data.ingest.read import (
+    MAX_FILE_BYTES,
     SEPARATOR_NAMES,
     RawTable,
     UnreadableFile,
     norm,
     read_report,
 )
-from kafo_data.ingest.vocabulary import COUNT_UNITS, MappingError, Mappings, parse_date, parse_number
-from kafo_data.store.batches import store_lock
+from kafo_data.ingest.vocabulary import (
+    COUNT_UNITS,
+    MappingError,
+    Mappings,
+    OutOfRange,
+    parse_date,
+    parse_number,
+)
+from kafo_data.store.batches import (
+    TEST_PAUSE_ENV,
+    record_table,
+    sort_records,
+    store_lock,
+    write_file_whole,
+    write_record_batch,
+)
 
-TEST_PAUSE_ENV = "KAFO_INGEST_TEST_PAUSE"
+__all__ = ["TEST_PAUSE_ENV", "IngestPlan", "ReportError", "commit", "plan"]
+# A date before 1 January of the operation's first year, or this many days after its end, is rejected
+# (a typing error: a wrong year); a date between those and outside the operation's days is a warning.
+LATE_DAYS = 365
+_EXPONENT = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 # record field -> report column field, for the event fields every line of a seizure repeats
 EVENT_FIELDS: dict[str, str] = {
     "operation_id": "operation", "seizure_date": "date", "country_iso3": "country", "admin1": "admin1",
@@ -89,6 +104,13 @@ class Labels:
 
 
 @dataclass(frozen=True)
+class Number:
+    """A number in a message written as the reader's language writes it (50,000; 50 000)."""
+
+    value: float
+
+
+@dataclass(frozen=True)
 class Message:
     """A reason or warning as a catalogue key and values, so it can be shown in either language."""
 
@@ -98,17 +120,25 @@ class Message:
     def text(self, lang: str) -> str:
         return t(self.key, lang, **{k: _render(v, lang) for k, v in self.values})
 
+    def markdown(self, lang: str) -> str:
+        """The text for a place Streamlit reads as Markdown: every value from the file as plain text."""
+        return t(self.key, lang, **{k: _render(v, lang, markdown=True) for k, v in self.values})
 
-def _render(value: object, lang: str) -> str:
+
+def _render(value: object, lang: str, markdown: bool = False) -> str:
     if isinstance(value, Labels):
         return ", ".join(label(value.vocab, v, lang) for v in value.ids)
+    if isinstance(value, Number):
+        return fmt.number(value.value, lang)
     if isinstance(value, dt.date):
         return fmt.date(value, lang)
     if isinstance(value, Message):
-        return value.text(lang)
+        return value.markdown(lang) if markdown else value.text(lang)
     if isinstance(value, tuple):
-        return ", ".join(_render(v, lang) for v in value)
-    return str(value)
+        return ", ".join(_render(v, lang, markdown) for v in value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return fmt.literal(value) if markdown else str(value)
 
 
 def msg(key: str, **values: object) -> Message:
@@ -124,6 +154,9 @@ class ReportError(Exception):
 
     def text(self, lang: str) -> str:
         return self.message.text(lang)
+
+    def markdown(self, lang: str) -> str:
+        return self.message.markdown(lang)
 
 
 class _Bad(Exception):
@@ -227,17 +260,22 @@ class IngestPlan:
         """The rejected rows as CSV: `line`, the original columns and cells, `reason` (file's language).
 
         UTF-8 with a byte-order mark and the file's own separator, so Excel opens it and the
-        corrected file can be loaded again as it is.
+        corrected file can be loaded again as it is. Cells are as received, except that a text
+        that could start a formula gets a leading ' (`export.writers.neutralise`, the rule of every
+        file the dashboard writes): a report cell never becomes a live formula on a manager's machine.
         """
+        from kafo_data.export.writers import neutralise  # the one formula rule (imported only to write)
+
         width = max([len(self.header), *(len(r.cells) for r in self.rejected)])
         header = [*self.header, *[""] * (width - len(self.header))]
         sep = self.separator if self.separator in {";", ",", "\t"} else (";" if self.lang == "fr" else ",")
         out = io.StringIO()
         writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
-        writer.writerow(["line", *header, "reason"])
+        writer.writerow(["line", *(neutralise(h) for h in header), "reason"])
         for r in self.rejected:
             cells = [*r.cells, *[""] * (width - len(r.cells))]
-            writer.writerow([r.line, *cells, "; ".join(m.text(self.lang) for m in r.reasons)])
+            writer.writerow([r.line, *(neutralise(c) for c in cells),
+                             neutralise("; ".join(m.text(self.lang) for m in r.reasons))])
         return out.getvalue().encode("utf-8-sig")
 
     def describe(self, lang: str) -> str:
@@ -317,7 +355,8 @@ def plan(root: Path, filename: str, data: bytes, lang_hint: str | None = None, *
     try:
         table = read_report(filename, data, mappings.header_score, sheet=sheet)
     except UnreadableFile as exc:
-        raise ReportError(msg(exc.key, **exc.values)) from exc
+        raise ReportError(msg(exc.key, **{k: Number(v) if isinstance(v, int) and k in {"limit", "length", "count"}
+                                          else v for k, v in exc.values.items()})) from exc
     columns, unused, votes = _map_columns(table, mappings)
     lang = _language(votes, lang_hint, table.separator)
     missing = [f for f in ("item", "quantity", "date", "operation", "country")
@@ -330,6 +369,8 @@ def plan(root: Path, filename: str, data: bytes, lang_hint: str | None = None, *
         file_warnings.append(msg("ingest.warn.no_agency_column"))
     if table.other_sheets:
         file_warnings.append(msg("ingest.warn.other_sheets", sheets=", ".join(table.other_sheets)))
+    for key, values in table.notes:
+        file_warnings.append(msg(key, **values))
     header_of = {f: table.header[k].strip() for f, k in columns.items()}
     width = len(table.header)
     rows = [_parse_row(raw.line, raw.values, raw.texts, width, columns, header_of, mappings, lang)
@@ -343,7 +384,7 @@ def plan(root: Path, filename: str, data: bytes, lang_hint: str | None = None, *
         unused_columns=unused, skipped=table.skipped, blank_lines=table.blank_lines,
         other_sheets=table.other_sheets, file_warnings=file_warnings, rows=rows,
     )
-    _decide(result, _stored_keys(root))
+    _decide(result, _stored_keys(root, result))
     return result
 
 
@@ -392,6 +433,10 @@ def _parse_row(line: int, values: Sequence[object], texts: Sequence[str], width:
         row.problems.append(msg(key, column=header_of.get(name, name), value=text, **more))
 
     ref_text = cell("seizure_ref")[1]
+    for name in ("seizure_ref", "calibre", "make"):
+        if len(cell(name)[1]) > contract.MAX_TEXT:
+            row.problems.append(msg("ingest.reason.text_too_long", column=header_of.get(name, name),
+                                    length=Number(len(cell(name)[1])), limit=Number(contract.MAX_TEXT)))
     row.ref = ref_text or None
     for record_field, name in EVENT_FIELDS.items():
         value, text = cell(name)
@@ -407,6 +452,8 @@ def _parse_row(line: int, values: Sequence[object], texts: Sequence[str], width:
 
 
 def _with_column(message: Message, column: str, text: str) -> Message:
+    if message.key == "ingest.reason.text_too_long":  # a very long cell is named by its length, not repeated
+        return Message(message.key, (("column", column), *message.values))
     return Message(message.key, (("column", column), ("value", text), *message.values))
 
 
@@ -431,6 +478,8 @@ def _event_value(record_field: str, value: object, text: str, mappings: Mappings
             raise _Bad(msg("ingest.reason.country_unknown"))
         return found
     if record_field in {"admin1", "locality"}:
+        if len(text) > contract.MAX_TEXT:
+            raise _Bad(msg("ingest.reason.text_too_long", length=Number(len(text)), limit=Number(contract.MAX_TEXT)))
         return " ".join(text.split())
     if record_field in {"latitude", "longitude"}:
         try:
@@ -449,10 +498,14 @@ def _event_value(record_field: str, value: object, text: str, mappings: Mappings
     if record_field == "arrests":
         try:
             number = parse_number(value, lang)
+        except OutOfRange as exc:
+            raise _Bad(msg("ingest.reason.arrests_too_many", limit=Number(contract.MAX_ARRESTS))) from exc
         except ValueError as exc:
             raise _Bad(msg("ingest.reason.arrests_invalid")) from exc
         if number < 0 or not number.is_integer():
             raise _Bad(msg("ingest.reason.arrests_invalid"))
+        if number > contract.MAX_ARRESTS:
+            raise _Bad(msg("ingest.reason.arrests_too_many", limit=Number(contract.MAX_ARRESTS)))
         return int(number)
     found = mappings.contexts.get(norm(text))
     if found is None:
@@ -496,12 +549,22 @@ def _parse_item(row: Row, cell: Callable[[str], tuple[object, str]], bad: Callab
     else:
         try:
             quantity = parse_number(quantity_value, lang)
+        except OutOfRange:
+            quantity = None
+            bad("ingest.reason.quantity_implausible", "quantity", _short(quantity_text))
         except ValueError:
-            quantity, unit_from_quantity = _number_and_unit(quantity_text, lang)
-            if quantity is None:
-                bad("ingest.reason.quantity_invalid", "quantity", quantity_text)
+            if _EXPONENT.fullmatch(quantity_text.strip()):
+                quantity = None
+                bad("ingest.reason.quantity_exponent", "quantity", _short(quantity_text))
+            else:
+                quantity, unit_from_quantity = _number_and_unit(quantity_text, lang)
+                if quantity is None:
+                    bad("ingest.reason.quantity_invalid", "quantity", _short(quantity_text))
         if quantity is not None and quantity < 0:
             bad("ingest.reason.quantity_negative", "quantity", quantity_text)
+            quantity = None
+        elif quantity == 0:
+            bad("ingest.reason.quantity_zero", "quantity", quantity_text)
             quantity = None
     row.item["quantity"] = quantity
     if entry is None:
@@ -526,6 +589,15 @@ def _parse_item(row: Row, cell: Callable[[str], tuple[object, str]], bad: Callab
     row.item["unit"] = unit
     if unit in WHOLE_UNITS and quantity is not None and not float(quantity).is_integer():
         bad("ingest.reason.quantity_not_whole", "quantity", quantity_text, unit=Labels("unit", (unit,)))
+    if unit in contract.MAX_QUANTITY and quantity is not None and quantity > contract.MAX_QUANTITY[unit]:
+        row.item["quantity"] = None
+        bad("ingest.reason.quantity_too_large", "quantity", _short(quantity_text), unit=Labels("unit", (unit,)),
+            limit=Number(contract.MAX_QUANTITY[unit]))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A cell quoted in a reason: a very long one is cut, with its length."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)})"
 
 
 def _number_and_unit(text: str, lang: str) -> tuple[float | None, str | None]:
@@ -535,7 +607,7 @@ def _number_and_unit(text: str, lang: str) -> tuple[float | None, str | None]:
         return None, None
     try:
         return parse_number(m.group(1), lang), m.group(2).strip()
-    except ValueError:
+    except ValueError:  # OutOfRange too: a number too large to be a quantity is no quantity
         return None, None
 
 
@@ -611,8 +683,25 @@ def _fill_events(rows: list[Row], columns: dict[str, int], header_of: dict[str, 
                 group, header_of.get("latitude")) and not _has_problem(group, header_of.get("longitude")):
             for r in group:
                 r.problems.append(msg("ingest.reason.coordinate_incomplete"))
+        far = _date_problem(event, mappings, header_of) if not any(r.problems for r in group) else None
+        if far is not None:
+            for r in group:
+                r.problems.append(far)
         if not any(r.problems for r in group):
             first.warnings += _event_warnings(event, mappings)
+
+
+def _date_problem(event: dict[str, object], mappings: Mappings, header_of: dict[str, str]) -> Message | None:
+    """A date before the operation's year, or long after it ended: a wrong year, rejected."""
+    op, day = event["operation_id"], event["seizure_date"]
+    if op not in mappings.op_dates or not isinstance(day, dt.date):
+        return None
+    start, end = mappings.op_dates[op]  # type: ignore[index]
+    earliest, latest = dt.date(start.year, 1, 1), end + dt.timedelta(days=LATE_DAYS)
+    if earliest <= day <= latest:
+        return None
+    return msg("ingest.reason.date_far", column=header_of.get("date", "date"), date=day, operation=op,
+               earliest=earliest, latest=latest)
 
 
 def _has_problem(group: Sequence[Row], column: str | None) -> bool:
@@ -678,26 +767,62 @@ def reported_id(seizure_id: str) -> str:
     return seizure_id.split(":", 1)[1] if ":" in seizure_id else ""
 
 
-def _stored_keys(root: Path) -> _Stored:
+def _stored_keys(root: Path, p: IngestPlan) -> _Stored:
+    """Checksums of the stored batches, and the stored rows that could repeat a row of the plan.
+
+    The search runs in DuckDB over the batch files: only stored item lines whose operation, date
+    and country equal an event of the plan, and whose item type and unit equal one of its lines,
+    come back to Python, where the exact key (`_row_key`) is compared. Memory and time do not grow
+    with everything stored (a batch of 450,000 lines used to be read whole at every plan).
+    A batch whose files cannot be read is left out (`db.batch_problem` names why).
+    """
+    import duckdb
+
     from kafo_data.store.batches import list_batches
+    from kafo_data.store.health import batch_problem
 
     stored = _Stored({}, {})
+    real = []
     for info in list_batches(root):
         if info.sha256:
             stored.checksums[info.sha256] = (info.batch_id, info.loaded_at)
-        if info.is_sample:
-            continue
-        events = {r["seizure_id"]: r for r in pq.read_table(
-            info.path / "seizures.parquet",
-            columns=["seizure_id", "operation_id", "seizure_date", "country_iso3", "locality"]).to_pylist()}
-        for item in pq.read_table(info.path / "seized_items.parquet",
-                                  columns=["seizure_id", "item_type", "quantity", "unit"]).to_pylist():
-            e = events.get(item["seizure_id"])
-            if e is None:
-                continue
-            key = _row_key(e["operation_id"], e["seizure_date"], e["country_iso3"], e["locality"],
-                           item["item_type"], item["quantity"], item["unit"], reported_id(item["seizure_id"]))
-            stored.keys.setdefault(key, info.batch_id)
+        if not info.is_sample and batch_problem(info.path) is None:
+            real.append(info.path)
+    candidates = [r for r in p.rows if not r.problems]
+    if not real or not candidates:
+        return stored
+    def distinct(values: list[object]) -> list[object]:
+        return sorted({v for v in values if v is not None}, key=str)
+
+    # The plan's values as bound lists: DuckDB skips the row groups of the sorted seizure files that
+    # cannot hold them, and reads only the item lines of the matching types before the join.
+    params = [
+        [str(b / "seizures.parquet") for b in real],
+        distinct([r.event["operation_id"] for r in candidates]),
+        distinct([r.event["seizure_date"] for r in candidates]),
+        distinct([r.event["country_iso3"] for r in candidates]),
+        [str(b / "seized_items.parquet") for b in real],
+        distinct([r.item["item_type"] for r in candidates]),
+        distinct([r.item["unit"] for r in candidates]),
+    ]
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
+    try:
+        found = con.execute(
+            "WITH s AS (SELECT seizure_id, operation_id, seizure_date, country_iso3, locality, filename "
+            "      FROM read_parquet(?, filename = true, union_by_name = true) "
+            "      WHERE list_contains(?::VARCHAR[], operation_id) AND list_contains(?::DATE[], seizure_date) "
+            "        AND list_contains(?::VARCHAR[], country_iso3)), "
+            "i AS (SELECT seizure_id, item_type, quantity, unit FROM read_parquet(?, union_by_name = true) "
+            "      WHERE list_contains(?::VARCHAR[], item_type) AND list_contains(?::VARCHAR[], unit)) "
+            "SELECT s.filename, s.operation_id, s.seizure_date, s.country_iso3, s.locality, "
+            "       i.item_type, i.quantity, i.unit, i.seizure_id FROM i JOIN s USING (seizure_id)",
+            params,
+        ).fetchall()
+    finally:
+        con.close()
+    for filename, op, day, iso3, locality, item_type, quantity, unit, sid in sorted(found, key=lambda r: r[0]):
+        key = _row_key(op, day, iso3, locality, item_type, quantity, unit, reported_id(sid))
+        stored.keys.setdefault(key, Path(filename).parent.name)
     return stored
 
 
@@ -739,23 +864,28 @@ def commit(root: Path, p: IngestPlan, strict: bool = False) -> CommitResult:
 
     Runs under the store's lock and checks duplicates again against what is stored now (the
     upload page may confirm minutes after planning), so the counts in the result are final.
-    With `strict`, nothing is stored when any row is rejected. The batch is written under
-    tmp/ and renamed into batches/: a crash leaves no partial batch.
+    With `strict`, nothing is stored when any row is rejected. The tables are built before
+    anything is written (a value the contract cannot hold writes nothing); the batch is written
+    whole by the store's one batch writer.
     """
     root = Path(root)
     with store_lock(root):
         _clean_stale(root)
-        _decide(p, _stored_keys(root))
+        _decide(p, _stored_keys(root, p))
         if p.duplicate_of:
             return CommitResult(p, None, None, None, 0, False)
         blocked = strict and bool(p.rejected)
         batch_id = _new_batch_id(root, p) if p.accepted and not blocked else None
-        rejected_path = _write_rejected(root, p, batch_id) if p.rejected else None
         if batch_id is None:
+            rejected_path = _write_rejected(root, p, None) if p.rejected else None
             return CommitResult(p, None, None, rejected_path, 0, blocked)
-        seizures, items = _tables(p, batch_id)
+        try:
+            seizures, items = _tables(p, batch_id)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+            raise ReportError(msg("ingest.error.cannot_store", detail=str(exc).splitlines()[0])) from exc
+        rejected_path = _write_rejected(root, p, batch_id) if p.rejected else None
         meta = _batch_meta(root, p, batch_id, rejected_path, seizures.num_rows)
-        path = _write_batch(root, batch_id, seizures, items, meta)
+        path = write_record_batch(root, batch_id, seizures, items, meta)
     return CommitResult(p, batch_id, path, rejected_path, seizures.num_rows, blocked)
 
 
@@ -769,8 +899,6 @@ def _new_batch_id(root: Path, p: IngestPlan) -> str:
 
 
 def _tables(p: IngestPlan, batch_id: str) -> tuple[pa.Table, pa.Table]:
-    from kafo_data.sample.seizures import _arrow, sort_records
-
     seizures, items = [], []
     source = f"{p.filename} [{batch_id}]"
     for group in _groups(p.accepted).values():
@@ -779,7 +907,7 @@ def _tables(p: IngestPlan, batch_id: str) -> tuple[pa.Table, pa.Table]:
         seizures.append({"seizure_id": sid, **first.event, "source": source, "is_sample": False})
         for n, r in enumerate(group, start=1):
             items.append({"seizure_id": sid, "line_no": n, **r.item})
-    return sort_records(_arrow("seizures", seizures), _arrow("seized_items", items))
+    return sort_records(record_table("seizures", seizures), record_table("seized_items", items))
 
 
 def _batch_meta(root: Path, p: IngestPlan, batch_id: str, rejected_path: Path | None, events: int) -> dict:
@@ -792,56 +920,16 @@ def _batch_meta(root: Path, p: IngestPlan, batch_id: str, rejected_path: Path | 
         "unused_columns": p.unused_columns, "read": p.read, "accepted": len(p.accepted),
         "rejected": len(p.rejected), "rows": len(p.accepted), "events": events,
         "skipped": [{"line": line, "what": what} for line, what in p.skipped], "blank_lines": p.blank_lines,
-        "rejected_file": str(rejected_path.relative_to(root)) if rejected_path else None,
+        "rejected_file": str(rejected_path.relative_to(root).as_posix()) if rejected_path else None,
         "warnings": [{"line": line, **{lang: w.text(lang) for lang in LANGS}} for line, w in p.warnings()],
         "tool": "kafo_data.ingest.seizures",
     }
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _pause_for_tests() -> None:
-    """Only the atomicity test sets this: it kills the process while the batch is half written."""
-    seconds = os.environ.get(TEST_PAUSE_ENV)
-    if seconds:
-        time.sleep(float(seconds))
-
-
-def _write_batch(root: Path, batch_id: str, seizures: pa.Table, items: pa.Table, meta: dict) -> Path:
-    """Build the batch directory under tmp/ and rename it into batches/ in one step."""
-    final = batches_dir(root) / batch_id
-    work = tmp_dir(root) / f"{batch_id}.partial"
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    pq.write_table(seizures, work / "seizures.parquet", compression="zstd")
-    _fsync(work / "seizures.parquet")
-    _pause_for_tests()
-    pq.write_table(items, work / "seized_items.parquet", compression="zstd")
-    _fsync(work / "seized_items.parquet")
-    (work / "batch.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    _fsync(work / "batch.json")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work.rename(final)
-    return final
-
-
 def _write_rejected(root: Path, p: IngestPlan, batch_id: str | None) -> Path:
     stem = re.sub(r"[^\w.-]+", "_", Path(p.filename).stem)[:60] or "report"
     target = rejected_dir(root) / (f"{batch_id}.csv" if batch_id else f"{stem}-{p.checksum[:8]}.csv")
-    work = tmp_dir(root) / f"{target.name}.partial"
-    work.parent.mkdir(parents=True, exist_ok=True)
-    work.write_bytes(p.rejected_csv())
-    _fsync(work)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(work, target)
-    return target
+    return write_file_whole(target, p.rejected_csv(), tmp_dir(root))
 
 
 def _clean_stale(root: Path) -> None:
@@ -879,12 +967,38 @@ def run_cli(root: Path, args: argparse.Namespace) -> int:
     return code
 
 
+def check_size(size: int) -> None:
+    """Refuse a file over the byte cap before reading it (ReportError naming its size and the cap)."""
+    if size > MAX_FILE_BYTES:
+        raise ReportError(msg("ingest.error.too_large", size=f"{size / 2**20:.1f}",
+                              limit=Number(MAX_FILE_BYTES // 2**20)))
+
+
+def damaged_notices(root: Path, lang: str) -> list[str]:
+    """One line per stored batch that cannot be read and is left out (see `store.health`)."""
+    from kafo_data.store.batches import list_batches
+    from kafo_data.store.health import batch_problem
+
+    out = []
+    for info in list_batches(root):
+        problem = batch_problem(info.path)
+        if problem:
+            out.append(t("store.damaged_batch", lang, batch=info.batch_id, reason=problem))
+    return out
+
+
 def _cli_one(root: Path, path: Path, args: argparse.Namespace) -> int:
     lang = args.lang
+    for line in damaged_notices(root, lang):
+        print(f"warning: {line}", file=sys.stderr)
     try:
+        check_size(path.stat().st_size)
         data = path.read_bytes()
     except OSError as exc:
         print(t("ingest.error.cannot_open", lang, file=path, detail=exc.strerror or exc), file=sys.stderr)
+        return 2
+    except ReportError as exc:
+        print(t("ingest.error.unreadable", lang, file=path.name, reason=exc.text(lang)), file=sys.stderr)
         return 2
     try:
         p = plan(root, path.name, data, operation=args.operation, country=args.country, sheet=args.sheet)
@@ -900,7 +1014,11 @@ def _cli_one(root: Path, path: Path, args: argparse.Namespace) -> int:
         print(t("ingest.report.dry_run", lang))
         print(f"{p.filename}: {p.summary(lang)}")
         return 1 if p.rejected else 0
-    result = commit(root, p, strict=args.strict)
+    try:
+        result = commit(root, p, strict=args.strict)
+    except ReportError as exc:
+        print(t("ingest.error.unreadable", lang, file=path.name, reason=exc.text(lang)), file=sys.stderr)
+        return 2
     for line in result.plan.report_lines(lang):
         print(line)
     print(outcome(result, lang))
@@ -922,5 +1040,5 @@ def outcome(result: CommitResult, lang: str) -> str:
     else:
         parts.append(t("ingest.report.nothing_stored", lang))
     if result.rejected_path:
-        parts.append(t("ingest.report.rejected_file", lang, path=result.rejected_path))
+        parts.append(t("ingest.report.rejected_file", lang, path=f"rejected/{result.rejected_path.name}"))
     return " ".join(parts)

@@ -37,6 +37,15 @@ class MappingError(ValueError):
     """A file in data/mapping breaks a rule; the message names the file and line."""
 
 
+class OutOfRange(ValueError):
+    """A number too large to be anything a report means (1e400 read as infinity, a 400-digit cell)."""
+
+
+# Larger than any plausible quantity of any unit (contract.MAX_QUANTITY): beyond it a number is refused as
+# such, before any unit is considered.
+MAX_NUMBER = 1e15
+
+
 @dataclass(frozen=True)
 class ItemEntry:
     """What one item name in items.csv means (two spellings of one meaning compare equal)."""
@@ -48,6 +57,11 @@ class ItemEntry:
     craft_made: bool | None
 
 
+def _shown(path: Path) -> str:
+    """A mapping file as an error names it: `mapping/<file>`, never the server's absolute path."""
+    return f"{path.parent.name}/{path.name}"
+
+
 def _mapping_rows(folder: Path, name: str, columns: Sequence[str]) -> Iterable[tuple[int, dict[str, str]]]:
     path = folder / name
     try:
@@ -55,11 +69,11 @@ def _mapping_rows(folder: Path, name: str, columns: Sequence[str]) -> Iterable[t
             reader = csv.DictReader(f)
             missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
-                raise MappingError(f"{path}: missing column {missing[0]!r}")
+                raise MappingError(f"{_shown(path)}: missing column {missing[0]!r}")
             for line, row in enumerate(reader, start=2):
                 yield line, {k: (v or "").strip() for k, v in row.items() if k}
     except FileNotFoundError as exc:
-        raise MappingError(f"missing mapping file {path}") from exc
+        raise MappingError(f"missing mapping file {_shown(path)}") from exc
 
 
 def _put(table: dict, key: object, value: object, where: str) -> None:
@@ -109,7 +123,7 @@ class Mappings:
         headers: dict[str, tuple[str, frozenset[str]]] = {}
         names: dict[str, list[str]] = {}
         for line, r in _mapping_rows(folder, "headers.csv", ("field", "synonym", "lang")):
-            where = f"{folder / 'headers.csv'} line {line}"
+            where = f"mapping/headers.csv line {line}"
             if r["field"] not in FIELDS:
                 raise MappingError(f"{where}: unknown field {r['field']!r}")
             key = norm(_no_brackets(r["synonym"]))
@@ -123,7 +137,7 @@ class Mappings:
         items: dict[str, ItemEntry] = {}
         for line, r in _mapping_rows(folder, "items.csv", ("synonym", "category", "item_type", "default_unit",
                                                            "craft_made")):
-            where = f"{folder / 'items.csv'} line {line}"
+            where = f"mapping/items.csv line {line}"
             item_type = r["item_type"]
             if item_type not in contract.ITEM_TYPES:
                 raise MappingError(f"{where}: unknown item type {item_type!r}")
@@ -140,7 +154,7 @@ class Mappings:
         for u in contract.UNITS:
             units[(norm(u), None)] = u
         for line, r in _mapping_rows(folder, "units.csv", ("synonym", "unit", "item_type")):
-            where = f"{folder / 'units.csv'} line {line}"
+            where = f"mapping/units.csv line {line}"
             if r["unit"] != "count" and r["unit"] not in contract.UNITS:
                 raise MappingError(f"{where}: unknown unit {r['unit']!r}")
             if r["item_type"] and r["item_type"] not in contract.ITEM_TYPES:
@@ -152,7 +166,7 @@ class Mappings:
                                     ("categories.csv", "category", contract.CATEGORIES)):
             table: dict[str, str] = {}
             for line, r in _mapping_rows(folder, name, ("synonym", column)):
-                where = f"{folder / name} line {line}"
+                where = f"mapping/{name} line {line}"
                 if r[column] not in vocab:
                     raise MappingError(f"{where}: unknown {column} {r[column]!r}")
                 _put(table, norm(r["synonym"]), r[column], where)
@@ -249,7 +263,7 @@ def _country_index(root: Path, folder: Path) -> dict[str, str]:
         del index[key]
     codes = {r["iso3"] for r in rows}
     for line, r in _mapping_rows(folder, "countries.csv", ("synonym", "iso3")):
-        where = f"{folder / 'countries.csv'} line {line}"
+        where = f"mapping/countries.csv line {line}"
         if r["iso3"] not in codes:
             raise MappingError(f"{where}: unknown ISO3 code {r['iso3']!r}")
         _put(index, norm(r["synonym"]), r["iso3"], where)
@@ -267,7 +281,7 @@ def _operation_index(root: Path, folder: Path) -> tuple[dict[str, str], dict[str
         index[norm(r["name"])] = r["operation_id"]
         dates[r["operation_id"]] = (r["start_date"], r["end_date"])
     for line, r in _mapping_rows(folder, "operations.csv", ("synonym", "operation_id")):
-        where = f"{folder / 'operations.csv'} line {line}"
+        where = f"mapping/operations.csv line {line}"
         if r["operation_id"] not in dates:
             raise MappingError(f"{where}: unknown operation {r['operation_id']!r}")
         _put(index, norm(r["synonym"]), r["operation_id"], where)
@@ -292,9 +306,14 @@ def parse_number(value: object, lang: str) -> float:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float):
-        number = float(value)
-        if not math.isfinite(number):
+        try:
+            number = float(value)
+        except OverflowError as exc:  # an int too large for a float
+            raise OutOfRange(value) from exc
+        if math.isnan(number):
             raise ValueError(value)
+        if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+            raise OutOfRange(value)
         return number
     text = str(value).strip().replace("\u2212", "-")
     sign = ""
@@ -308,7 +327,10 @@ def parse_number(value: object, lang: str) -> float:
         text = text.replace(",", ".")
     else:
         raise ValueError(value)
-    return float(sign + text)
+    number = float(sign + text)
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        raise OutOfRange(value)
+    return number
 
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T]+\d{1,2}[:h]\d{2}(?::\d{2})?)?")

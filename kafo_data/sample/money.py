@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kafo_data.config import money_dir
+from kafo_data.config import money_dir, tmp_dir
 from kafo_data.contract.money import OUTPUTS, SAMPLE_SOURCE, arrow_schema, from_cents, to_cents
 from kafo_data.store.reference import read_text
 
@@ -188,19 +187,23 @@ def _arrow(table: str, rows: list[dict]) -> pa.Table:
 
 
 def write_sample(root: Path, seed: int = SEED) -> list[Path]:
-    """Write money/budgets.parquet and money/transactions.parquet; each file replaced atomically."""
+    """Write money/budgets.parquet and money/transactions.parquet; each file replaced whole (fsynced).
+
+    Under the store's one lock, like every writer of the data directory.
+    """
+    from kafo_data.store.batches import store_lock, write_file_whole
+
     budgets, transactions = generate(root, seed)
     folder = money_dir(root)
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in (("budgets", budgets), ("transactions", transactions)):
-        target = folder / f"{name}.parquet"
-        tmp = folder / f".{name}.parquet.tmp"
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, target)
-        written.append(target)
     meta = {"kind": "sample", "is_sample": True, "seed": seed, "generator": "kafo_data.sample.money.generate",
             "budget_lines": budgets.num_rows, "transactions": transactions.num_rows,
             "note": "Illustration to be replaced: only the project total is published."}
-    (folder / "sample.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    with store_lock(root):
+        for name, table in (("budgets", budgets), ("transactions", transactions)):
+            sink = pa.BufferOutputStream()
+            pq.write_table(table, sink, compression="zstd")
+            written.append(write_file_whole(folder / f"{name}.parquet", sink.getvalue().to_pybytes(),
+                                            tmp_dir(root)))
+        write_file_whole(folder / "sample.json", (json.dumps(meta, indent=2) + "\n").encode("utf-8"), tmp_dir(root))
     return written

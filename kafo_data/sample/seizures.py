@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-import json
 import math
 import random
 import shutil
@@ -21,16 +20,14 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from kafo_data.config import batches_dir, reference_dir, tmp_dir
 from kafo_data.contract import seizures as contract
-from kafo_data.store.batches import built_whole
+from kafo_data.store.batches import record_table, sort_records, store_lock, write_record_batch
 from kafo_data.store.reference import read_text
 
 SEED = 20191111
 SAMPLE_BATCH = "sample"
-ROW_GROUP_SIZE = 122_880
 
 # Items an operation published only in words, or not at all, get a free but plausible total.
 FREE_TOTALS: dict[str, list[tuple[str, str | None, str, int, int]]] = {
@@ -248,46 +245,28 @@ def generate_sample(root: Path, seed: int = SEED) -> tuple[pa.Table, pa.Table]:
 
 
 def _arrow(table: str, rows: list[dict]) -> pa.Table:
-    types = {"VARCHAR": pa.string(), "DATE": pa.date32(), "DOUBLE": pa.float64(),
-             "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
-    cols = contract.TABLES[table]
-    schema = pa.schema([(c.name, types[c.dtype]) for c in cols])
-    return pa.table({c.name: [r.get(c.name) for r in rows] for c in cols}, schema=schema)
-
-
-def sort_records(seizures: pa.Table, items: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """Sorted by operation and date (items in their events' order), so filters skip row groups."""
-    seizures = seizures.sort_by([("operation_id", "ascending"), ("seizure_date", "ascending"),
-                                 ("seizure_id", "ascending")])
-    order = {sid: k for k, sid in enumerate(seizures.column("seizure_id").to_pylist())}
-    rank = pa.array([order[s] for s in items.column("seizure_id").to_pylist()], pa.int64())
-    items = items.append_column("_rank", rank).sort_by([("_rank", "ascending"), ("line_no", "ascending")])
-    return seizures, items.drop_columns(["_rank"])
+    return record_table(table, rows)
 
 
 def write_batch(root: Path, batch_id: str, seizures: pa.Table, items: pa.Table, meta: dict) -> Path:
-    """Write one batch directory atomically: built under tmp/, then renamed into batches/."""
-    final = batches_dir(root) / batch_id
-    with built_whole(final, tmp_dir(root) / f"{batch_id}.partial", "batch") as work:
-        for name, table in (("seizures", seizures), ("seized_items", items)):
-            pq.write_table(table, work / f"{name}.parquet", row_group_size=ROW_GROUP_SIZE,
-                           use_dictionary=True, compression="zstd")
-        (work / "batch.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return final
+    """Write one batch directory whole, through the store's one batch writer, under the store's lock."""
+    with store_lock(root):
+        return write_record_batch(root, batch_id, seizures, items, meta)
 
 
 def replace_batch(root: Path, batch_id: str, seizures: pa.Table, items: pa.Table, meta: dict) -> Path:
     """Swap a generated batch (the sample) for a new version, removing the old one last."""
     final = batches_dir(root) / batch_id
     old = tmp_dir(root) / f"{batch_id}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        old.parent.mkdir(parents=True, exist_ok=True)
-        final.rename(old)
-    path = write_batch(root, batch_id, seizures, items, meta)
-    if old.exists():
-        shutil.rmtree(old)
+    with store_lock(root):
+        if old.exists():
+            shutil.rmtree(old)
+        if final.exists():
+            old.parent.mkdir(parents=True, exist_ok=True)
+            final.rename(old)
+        path = write_record_batch(root, batch_id, seizures, items, meta)
+        if old.exists():
+            shutil.rmtree(old)
     return path
 
 

@@ -1,10 +1,23 @@
-"""The stored batches: list them, take a wrong one back out, and the lock every writer takes.
+"""The stored batches: the one way to write one, list them, take a wrong one back out, the one lock.
 
-A batch is a directory `batches/<id>/` with `batch.json`; it exists for the app once renamed
-in (`db.batch_dirs`). Removing is the same move backwards: the directory is renamed out to
-`tmp/` in one step (the batch disappears from the dashboard at once, and a crash cannot leave
-half a batch), then deleted. The lock serialises loads and removals, so two uploads of the
-same file at the same moment cannot both pass the duplicate check.
+A batch is a directory `batches/<id>/` (seizure records) or `money/batches/<id>/` (budget lines,
+transactions) with `batch.json`; it exists for the app once renamed in (`db.batch_dirs`).
+
+Writing (`write_batch_dir`, the only writer of a batch directory: the seizure ingest, the money
+ingest and the sample all call it): every file is written under `tmp/`, flushed to disk
+(fsync), the directory itself fsynced, renamed into place in one step, and the parent
+directory fsynced so the rename survives a power cut. A reader sees all of a batch or nothing.
+Single files that are replaced (the rejected rows, the money sample) go through
+`write_file_whole`: the same steps for one file.
+
+Removing is the same move backwards: the directory is renamed out to `tmp/` in one step (the
+batch disappears from the dashboard at once, and a crash cannot leave half a batch), then
+deleted.
+
+`store_lock` is the one lock of a data directory, for every kind of data: seizure loads,
+money loads, removals and the sample all take it, so two loads at the same moment cannot both
+pass the duplicate check (whatever they load), and nothing is written while another writer
+checks what is stored. It is re-entrant within a thread.
 """
 
 from __future__ import annotations
@@ -12,13 +25,25 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import shutil
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafo_data.config import rejected_dir, tmp_dir
-from kafo_data.store.db import batch_dirs
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kafo_data.config import batches_dir, rejected_dir, tmp_dir
+from kafo_data.contract import seizures as contract
+from kafo_data.store.health import batch_dirs
+
+# Only the atomicity tests set this: the writer sleeps this many seconds after the first file of a
+# batch, so a test can kill the process while the batch is half written.
+TEST_PAUSE_ENV = "KAFO_INGEST_TEST_PAUSE"
+ROW_GROUP_SIZE = 122_880
 
 try:
     import fcntl
@@ -76,26 +101,139 @@ def find_by_checksum(root: Path, sha256: str) -> BatchInfo | None:
     return next((b for b in list_batches(root) if b.sha256 == sha256), None)
 
 
-@contextlib.contextmanager
-def built_whole(final: Path, work: Path, name: str) -> Iterator[Path]:
-    """A directory written under tmp/ and renamed into place whole: a reader sees all of it or nothing.
+# --- writing ------------------------------------------------------------------------------------
 
-    `name` says what it is in the error when `final` exists already ("batch", "money batch").
+
+def fsync(path: Path) -> None:
+    """Flush one file or directory to disk (a directory: the names in it, so a rename is durable)."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # Windows cannot open a directory: its renames are durable without it
+        if path.is_dir():
+            return
+        raise
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _pause_for_tests() -> None:
+    seconds = os.environ.get(TEST_PAUSE_ENV)
+    if seconds:
+        time.sleep(float(seconds))
+
+
+def write_batch_dir(final: Path, work: Path, files: Sequence[tuple[str, Callable[[Path], None]]], meta: dict,
+                    what: str = "batch") -> Path:
+    """Write a batch directory whole: the one writer of every kind of batch.
+
+    Each `(name, write)` writes one file into `work` (under tmp/); then `batch.json` (`meta`) is
+    written last, every file and the directory are fsynced, the directory is renamed to `final`
+    in one step and `final`'s parent fsynced. A crash at any moment leaves the batch whole or
+    absent (a leftover under tmp/ is cleaned by the next writer). Raises FileExistsError when
+    `final` exists already, naming it by `what` and its id (never a server path).
     """
     if final.exists():
-        raise FileExistsError(f"{name} {final.name} already exists")
+        raise FileExistsError(f"{what} {final.name} already exists")
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    yield work
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work.rename(final)
+    try:
+        for k, (name, write) in enumerate(files):
+            write(work / name)
+            fsync(work / name)
+            if k == 0:
+                _pause_for_tests()
+        (work / "batch.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n",
+                                         encoding="utf-8")
+        fsync(work / "batch.json")
+        fsync(work)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        work.rename(final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    fsync(final.parent)
+    return final
+
+
+def write_file_whole(target: Path, data: bytes, work_dir: Path) -> Path:
+    """Replace one file whole: written under `work_dir` (tmp/, same file system), fsynced, renamed in."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    work = work_dir / f"{target.name}.partial"
+    try:
+        with work.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(work, target)
+    except BaseException:
+        work.unlink(missing_ok=True)
+        raise
+    fsync(target.parent)
+    return target
+
+
+def parquet_writer(table: pa.Table, **options: object) -> Callable[[Path], None]:
+    """A file writer for `write_batch_dir`: one arrow table as zstd parquet."""
+    return lambda path: pq.write_table(table, path, compression="zstd", **options)  # type: ignore[arg-type]
+
+
+_ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "DOUBLE": pa.float64(),
+                "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
+
+
+def record_schema(table: str) -> pa.Schema:
+    """The arrow schema of a seizure record table (`seizures`, `seized_items`) from the contract."""
+    return pa.schema([(c.name, _ARROW_TYPES[c.dtype]) for c in contract.TABLES[table]])
+
+
+def record_table(table: str, rows: list[dict]) -> pa.Table:
+    """Rows (dicts) as an arrow table of the contract's schema; a missing key is empty."""
+    cols = contract.TABLES[table]
+    return pa.table({c.name: [r.get(c.name) for r in rows] for c in cols}, schema=record_schema(table))
+
+
+def sort_records(seizures: pa.Table, items: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Sorted by operation and date (items in their events' order), so filters skip row groups."""
+    seizures = seizures.sort_by([("operation_id", "ascending"), ("seizure_date", "ascending"),
+                                 ("seizure_id", "ascending")])
+    order = {sid: k for k, sid in enumerate(seizures.column("seizure_id").to_pylist())}
+    rank = pa.array([order[s] for s in items.column("seizure_id").to_pylist()], pa.int64())
+    items = items.append_column("_rank", rank).sort_by([("_rank", "ascending"), ("line_no", "ascending")])
+    return seizures, items.drop_columns(["_rank"])
+
+
+def write_record_batch(root: Path, batch_id: str, seizures: pa.Table, items: pa.Table, meta: dict) -> Path:
+    """One seizure batch (`seizures.parquet`, `seized_items.parquet`, `batch.json`) into batches/, whole."""
+    options = {"row_group_size": ROW_GROUP_SIZE, "use_dictionary": True}
+    return write_batch_dir(batches_dir(root) / batch_id, tmp_dir(root) / f"{batch_id}.partial",
+                           [("seizures.parquet", parquet_writer(seizures, **options)),
+                            ("seized_items.parquet", parquet_writer(items, **options))], meta)
+
+
+# --- the lock -------------------------------------------------------------------------------------
+
+_held = threading.local()
 
 
 @contextlib.contextmanager
 def store_lock(root: Path) -> Iterator[None]:
-    """Hold the data directory's write lock (released by the system if the process dies)."""
+    """Hold the data directory's one write lock (released by the system if the process dies).
+
+    Every writer of every kind of data takes it. Another thread or process waits; the same
+    thread taking it again (a writer calling another writer) goes through.
+    """
     folder = tmp_dir(Path(root))
+    key = str(folder.resolve())
+    held: set[str] = getattr(_held, "roots", None) or set()
+    _held.roots = held
+    if key in held:
+        yield
+        return
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "store.lock").open("a+b") as handle:
         if fcntl is not None:
@@ -104,9 +242,11 @@ def store_lock(root: Path) -> Iterator[None]:
             import msvcrt
 
             msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             if fcntl is not None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             else:

@@ -5,6 +5,11 @@ object, so every query runs on its own `cursor()` of the root. The views over th
 files (tables in memory when the files are small) are rebuilt when the data version changes
 (a batch added or removed, reference rebuilt), which is also the key every cache uses, so new
 data shows without a restart.
+
+What a writer does meanwhile never breaks a reader: a batch whose files cannot be read (a
+truncated copy, a disk error) is left out of every view and named (`Database.damaged`); a
+batch removed between listing and reading (a file gone under a query) makes the views be
+built again from what is there now, and the query runs once more.
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from kafo_data.config import batches_dir, built_dir
+from kafo_data.config import built_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import DataMissingError
 from kafo_data.store import rollup
+from kafo_data.store.health import RECORD_FILES, batch_dirs, batch_problem
 from kafo_data.store.money import money_files, register_money_views
 from kafo_data.store.reference import REFERENCE_TABLES
 from kafo_data.store.sql import path_literal
@@ -35,7 +41,6 @@ THREADS = int(os.environ.get("KAFO_DUCKDB_THREADS", "2"))
 # Sums and counts come from small rollup tables (kafo_data.store.rollup); KAFO_ROLLUPS=0 turns them off.
 OR_FILTER_KEYS = 2048
 ROLLUPS = os.environ.get("KAFO_ROLLUPS", "1").strip().lower() not in {"0", "false", "no", "off"}
-RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.parquet"}
 # Record files this small (all batches together, about 75,000 item lines) are copied into memory when
 # the data changes: a query then skips opening and decoding parquet files, most of its time on small
 # data. Larger data stays in its files, sorted so that filters skip most of them (1 M lines held in
@@ -43,26 +48,35 @@ RECORD_FILES = {"seizures": "seizures.parquet", "seized_items": "seized_items.pa
 IN_MEMORY_BYTES = int(float(os.environ.get("KAFO_IN_MEMORY_MB", "1")) * 2**20)
 
 
-def batch_dirs(root: Path) -> list[Path]:
-    """Complete batch directories, sorted; a batch is complete once its directory is renamed in."""
-    base = batches_dir(root)
-    if not base.is_dir():
-        return []
-    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "batch.json").is_file())
-
-
 def data_version(root: Path) -> str:
-    """A short hash of every data file's name, size and mtime: changes whenever data changes."""
+    """A short hash of every data file's name, size and mtime: changes whenever data changes.
+
+    A file or batch that vanishes while it is listed (a batch being removed) is simply not part
+    of the version: the next call sees the directory as it is then.
+    """
     parts = []
     for folder in [built_dir(root), *batch_dirs(root)]:
-        if folder.is_dir():
-            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            try:
                 st = entry.stat()
-                parts.append(f"{folder.name}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+            except FileNotFoundError:
+                continue
+            parts.append(f"{folder.name}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
     for path in money_files(root):  # budget and transaction files (kafo_data.store.money)
-        st = path.stat()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
         parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+# A query that opens a file removed meanwhile: the views are built again and the query runs once more.
+_VANISHED = (duckdb.IOException, duckdb.InvalidInputException, FileNotFoundError)
 
 
 def _empty_table_sql(name: str) -> str:
@@ -88,29 +102,54 @@ class Database:
         self._version: str | None = None
         self._memo: dict[str, tuple[str, Any]] = {}
         self.batches: list[Path] = []  # the batch directories the views read (rollup parts follow them)
+        self.damaged: list[tuple[str, str]] = []  # (batch id, why) of the batches left out
 
     def version(self) -> str:
-        """The current data version; rebuilds the tables and views when it changed."""
-        version = data_version(self.root)
-        if version != self._version:
+        """The current data version; rebuilds the tables and views when it changed.
+
+        A batch removed while the views are built (its files gone between listing and reading)
+        makes it start again from what is there now, a few times at most.
+        """
+        for attempt in range(4):
+            version = data_version(self.root)
+            if version == self._version:
+                return version
             with self._lock:
-                if version != self._version:
+                if version == self._version:
+                    return version
+                try:
                     self._create_views()
                     if self.rollups and rollup.ensure(self._con, self.root, version, self.batches) == "built" \
                             and data_version(self.root) == version:  # not changed while building
                         rollup.store(self._con, self.root, version)
-                    self._version = version
-        return version
+                except _VANISHED:
+                    if attempt == 3 or data_version(self.root) == version:
+                        raise
+                    continue
+                self._version = version
+                return version
+        raise AssertionError("unreachable")
+
+    def refresh(self) -> None:
+        """Forget the data version, so the next query builds the views from what is on disk now."""
+        with self._lock:
+            self._version = None
 
     def _create_views(self) -> None:
         built = built_dir(self.root)
         missing = [t for t in REFERENCE_TABLES if not (built / f"{t}.parquet").is_file()]
         if missing:
             raise DataMissingError(
-                f"missing {built / (missing[0] + '.parquet')}: run `python -m kafo_data build`"
+                f"missing built/{missing[0]}.parquet in the data directory: run `python -m kafo_data build`"
             )
         con = self._con
-        batches = batch_dirs(self.root)
+        batches, damaged = [], []
+        for batch in batch_dirs(self.root):
+            problem = batch_problem(batch)
+            if problem is None:
+                batches.append(batch)
+            elif batch.is_dir():  # a batch removed meanwhile is not damaged, only gone
+                damaged.append((batch.name, problem))
         record_files = {t: [b / name for b in batches if (b / name).is_file()] for t, name in RECORD_FILES.items()}
         in_memory = sum(f.stat().st_size for fs in record_files.values() for f in fs) <= self.in_memory_bytes
         # One transaction: a query of another session meanwhile sees the old tables, never a missing one.
@@ -137,13 +176,14 @@ class Database:
                 "CREATE OR REPLACE VIEW records AS SELECT i.*, s.* EXCLUDE (seizure_id) "
                 "FROM seized_items i JOIN seizures s USING (seizure_id)"
             )
-            register_money_views(con, self.root)  # budgets and transactions (kafo_data.store.money)
+            damaged += register_money_views(con, self.root)  # budgets and transactions (kafo_data.store.money)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         self.records_in_memory = in_memory
         self.batches = batches
+        self.damaged = damaged
 
     def rebuild_rollups(self) -> None:
         """Build the rollup tables again from the views (what the first request after a data change pays)."""
@@ -172,20 +212,31 @@ class Database:
         self.version()
         return self._con.cursor()
 
+    def _run(self, sql: str, params: list | tuple, fetch: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        for attempt in (0, 1):
+            cur = self.cursor()
+            try:
+                return fetch(cur.execute(sql, list(params)))
+            except _VANISHED:
+                # A batch removed since the views were built: build them again, run once more.
+                if attempt or self._version == data_version(self.root):
+                    raise
+                self.refresh()
+            finally:
+                cur.close()
+        raise AssertionError("unreachable")
+
     def frame(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
         """Run one parameterised query and return its (small) result."""
-        cur = self.cursor()
-        try:
-            return cur.execute(sql, list(params)).df()
-        finally:
-            cur.close()
+        return self._run(sql, params, lambda cur: cur.df())
 
     def rows(self, sql: str, params: list | tuple = ()) -> list[tuple]:
-        cur = self.cursor()
-        try:
-            return cur.execute(sql, list(params)).fetchall()
-        finally:
-            cur.close()
+        return self._run(sql, params, lambda cur: cur.fetchall())
+
+    def damaged_batches(self) -> list[tuple[str, str]]:
+        """(batch id, why) of each batch left out because its files cannot be read."""
+        self.version()
+        return list(self.damaged)
 
 
 @functools.lru_cache(maxsize=8)

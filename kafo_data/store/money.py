@@ -19,6 +19,7 @@ import duckdb
 
 from kafo_data.config import money_batches_dir, money_dir, rates_file
 from kafo_data.contract.money import TABLES
+from kafo_data.store.health import file_problem
 from kafo_data.store.sql import path_literal
 
 VIEWS: dict[str, str] = {"budgets": "money_budgets", "transactions": "money_transactions"}
@@ -59,20 +60,33 @@ def _empty(con: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
 
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Drop `name` whether it is a view or (no money files: an empty table) a table.
-
-    DuckDB refuses `DROP VIEW IF EXISTS` on a table (and the reverse), so ask which it is first.
-    """
-    kinds = con.execute("SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND NOT internal "
-                        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ?", [name, name]).fetchall()
+    """Drop `name` whatever it is now: DuckDB refuses `DROP VIEW` of a table (and the reverse)."""
+    kinds = con.execute(
+        "SELECT 'VIEW' FROM duckdb_views() WHERE NOT internal AND view_name = ? "
+        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ?", [name, name]).fetchall()
     for (kind,) in kinds:
         con.execute(f"DROP {kind} {name}")
 
 
-def register_money_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
-    """(Re)create the views money_budgets, money_transactions and money_budgets_current."""
+def register_money_views(con: duckdb.DuckDBPyConnection, root: Path) -> list[tuple[str, str]]:
+    """(Re)create the views money_budgets, money_transactions and money_budgets_current.
+
+    Works whatever money files the data directory holds now (none, the sample only, batches),
+    and whatever it held before. A file that cannot be read is left out; the return value names
+    each one: (batch id or "money sample", why).
+    """
+    damaged: list[tuple[str, str]] = []
+    con.execute("DROP VIEW IF EXISTS money_budgets_current")
     for table, view in VIEWS.items():
         files, _ = table_files(root, table)
+        readable = []
+        for f in files:
+            problem = file_problem(f)
+            if problem is None:
+                readable.append(f)
+            elif f.parent.is_dir():
+                damaged.append((f.parent.name if f.parent != money_dir(root) else "money sample", problem))
+        files = readable
         _drop(con, view)
         if files:
             listing = ", ".join(path_literal(f) for f in files)
@@ -88,3 +102,4 @@ def register_money_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
         "WHERE r.budget_type = 'revised' AND r.project_id = b.project_id AND r.donor_id = b.donor_id "
         "AND r.output = b.output AND r.period_start <= b.period_end AND r.period_end >= b.period_start)"
     )
+    return damaged

@@ -76,15 +76,19 @@ _ITEM_UNITS = "MAP(?::VARCHAR[], ?::VARCHAR[][])"
 _ITEM_KEYS = list(contract.ITEM_TYPES)
 _UNIT_PARAMS = [_ITEM_KEYS, [list(v[1]) for v in contract.ITEM_TYPES.values()]]
 _CATEGORY_PARAMS = [_ITEM_KEYS, [[v[0]] for v in contract.ITEM_TYPES.values()]]
+_MAX_PARAMS = [list(contract.MAX_QUANTITY), list(contract.MAX_QUANTITY.values())]
 
 # table -> (condition that marks a bad row, its parameters, what a person is told)
 ROW_RULES: dict[str, list[tuple[str, list[object], str]]] = {
     "seizures": [
         ("arrests < 0", [], "arrests is negative"),
+        (f"arrests > {contract.MAX_ARRESTS}", [], f"more than {contract.MAX_ARRESTS} arrests in one seizure"),
         ("latitude NOT BETWEEN -90 AND 90 OR longitude NOT BETWEEN -180 AND 180", [], "coordinates out of range"),
     ],
     "seized_items": [
-        ("quantity < 0 OR isnan(quantity) OR isinf(quantity)", [], "quantity is not a non-negative number"),
+        ("quantity <= 0 OR isnan(quantity) OR isinf(quantity)", [], "quantity is not a number above 0"),
+        ("quantity > map_extract(MAP(?::VARCHAR[], ?::DOUBLE[]), unit)[1]", _MAX_PARAMS,
+         "quantity above the plausible bound of its unit (contract.MAX_QUANTITY)"),
         (f"NOT list_contains(map_extract({_ITEM_UNITS}, item_type)[1], unit)", _UNIT_PARAMS,
          "unit not allowed for the item type"),
         (f"category <> map_extract({_ITEM_UNITS}, item_type)[1][1]", _CATEGORY_PARAMS,
@@ -149,11 +153,21 @@ def _key_problems(con: duckdb.DuckDBPyConnection, seizure_files: list[str], item
 
 
 def validate(root: Path) -> list[str]:
-    """All problems in a data directory; empty when it is clean."""
+    """All problems in a data directory; empty when it is clean.
+
+    Files are named relative to the data directory, never by the server's absolute path.
+    """
     try:
         problems = check_reference(root)
     except ReferenceError as exc:
-        return [str(exc)]
+        return [_relative(str(exc), root)]
     from kafo_data.ingest.money import check_stored
 
-    return problems + check_built(root) + check_batches(root) + check_stored(root)
+    found = problems + check_built(root) + check_batches(root) + check_stored(root)
+    return [_relative(p, root) for p in found]
+
+
+def _relative(problem: str, root: Path) -> str:
+    for prefix in {str(Path(root)), str(Path(root).resolve())}:
+        problem = problem.replace(prefix + "/", "").replace(prefix, ".")
+    return problem

@@ -69,6 +69,9 @@ def start() -> tuple[str, Filters, list[str]]:
         st.code("python -m kafo_data build", language="bash")
         st.stop()
     state.write_url(lang_)
+    damaged = database().damaged_batches()
+    if damaged:  # how many, not which: batch ids are for managers (the Load reports page names them)
+        st.warning(t("store.damaged_some", lang_, count=len(damaged)), icon="🧱")
     return lang_, filters, notices
 
 

@@ -147,10 +147,15 @@ def test_two_currencies_are_shown_side_by_side_then_converted_with_the_rate_show
 
 
 
-def test_a_damaged_money_file_gives_one_message_not_a_traceback(data_copy, monkeypatch):
+def test_a_damaged_money_file_is_set_aside_and_named_and_the_page_keeps_serving(data_copy, monkeypatch):
     (money_dir(data_copy) / "transactions.parquet").write_bytes(b"not parquet")
     at = open_budget(monkeypatch, data_copy)
-    assert at.error and "cannot find its data" in at.error[0].value
+    assert not at.exception
+    assert any("3,248,537.00" in m.value for m in at.metric), "the real total is still shown"
+    from kafo_data.store.db import Database
+
+    db = Database(data_copy)
+    assert [b for b, _ in db.damaged_batches()] == ["money sample"]
 
 
 def test_the_budget_filters_survive_a_visit_to_another_page():
