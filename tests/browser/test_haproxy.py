@@ -92,7 +92,10 @@ def test_shared_link_upload_and_download_on_the_second_process(served, new_windo
     # the first process shows the new batch without a restart (its data version changed)
     other = pinned(new_window, served, "s1")
     driver.open_page(other.page, served.url, "upload")
-    assert stored.pop() in other.page.get_by_test_id("stTable").inner_text()
+    removable = other.page.get_by_test_id("stSelectbox").filter(has_text=driver.text("upload.remove_which", "en"))
+    shown = removable.inner_text() + " ".join(i.input_value() for i in removable.locator("input").all())
+    shown += " ".join(removable.locator("[value]").evaluate_all("els => els.map(e => e.getAttribute('value'))"))
+    assert stored.pop() in shown, shown  # the one batch that can be taken out: the new one
     other.context.close()
     assert routed(served, "/_stcore/stream", expect="s1") == {"s1", "s2"}
 
