@@ -327,6 +327,7 @@ DEV_COMMANDS: dict[str, tuple[str, str, str]] = {
     "bench": ("kafo_data.devtools.bench", "cmd_bench", "measure page reruns, queries, export and memory at scale"),
     "loadtest": ("kafo_data.devtools.loadtest", "cmd_loadtest",
                  "N concurrent sessions clicking filters on a real server"),
+    "serve": ("kafo_data.devtools.serve", "cmd_serve", "N dashboard processes behind HAProxy on this machine"),
 }
 
 
