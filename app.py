@@ -4,6 +4,11 @@ One ordered registry of pages (frozen dataclasses, as pdstools does), handed to
 `st.navigation`. Each page begins with `ui.start()`, which reads a shared link, draws the
 language switch and the shared filters, and writes the URL back, so every page sees the
 same state whichever router runs it.
+
+Who sees what (`kafo_data.access`, decided again on every run): a page for managers only is not
+registered for a public session at all; its address leads to a hidden stand-in that says "sign in
+to see this page". A page with a public twin (`public=`) is the twin's file for the public, at the
+same address, so a shared link works for both and shows each what they may see.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import streamlit as st
 
 from kafo_data.config import upload_enabled
 from kafo_data.i18n import t
+from kafo_data.ui import access as ui_access
 from kafo_data.ui import look
 from kafo_data.ui import page as ui
 
@@ -27,25 +33,36 @@ class PageSpec:
     title_key: str
     icon: str
     enabled: bool = True
+    managers_only: bool = False
+    public: str | None = None  # the file a public session gets at this address instead
 
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "overview", "nav.overview", ":material/public:"),
-    PageSpec("pages/seizures.py", "seizures", "nav.seizures", ":material/inventory_2:"),
+    PageSpec("pages/seizures.py", "seizures", "nav.seizures", ":material/inventory_2:",
+             public="pages/seizures_public.py"),
     PageSpec("pages/operations.py", "operations", "nav.operations", ":material/compare_arrows:"),
     PageSpec("pages/budget.py", "budget", "nav.budget", ":material/euro:"),
     PageSpec("pages/data_sources.py", "data_sources", "nav.data", ":material/menu_book:"),
-    PageSpec("pages/upload.py", "upload", "nav.upload", ":material/upload_file:", enabled=upload_enabled()),
+    PageSpec("pages/upload.py", "upload", "nav.upload", ":material/upload_file:", enabled=upload_enabled(),
+             managers_only=True),
 )
 
 st.set_page_config(page_title="KAFO", page_icon="🛡️", layout="wide")  # an emoji icon is drawn locally, not fetched
 
 lang = ui.lang()
-pages = [
-    st.Page(spec.path, title=t(spec.title_key, lang), icon=spec.icon, url_path=spec.url_path,
-            default=spec is PAGES[0])
-    for spec in PAGES if spec.enabled
-]
+manager = ui.access().is_manager
+pages = []
+for spec in PAGES:
+    if not spec.enabled:
+        continue
+    title = t(spec.title_key, lang)
+    if spec.managers_only and not manager:
+        pages.append(st.Page(ui_access.sign_in_page, title=title, icon=":material/lock:",
+                             url_path=spec.url_path, visibility="hidden"))
+        continue
+    path = spec.public if spec.public and not manager else spec.path
+    pages.append(st.Page(path, title=title, icon=spec.icon, url_path=spec.url_path, default=spec is PAGES[0]))
 page = st.navigation(pages)
 st.set_page_config(page_title=t("look.page_title", lang, page=page.title))  # each page its own browser title
 look.head(lang)

@@ -159,6 +159,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kafo_data.store.db import get_database
 
     root = _root(args)
+    if args.table:
+        return _export_public(args, root)
     if args.all:
         if any(getattr(args, k) for k in ("operation", "country", "category", "date_from", "date_to", "no_sample")):
             print("note: --all exports the full dataset; the filter flags are ignored", file=sys.stderr)
@@ -184,6 +186,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_public(args: argparse.Namespace, root: Path) -> int:
+    """A public aggregate table (`--table`): the bytes of the public page's download, small cells suppressed."""
+    from kafo_data.export import public as public_export
+    from kafo_data.seizures.public import PublicFilters
+    from kafo_data.store.db import get_database
+
+    if args.date_from or args.date_to:
+        raise UsageError("--table writes a public table: it has no day range (a day could single out one seizure)")
+    pf = PublicFilters.of(filters_from_args(args, root))
+    made_at = export_time()
+    target = Path(args.output)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            rows = public_export.write(get_database(root), args.table, pf, args.format, args.lang, out,
+                                       made_at.date(), made_at)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"wrote {target} ({rows} rows, {args.table}, {args.format}, {args.lang})")
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kafo_data.ingest.seizures import run_cli
 
@@ -197,7 +222,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    from kafo_data.store.batches import BatchError, format_table, list_batches, remove_batch
+    from kafo_data.store.batches import BatchError, command_line_user, format_table, list_batches, remove_batch
 
     root = _root(args)
     if args.action == "list":
@@ -209,7 +234,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
     if not args.batch_id:
         raise UsageError("which batch? `python -m kafo_data batches remove ID` (ids: `python -m kafo_data batches`)")
     try:
-        info = remove_batch(root, args.batch_id, allow_sample=args.force)
+        info = remove_batch(root, args.batch_id, allow_sample=args.force, removed_by=command_line_user())
     except BatchError as exc:
         raise UsageError(str(exc)) from exc
     print(f"removed batch {info.batch_id} ({info.rows} item lines from {info.file or info.kind})")
@@ -258,6 +283,8 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="csv", help="file format (default: csv)")
     p.add_argument("--lang", choices=LANGS, default="en", help="language of labels, README and sheets")
     p.add_argument("--all", action="store_true", help="the full dataset: ignore the filter flags")
+    p.add_argument("--table", choices=("totals", "operation", "country", "item_type", "month"),
+                   help="a public aggregate table instead of the records (the public download)")
     p.add_argument("-o", "--output", required=True, help="file to write")
 
 
@@ -300,6 +327,7 @@ DEV_COMMANDS: dict[str, tuple[str, str, str]] = {
     "bench": ("kafo_data.devtools.bench", "cmd_bench", "measure page reruns, queries, export and memory at scale"),
     "loadtest": ("kafo_data.devtools.loadtest", "cmd_loadtest",
                  "N concurrent sessions clicking filters on a real server"),
+    "serve": ("kafo_data.devtools.serve", "cmd_serve", "N dashboard processes behind HAProxy on this machine"),
     "browser-bench": ("kafo_data.devtools.browser_bench", "cmd_browser_bench",
                       "page open and filter click in Chromium, against a bare Streamlit page"),
 }

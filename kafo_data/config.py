@@ -77,3 +77,32 @@ GEO_URL = "app/static/countries.geojson"
 def upload_enabled() -> bool:
     """The upload page writes data; deployments that donors see turn it off."""
     return os.environ.get("KAFO_ENABLE_UPLOAD", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+# --- who sees what (kafo_data.access) ------------------------------------------------------
+
+def small_cell_events() -> int:
+    """k: the fewest seizure events a number shown to the public may rest on (`KAFO_SMALL_CELL_EVENTS`, default 3).
+
+    A cell of fewer events reads "fewer than k" on every public screen and in every public file.
+    """
+    raw = os.environ.get("KAFO_SMALL_CELL_EVENTS", "").strip()
+    if not raw:
+        return 3
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"KAFO_SMALL_CELL_EVENTS must be a whole number, not {raw!r}") from exc
+    if value < 2:
+        raise ValueError(f"KAFO_SMALL_CELL_EVENTS must be at least 2 (one event is a record), not {value}")
+    return value
+
+
+def managers_file() -> Path:
+    """The managers' allow-list (`KAFO_MANAGERS_FILE`, or `.streamlit/managers.toml` beside secrets.toml).
+
+    It is deployment configuration, like the sign-in secrets, not data: it stays out of `data/` (which
+    `KAFO_DATA_DIR` swaps, which ships in the repository and which anyone with the data may copy), and
+    out of git (`.streamlit/managers.example.toml` is the template).
+    """
+    return Path(os.environ.get("KAFO_MANAGERS_FILE") or REPO_DIR / ".streamlit" / "managers.toml")

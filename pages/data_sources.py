@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data.fmt import literal
+from kafo_data.fmt import literal, number
 from kafo_data.i18n import label, t
-from kafo_data.seizures import queries, views
+from kafo_data.seizures import public, queries, views
 from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
@@ -20,6 +20,18 @@ for source in sources.itertuples():
     st.markdown(f"- {ui.link(source.title, source.url)} — {literal(source.publisher)}, {literal(source.published)}")
 
 st.subheader(t("data.records", lang))
+if not ui.access().is_manager:  # the public view: how many events are sample, no batch, no file name
+    share = ui.q(public.sample_share)
+    fewer = ui.fewer_than(lang)
+    st.markdown(t("access.data.records_public", lang,
+                  real=fewer if share["real"] is None else number(share["real"], lang),
+                  sample=fewer if share["sample"] is None else number(share["sample"], lang)))
+    st.caption(t("data.sample_switch", lang))
+    st.subheader(t("data.dictionary", lang))
+    st.dataframe(views.dictionary(lang), hide_index=True)
+    st.caption(t("data.version", lang, version=ui.database().version()))
+    st.stop()
+
 share = ui.q(queries.sample_share)
 ui.sample_notice(lang, share["sample"], share["sample"] + share["real"])
 ui.table(ui.q(queries.records_by_source).assign(is_sample=lambda f: f.is_sample.map(

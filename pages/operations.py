@@ -6,7 +6,7 @@ import streamlit as st
 
 from kafo_data.fmt import literal
 from kafo_data.i18n import t
-from kafo_data.seizures import queries, views
+from kafo_data.seizures import public, public_views, queries, views
 from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
@@ -29,6 +29,20 @@ ui.table(views.agencies_table(ui.q(queries.operation_agencies), op_names, lang),
 st.caption(t("operations.agencies_caption", lang))
 
 st.subheader(t("operations.records", lang))
+manager = ui.access().is_manager
+if not manager:  # the public view: events and arrests of each operation, small counts suppressed
+    pf = public.PublicFilters.of(filters)
+    ui.table(public_views.operation_rows(list(ops.operation_id), op_names, ui.q(public.operation_summaries, pf), lang),
+             hide_index=True)
+    st.caption(t("operations.records_caption", lang))
+    st.subheader(t("operations.reconciliation", lang))
+    if filters.include_sample:
+        ui.public_share_notice(lang, ui.q(public.sample_share))
+    st.caption(t("operations.reconciliation_caption", lang))
+    reconciliation = ui.q(public.reconciliation, include_sample=filters.include_sample)
+    ui.table(public_views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)
+    st.stop()
+
 summaries = ui.q(queries.operation_summaries, filters)
 ui.table(views.edition_rows(summaries, op_names, filters.operations, lang), hide_index=True)
 st.caption(t("look.records_caption", lang))

@@ -1,4 +1,5 @@
-"""Seizures: what the filtered records hold, by country, operation, item and month; the records; the file."""
+"""Seizures, the managers' view: what the filtered records hold, by country, operation, item and month; the
+records; the file. The public gets pages/seizures_public.py at the same address (app.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from kafo_data.ui.downloads import download_menu
 
 PAGE_SIZE = 50
 
-lang, filters, notices = ui.start()
+lang, filters, notices = ui.start(managers_only=True)
 ui.link_notice(notices, lang)
 look.image_format(lang)
 st.title(t("seizures.title", lang))

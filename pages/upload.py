@@ -19,7 +19,8 @@ from kafo_data.store import batches
 from kafo_data.store.db import data_version
 from kafo_data.ui import page as ui
 
-lang, filters, notices = ui.start(filters=False)
+lang, filters, notices = ui.start(managers_only=True, filters=False)
+actor = ui.access().actor()  # recorded with each batch loaded or taken out
 ui.link_notice(notices, lang)
 st.title(t("upload.title", lang))
 if not upload_enabled():
@@ -82,7 +83,7 @@ if file is not None:
         label = t("upload.confirm", lang, count=number(len(plan.accepted), lang))
         if st.button(label, type="primary", key="upload_confirm"):
             try:
-                result = ingest.commit(root, plan, strict=strict)
+                result = ingest.commit(root, plan, strict=strict, loaded_by=actor)
             except ingest.ReportError as exc:
                 st.error(t("upload.unreadable", lang, reason=exc.markdown(lang)), icon="🚫")
                 st.stop()
@@ -102,7 +103,8 @@ damaged = ingest.damaged_notices(root, lang)
 if damaged:
     st.warning(t("upload.damaged", lang, batches="; ".join(literal(d) for d in damaged)), icon="⚠️")
 st.dataframe([{t("data.col.batch", lang): b.batch_id, t("data.col.origin", lang): b.file or b.kind,
-               t("data.col.rows", lang): number(b.rows or 0, lang), t("data.col.when", lang): b.loaded_at}
+               t("data.col.rows", lang): number(b.rows or 0, lang), t("data.col.when", lang): b.loaded_at,
+               t("access.col.loaded_by", lang): b.loaded_by or ""}
               for b in stored], hide_index=True)
 removable = [b.batch_id for b in stored if not b.is_sample]
 if removable:
@@ -114,10 +116,21 @@ if removable:
                 st.warning(t("upload.remove_confirm_first", lang))
             else:
                 try:
-                    removed = batches.remove_batch(root, chosen)
+                    removed = batches.remove_batch(root, chosen, removed_by=actor)
                     st.session_state.pop("upload_plan", None)
                     st.session_state["upload_outcome"] = (removed.file or removed.batch_id,
                                                           t("upload.removed", lang, batch=removed.batch_id))
                     st.rerun()
                 except batches.BatchError as exc:
                     st.error(literal(exc))
+
+st.subheader(t("access.removed.title", lang))
+gone = batches.removed_batches(root)
+if gone:
+    st.dataframe([{t("data.col.batch", lang): g.get("batch_id"), t("data.col.origin", lang): g.get("file") or "",
+                   t("data.col.rows", lang): number(g.get("rows") or 0, lang),
+                   t("access.col.loaded_by", lang): g.get("loaded_by") or "",
+                   t("access.col.removed_by", lang): g.get("removed_by") or "",
+                   t("access.col.removed_at", lang): g.get("removed_at") or ""} for g in gone], hide_index=True)
+else:
+    st.caption(t("access.removed.none", lang))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -99,3 +100,20 @@ def as_shown(markdown: str) -> str:
     import re
 
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")
+
+
+@pytest.fixture(autouse=True)
+def _served_as_the_readme_runs_it():
+    """AppTest runs the app as the README's run command serves it unless a test says otherwise.
+
+    `streamlit run app.py --server.address 127.0.0.1` without sign-in is local mode: everyone is a
+    manager. tests/pages/test_access.py sets the other roles itself. Only tests that use AppTest pay
+    for importing Streamlit here.
+    """
+    if "streamlit" not in sys.modules:
+        yield
+        return
+    from streamlit.testing.v1.util import patch_config_options
+
+    with patch_config_options({"server.address": "127.0.0.1"}):
+        yield

@@ -289,7 +289,7 @@ def worker_build(root: Path, repeat: int) -> dict:
         seconds.append(time.perf_counter() - t0)
     sizes = {t: db.rows(f"SELECT count(*) FROM {t}")[0][0] for t in rollup.TABLES}
     shutil.rmtree(rollup.stored_dir(root, version), ignore_errors=True)
-    rollup.ensure(db._con, root, version)
+    rollup.ensure(db._con, root, version, db.batches)
     _close(db)
     return {"build_ms": _ms(statistics.median(seconds)), "rows": sizes, "peak_rss_mb": _peak_rss_mb()}
 
@@ -342,10 +342,115 @@ def worker_export(root: Path, repeat: int) -> dict:
             "extra_rss_mb": round(peak - rss_before, 1)}
 
 
+def _scratch_root(root: Path) -> Path:
+    """A data directory whose folders and batches are links to `root`'s: batches can be added and removed
+    there without touching the dataset (its rollup cache is its own, under its tmp/)."""
+    scratch = Path(tempfile.mkdtemp(prefix="kafo-bench-grow-")) / "data"
+    (scratch / "batches").mkdir(parents=True)
+    for entry in root.iterdir():  # built/, reference/, money batches...: everything but the batches and tmp/
+        if entry.name not in ("batches", "tmp", "rejected"):
+            (scratch / entry.name).symlink_to(entry)
+    for batch in batches_dir(root).iterdir():
+        if (batch / "batch.json").is_file():
+            (scratch / "batches" / batch.name).symlink_to(batch)
+    return scratch
+
+
+def worker_grow(root: Path, repeat: int) -> dict:
+    """A batch of 1,000 item lines added to the dataset, then removed: what the rollup update costs.
+
+    Before rollups grew by batch, both rebuilt the whole rollup (`rollup.build`, measured here too).
+    """
+    import pyarrow as pa
+
+    from kafo_data.sample.seizures import synthetic, write_batch
+    from kafo_data.store import rollup
+    from kafo_data.store.db import Database
+
+    os.environ.pop("KAFO_CACHE_DIR", None)  # the scratch directory's own tmp/ holds its parts
+    scratch = _scratch_root(root)
+    try:
+        db = Database(scratch)
+        t0 = time.perf_counter()
+        db.version()
+        first = {"ms": _ms(time.perf_counter() - t0), **rollup.last_report}
+        whole = []
+        for _ in range(min(repeat, 3)):
+            t0 = time.perf_counter()
+            rollup.build(db._con)
+            whole.append(time.perf_counter() - t0)
+        add, remove, add_rollup = [], [], []
+        for k in range(repeat):
+            seizures, items = synthetic(scratch, 1000, 1000 + k)
+            prefix = f"ADD{k}-"
+            seizures, items = (t.set_column(0, "seizure_id", pa.array([prefix + v for v in t.column(0).to_pylist()]))
+                               for t in (seizures, items))
+            write_batch(scratch, f"added-{k}", seizures, items, {"kind": "report", "rows": items.num_rows})
+            t0 = time.perf_counter()
+            db.version()
+            add.append(time.perf_counter() - t0)
+            add_rollup.append(rollup.last_report["seconds"])
+            assert rollup.last_report["parts_built"] == 1, rollup.last_report
+            shutil.rmtree(scratch / "batches" / f"added-{k}")
+            t0 = time.perf_counter()
+            db.version()
+            remove.append(time.perf_counter() - t0)
+        _close(db)
+        return {"first_open": first, "whole_rebuild_ms": _ms(statistics.median(whole)),
+                "add_ms": _ms(statistics.median(add)), "add_rollup_ms": _ms(statistics.median(add_rollup)),
+                "remove_ms": _ms(statistics.median(remove)), "peak_rss_mb": _peak_rss_mb()}
+    finally:
+        shutil.rmtree(scratch.parent, ignore_errors=True)
+
+
+DEPTH_FILTERS = {"all": Filters(), "one_operation_two_countries": Filters(operations=("KAFO-II",),
+                                                                          countries=("NER", "MLI"))}
+
+
+def worker_depth(root: Path, repeat: int) -> dict:
+    """The records table sorted by quantity and by category at pages 1, 100 and the last (100 rows a page).
+
+    The flat records files are built first (once per batch, in the background on a server), and their
+    build is reported; the plain query (one ORDER BY ... LIMIT ... OFFSET over the join) is run once
+    per case for comparison.
+    """
+    from kafo_data.seizures import queries
+    from kafo_data.store import rollup
+    from kafo_data.store.db import Database
+
+    db = Database(root)
+    db.version()
+    t0 = time.perf_counter()
+    rollup.flat_files(db.cursor, db.root, db.batches)
+    flat_ms = _ms(time.perf_counter() - t0)
+    out: dict[str, Any] = {"flat_build_ms": flat_ms, "pages": {}}
+    for fname, f in DEPTH_FILTERS.items():
+        total = queries.record_count(db, f)
+        last = max(0, (total - 1) // 100 * 100)
+        for sort in ("quantity", "category", "seizure_date"):
+            for label, offset in (("1", 0), ("100", 9900), ("last", last)):
+                queries.records_page(db, f, 100, offset, sort)  # warm
+                times = []
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    queries.records_page(db, f, 100, offset, sort)
+                    times.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                queries._plain_records_page(db, f, 100, offset, sort, False)
+                plain = time.perf_counter() - t0
+                out["pages"][f"{fname}/{sort}/page {label}"] = {
+                    "ms": _ms(statistics.median(times)), "path": queries.last_records_path, "plain_ms": _ms(plain)}
+    _close(db)
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
 WORKERS: dict[str, Callable[[Path, int], dict]] = {
     "build": worker_build,
     "duckdb": worker_duckdb,
     "export": worker_export,
+    "grow": worker_grow,
+    "depth": worker_depth,
 }
 # The pandas baseline lives in its own module (kafo_data/devtools/pandas_baseline.py), run as its own worker.
 BASELINE_WORKERS = ("pandas", "export_pandas")
@@ -374,7 +479,10 @@ def measure_size(label: str, root: Path, rows: int | None, repeat: int, baseline
                  log: Callable[[str], None]) -> dict:
     """Every figure for one dataset; each way of working in its own subprocess."""
     result: dict[str, Any] = {"label": label, "rows": rows, "root": str(root)}
-    for mode in ("build", "duckdb", "export", *(("pandas", "export_pandas") if baseline else ())):
+    modes = ["build", "duckdb", "export", *(("pandas", "export_pandas") if baseline else ())]
+    if rows is not None:  # the synthetic sizes: a batch added and removed, the records table at depth
+        modes += ["grow", "depth"]
+    for mode in modes:
         log(f"[{label}] {mode} ...")
         t0 = time.perf_counter()
         result[mode] = _spawn(mode, root, repeat, timeout)
@@ -460,6 +568,18 @@ def table(report: dict) -> str:
         for label, scen in d["queries"]["seizures"].items():
             lines.append(f"{label:<26}" + "".join(
                 f"{_fmt(scen[s]['warm']) + ' (' + _fmt(scen[s]['cold']) + ')':>14}" for s in names))
+        g = size.get("grow")
+        if g:
+            lines.append(f"batch of 1,000 lines added: {_fmt(g['add_ms'])} ms "
+                         f"(rollup update {_fmt(g['add_rollup_ms'])} ms; "
+                         f"whole rebuild {_fmt(g['whole_rebuild_ms'])} ms); removed: {_fmt(g['remove_ms'])} ms; "
+                         f"first open, parts built: {_fmt(g['first_open']['ms'])} ms")
+        dep = size.get("depth")
+        if dep:
+            lines.append(f"records page (100 rows, ms; plain query in brackets; flat files built once in "
+                         f"{_fmt(dep['flat_build_ms'])} ms)")
+            for label, v in dep["pages"].items():
+                lines.append(f"  {label:<52}{_fmt(v['ms']):>9} ({_fmt(v['plain_ms'])}) {v['path']}")
         e = size["export"]
         lines.append(f"CSV export of {e['rows']:,} rows: {e['rows_per_s']:,} rows/s ({_fmt(e['ms'])} ms, "
                      f"{e['file_mb']} MB, +{e['extra_rss_mb']} MB memory)")

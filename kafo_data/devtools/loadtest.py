@@ -28,18 +28,15 @@ import contextlib
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kafo_data.config import REPO_DIR, data_dir
+from kafo_data.config import data_dir
+from kafo_data.devtools.serve import HOST, Server, ServeSet
 
-HOST = "127.0.0.1"
 FILTER_KEYS = ("f_operation", "f_country", "f_category")
 
 
@@ -58,71 +55,11 @@ class Widget:
     options: list[str]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """`streamlit run app.py` on 127.0.0.1 with a data directory; stopped on exit, even on error."""
-
-    def __init__(self, root: Path, port: int | None = None, log: Path | None = None) -> None:
-        self.root = root
-        self.port = port or free_port()
-        self.log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"kafo-loadtest-{self.port}.log"
-        self.proc: subprocess.Popen | None = None
-
-    def __enter__(self) -> Server:
-        env = {**os.environ, "KAFO_DATA_DIR": str(self.root)}
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
-               "--server.address", HOST, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(cmd, cwd=REPO_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the server stopped at start:\n{self.log.read_text(errors='replace')[-3000:]}")
-            url = f"http://{HOST}:{self.port}/_stcore/health"
-            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return self
-            time.sleep(0.3)
-        self.__exit__(None, None, None)
-        raise RuntimeError("the server did not answer /_stcore/health within 90 s")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-
-    def rss_mb(self) -> tuple[float, float]:
-        """(current, peak) resident memory of the server process, from /proc."""
-        values = {}
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                key, _, rest = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
-                    values[key] = int(rest.split()[0]) / 1024
-        return round(values.get("VmRSS", 0.0), 1), round(values.get("VmHWM", 0.0), 1)
-
-    def cpu_s(self) -> float:
-        """User + system CPU seconds the server has used so far."""
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class Session:
     """One browser tab, as far as the server can tell: a websocket that sends Streamlit's BackMsgs."""
 
-    def __init__(self, port: int, page: str, rng: random.Random, timeout: float) -> None:
-        self.url = f"ws://{HOST}:{port}/_stcore/stream"
+    def __init__(self, base: str, page: str, rng: random.Random, timeout: float) -> None:
+        self.url = f"{base.replace('http://', 'ws://', 1).rstrip('/')}/_stcore/stream"
         self.page = page
         self.rng = rng
         self.timeout = timeout
@@ -205,12 +142,12 @@ class Session:
         return [(widget.id, values)]
 
 
-async def _one_session(port: int, page: str, clicks: int, think: tuple[float, float], seed: int,
+async def _one_session(base: str, page: str, clicks: int, think: tuple[float, float], seed: int,
                        timeout: float) -> SessionResult:
     rng = random.Random(seed)
     result = SessionResult()
     try:
-        async with Session(port, page, rng, timeout) as session:
+        async with Session(base, page, rng, timeout) as session:
             ms, errors = await session.run()
             result.open_ms = ms
             result.errors += errors
@@ -232,25 +169,60 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(ordered[k], 1)
 
 
-async def _round(server: Server, sessions: int, page: str, clicks: int, think: tuple[float, float],
-                 seed: int, timeout: float) -> dict:
+class Processes:
+    """The server processes a round measures (memory and CPU from /proc): one, or each behind HAProxy."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+
+    def _status(self, pid: int) -> tuple[float, float]:
+        values = {}
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, rest = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    values[key] = int(rest.split()[0]) / 1024
+        return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(current, peak) resident memory, summed over the processes."""
+        both = [self._status(pid) for pid in self.pids]
+        return round(sum(b[0] for b in both), 1), round(sum(b[1] for b in both), 1)
+
+    def cpu_each(self) -> list[float]:
+        """User + system CPU seconds each process has used so far."""
+        out = []
+        for pid in self.pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                out.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+            except OSError:
+                out.append(0.0)
+        return out
+
+
+async def _round(base: str, procs: Processes, sessions: int, page: str, clicks: int,
+                 think: tuple[float, float], seed: int, timeout: float) -> dict:
     """N sessions at once; memory sampled while they run."""
-    peak = [server.rss_mb()[0]]
+    peak = [procs.rss_mb()[0]]
     stop = asyncio.Event()
 
     async def sample() -> None:
         while not stop.is_set():
-            peak.append(server.rss_mb()[0])
+            peak.append(procs.rss_mb()[0])
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.2)
 
-    cpu0, wall0 = server.cpu_s(), time.perf_counter()
+    cpu0, wall0, client0 = procs.cpu_each(), time.perf_counter(), _own_cpu_s()
     sampler = asyncio.create_task(sample())
-    results = await asyncio.gather(*[_one_session(server.port, page, clicks, think, seed * 1000 + k, timeout)
+    results = await asyncio.gather(*[_one_session(base, page, clicks, think, seed * 1000 + k, timeout)
                                      for k in range(sessions)])
     stop.set()
     await sampler
-    wall, cpu = time.perf_counter() - wall0, server.cpu_s() - cpu0
+    wall, client = time.perf_counter() - wall0, _own_cpu_s() - client0
+    each = [round(b - a, 1) for a, b in zip(cpu0, procs.cpu_each(), strict=True)]
+    cpu = sum(each)
     reruns = [ms for r in results for ms in r.rerun_ms]
     opens = [r.open_ms for r in results if r.open_ms is not None]
     errors = [e for r in results for e in r.errors]
@@ -258,9 +230,22 @@ async def _round(server: Server, sessions: int, page: str, clicks: int, think: t
         "sessions": sessions, "reruns": len(reruns), "errors": len(errors), "error_examples": errors[:5],
         "rerun_p50_ms": _pct(reruns, 0.5), "rerun_p95_ms": _pct(reruns, 0.95), "rerun_max_ms": _pct(reruns, 1.0),
         "open_p50_ms": _pct(opens, 0.5), "open_p95_ms": _pct(opens, 0.95),
-        "server_rss_peak_mb": max(peak), "server_cpu_s": round(cpu, 1), "wall_s": round(wall, 1),
-        "server_cpu_share": round(cpu / wall, 2) if wall else None,
+        # script runs (page opens and clicks) finished per second of the round: at a stress pace with many
+        # sessions, the throughput the server set sustains
+        "runs_per_s": round((len(reruns) + len(opens)) / wall, 2) if wall else None,
+        "server_rss_peak_mb": max(peak), "server_cpu_s": round(cpu, 1), "server_cpu_s_each": each,
+        "wall_s": round(wall, 1), "server_cpu_share": round(cpu / wall, 2) if wall else None,
+        # the simulated browsers share the machine: on 2 cores their CPU is what the servers cannot have
+        "client_cpu_s": round(client, 1),
     }
+
+
+def _own_cpu_s() -> float:
+    """CPU seconds of this process (the load test's sessions), all threads."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _run_async(coro: Any) -> Any:
@@ -271,31 +256,55 @@ def _run_async(coro: Any) -> Any:
 
 def run(root: Path, counts: list[int], page: str = "seizures", clicks: int = 5,
         think: tuple[float, float] = (5.0, 15.0), seed: int = 1, timeout: float = 120.0,
-        log: Any = print) -> dict:
-    """Start the server once, warm it with one session, then run each N in turn."""
+        log: Any = print, processes: int = 0, url: str | None = None, pids: list[int] | None = None) -> dict:
+    """Start the server (or the set behind HAProxy) once, warm it, then run each N in turn.
+
+    `processes` 0: one `streamlit run`, no proxy (what earlier rounds measured); N >= 1: N processes
+    behind HAProxy (`serve.ServeSet`), sessions spread by it. `url`: a server already running (HAProxy
+    or one process), nothing started; `pids` are then the processes whose CPU and memory to report.
+    """
     report: dict[str, Any] = {"data": str(root), "page": page, "clicks_per_session": clicks,
-                              "think_s": list(think), "rounds": []}
-    with Server(root) as server:
-        log(f"server on {HOST}:{server.port} (log: {server.log})")
-        warm = _run_async(_round(server, 1, page, 1, (0.0, 0.0), seed, timeout))
+                              "think_s": list(think), "rounds": [], "load_average_start": list(os.getloadavg())}
+    with contextlib.ExitStack() as stack:
+        if url:
+            base, procs, what = url, Processes(pids or []), f"server at {url}"
+        elif processes >= 1:
+            served = stack.enter_context(ServeSet(root, processes))
+            base, procs = served.url, Processes(served.pids())
+            what = f"{processes} process(es) behind HAProxy at {served.url} (logs: {served.logs})"
+        else:
+            server = stack.enter_context(Server(root))
+            base, procs, what = f"http://{HOST}:{server.port}", Processes([server.proc.pid]), \
+                f"server on {HOST}:{server.port} (log: {server.log})"
+        report["target"] = what
+        report["processes"] = len(procs.pids)
+        log(what)
+        # warm every process: HAProxy gives each new connection to the least busy one
+        warm = _run_async(_round(base, procs, max(1, len(procs.pids)), page, 1, (0.0, 0.0), seed, timeout))
         report["warm_up"] = warm
-        report["server_rss_after_warm_up_mb"] = server.rss_mb()[0]
+        report["server_rss_after_warm_up_mb"] = procs.rss_mb()[0]
         for n in counts:
             log(f"{n} session(s) ...")
-            report["rounds"].append(_run_async(_round(server, n, page, clicks, think, seed + n, timeout)))
-        report["server_rss_hwm_mb"] = server.rss_mb()[1]
+            report["rounds"].append(_run_async(_round(base, procs, n, page, clicks, think, seed + n, timeout)))
+        report["server_rss_hwm_mb"] = procs.rss_mb()[1]
+    report["load_average_end"] = list(os.getloadavg())
     return report
 
 
 def table(report: dict) -> str:
     lines = [f"page: {report['page']}; data: {report['data']}; {report['clicks_per_session']} clicks per session, "
              f"think time {report['think_s'][0]}-{report['think_s'][1]} s between clicks",
+             f"{report.get('target', '')}; load average (1, 5, 15 min) at start "
+             f"{[round(x, 2) for x in report.get('load_average_start', [])]}, at end "
+             f"{[round(x, 2) for x in report.get('load_average_end', [])]}",
              f"{'sessions':>8}{'reruns':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
-             f"{'open p50':>10}{'open p95':>10}{'server MB':>11}{'CPU s':>8}{'wall s':>8}"]
+             f"{'open p50':>10}{'open p95':>10}{'runs/s':>8}{'server MB':>11}{'CPU s':>8}{'wall s':>8}  CPU s each"]
     for r in report["rounds"]:
         lines.append(f"{r['sessions']:>8}{r['reruns']:>8}{r['errors']:>8}{_f(r['rerun_p50_ms']):>9}"
                      f"{_f(r['rerun_p95_ms']):>9}{_f(r['rerun_max_ms']):>9}{_f(r['open_p50_ms']):>10}"
-                     f"{_f(r['open_p95_ms']):>10}{r['server_rss_peak_mb']:>11,.0f}{r['server_cpu_s']:>8}{r['wall_s']:>8}")
+                     f"{_f(r['open_p95_ms']):>10}{r['runs_per_s'] or 0:>8.2f}{r['server_rss_peak_mb']:>11,.0f}"
+                     f"{r['server_cpu_s']:>8}{r['wall_s']:>8}  {' / '.join(str(c) for c in r['server_cpu_s_each'])}"
+                     f" (load test itself: {r.get('client_cpu_s', '-')} s)")
         for e in r["error_examples"]:
             lines.append(f"    error: {e}")
     return "\n".join(lines)
@@ -317,6 +326,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timeout", type=float, default=120.0, help="seconds one rerun may take before it is an error")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--processes", type=int, default=0, metavar="N",
+                   help="start N Streamlit processes behind HAProxy (`serve`) instead of one bare process")
+    p.add_argument("--url", help="drive a server already running here (e.g. HAProxy of `serve`); starts nothing")
+    p.add_argument("--pid", type=int, nargs="*", default=[], help="with --url: the server processes to measure")
 
 
 def cmd_loadtest(args: argparse.Namespace) -> int:
@@ -325,7 +338,8 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
     counts = [max(1, min(n, 256)) for n in args.sessions]
     report = run(root, counts, page=args.page, clicks=max(0, min(args.clicks, 1000)),
                  think=(max(0.0, args.think[0]), max(args.think)), seed=args.seed, timeout=args.timeout,
-                 log=lambda text: print(text, file=sys.stderr, flush=True))
+                 log=lambda text: print(text, file=sys.stderr, flush=True), processes=max(0, min(args.processes, 16)),
+                 url=args.url, pids=args.pid)
     print(table(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

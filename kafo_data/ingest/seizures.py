@@ -69,6 +69,7 @@ from kafo_data.ingest.vocabulary import (
 )
 from kafo_data.store.batches import (
     TEST_PAUSE_ENV,
+    command_line_user,
     record_table,
     sort_records,
     store_lock,
@@ -859,8 +860,10 @@ def _decide(p: IngestPlan, stored: _Stored) -> None:
 # ---------------------------------------------------------------- commit
 
 
-def commit(root: Path, p: IngestPlan, strict: bool = False) -> CommitResult:
+def commit(root: Path, p: IngestPlan, strict: bool = False, loaded_by: str | None = None) -> CommitResult:
     """Store the accepted rows of a plan as one new batch, and the rejected rows as a CSV.
+
+    `loaded_by` (the signed-in manager's e-mail, or who ran the command) goes into `batch.json`.
 
     Runs under the store's lock and checks duplicates again against what is stored now (the
     upload page may confirm minutes after planning), so the counts in the result are final.
@@ -884,7 +887,7 @@ def commit(root: Path, p: IngestPlan, strict: bool = False) -> CommitResult:
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
             raise ReportError(msg("ingest.error.cannot_store", detail=str(exc).splitlines()[0])) from exc
         rejected_path = _write_rejected(root, p, batch_id) if p.rejected else None
-        meta = _batch_meta(root, p, batch_id, rejected_path, seizures.num_rows)
+        meta = {**_batch_meta(root, p, batch_id, rejected_path, seizures.num_rows), "loaded_by": loaded_by}
         path = write_record_batch(root, batch_id, seizures, items, meta)
     return CommitResult(p, batch_id, path, rejected_path, seizures.num_rows, blocked)
 
@@ -1015,7 +1018,7 @@ def _cli_one(root: Path, path: Path, args: argparse.Namespace) -> int:
         print(f"{p.filename}: {p.summary(lang)}")
         return 1 if p.rejected else 0
     try:
-        result = commit(root, p, strict=args.strict)
+        result = commit(root, p, strict=args.strict, loaded_by=command_line_user())
     except ReportError as exc:
         print(t("ingest.error.unreadable", lang, file=path.name, reason=exc.text(lang)), file=sys.stderr)
         return 2

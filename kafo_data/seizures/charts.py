@@ -322,6 +322,60 @@ def events_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, size
                    shapes=_context_outlines(geojson, view, aspect), dragmode="pan", **_map_axes(view, aspect))
 
 
+EVENT_COLOURS = ["#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"]  # Oranges (ColorBrewer), light to dark
+HIDDEN_COLOUR = "#c9ced4"
+
+
+def _bins(top: int, count: int = len(EVENT_COLOURS)) -> list[tuple[int, int]]:
+    """Up to `count` ranges of whole numbers covering 1..top, e.g. [(1, 4), (5, 8), ...]."""
+    width = max(1, math.ceil(top / count))
+    return [(lo, min(top, lo + width - 1)) for lo in range(1, top + 1, width)]
+
+
+def country_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, colour_title: str,
+                hidden_text: str, *, source: str | None = None, lang: str = "en") -> Figure:
+    """Countries shaded by their seizure events (frame: iso3, name, events, suppressed): no place, no point.
+
+    A country whose events are too few to show is drawn in grey and says `hidden_text` instead of a
+    number. Drawn like the participation map: every country whole at any width, the key above the map.
+    """
+    geojson = _outlines(geojson)
+    features = _features(geojson)
+    drawn = frame[frame.iso3.isin(features)]
+    view = _pad(bounds([features[c]["geometry"] for c in drawn.iso3]), 0.8) if len(drawn) else (-18, 4, 24, 25)
+    aspect = _aspect(view[1], view[3])
+    shown = drawn[~drawn.suppressed]
+    bins = _bins(max(1, int(shown.events.max()) if len(shown) else 1))
+    traces, seen = [], set()
+    for row in drawn.sort_values("name").itertuples(index=False):
+        if row.suppressed:
+            level, colour, name, value = 0, HIDDEN_COLOUR, hidden_text, hidden_text
+        else:
+            level = next(k for k, (lo, hi) in enumerate(bins, start=1) if lo <= int(row.events) <= hi)
+            lo, hi = bins[level - 1]
+            colour, name = EVENT_COLOURS[level - 1], f"{lo}–{hi}" if hi > lo else str(lo)
+            value = fmt.number(int(row.events), lang)
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in _rings(features[row.iso3]["geometry"]):
+            points = _points(ring, aspect)
+            xs += [p[0] for p in points] + [None]
+            ys += [p[1] for p in points] + [None]
+        traces.append({"type": "scatter", "mode": "lines", "x": xs[:-1], "y": ys[:-1], "fill": "toself",
+                       "fillcolor": colour, "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills",
+                       "name": name, "text": f"<b>{row.name}</b><br>{colour_title}: {value}", "hoverinfo": "text",
+                       "legendgroup": str(level), "legendrank": level if level else 99,
+                       "showlegend": level not in seen})
+        seen.add(level)
+    return base_figure(traces, title, 440, source=source, bottom=8, right=10, lang=lang, legend_rows=1,
+                       shapes=_context_outlines(geojson, view, aspect, skip=tuple(drawn.iso3)),
+                       legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
+                               "traceorder": "normal", "font": {"color": TEXT},
+                               "title": {"text": colour_title, "side": "left", "font": {"color": TEXT}},
+                               "itemclick": False, "itemdoubleclick": False},
+                       dragmode="pan", **_map_axes(view, aspect))
+
+
 # --- taking a chart away ------------------------------------------------------------------------
 
 def file_stem(title: str, sample: bool = False) -> str:

@@ -17,7 +17,9 @@ import pandas as pd
 from kafo_data.contract import seizures as contract
 from kafo_data.filtering import Known
 from kafo_data.seizures.filters import Filters, event_where, events_where, record_where
+from kafo_data.store import rollup
 from kafo_data.store.db import Database
+from kafo_data.store.sql import path_literal
 
 SORTABLE: tuple[str, ...] = contract.RECORD_COLUMNS
 EVENT_COLUMNS: frozenset[str] = frozenset(c.name for c in contract.SEIZURE_COLUMNS)
@@ -209,21 +211,191 @@ def record_count(db: Database, f: Filters) -> int:
 
 def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
                  sort: str = "seizure_date", descending: bool = False) -> pd.DataFrame:
-    """One page of item lines with their event's fields, sorted by a whitelisted column."""
+    """One page of item lines with their event's fields, sorted by a whitelisted column.
+
+    The order is the sort column (NULLs last), then seizure id and line: `_plain_records_page`, which
+    `Database(rollups=False)` and small data in memory run, and which tests/seizures/test_records_depth.py
+    checks the fast paths against. With millions of lines the page is read from the flat records files
+    (`_records_page_flat`): any column, any page; where those cannot be written, a column of the event
+    reads the first events first (`_records_page_from_events`).
+    """
     if sort not in SORTABLE:
         raise ValueError(f"cannot sort by {sort!r}")
-    where, params = record_where(f)
+    limit, offset = max(0, int(limit)), max(0, int(offset))
     direction = "DESC" if descending else "ASC"
-    cols = ", ".join(contract.RECORD_COLUMNS)
-    if db.rollups and sort in EVENT_COLUMNS and not db.records_in_memory:  # in memory, the plain query is quicker
-        page = _records_page_from_events(db, f, int(limit), int(offset), sort, direction)
+    if db.rollups and not db.records_in_memory:  # in memory, the plain query is quicker
+        page = _records_page_flat(db, f, limit, offset, sort, descending)
         if page is not None:
             return page
+        if sort in EVENT_COLUMNS:
+            page = _records_page_from_events(db, f, limit, offset, sort, direction)
+            if page is not None:
+                global last_records_path
+                last_records_path = "events"
+                return page
+    last_records_path = "plain"
+    return _plain_records_page(db, f, limit, offset, sort, descending)
+
+
+def _plain_records_page(db: Database, f: Filters, limit: int, offset: int, sort: str,
+                        descending: bool) -> pd.DataFrame:
+    """The page as one plain query over the `records` view: what every fast path must equal."""
+    where, params = record_where(f)
+    cols = ", ".join(contract.RECORD_COLUMNS)
     return db.frame(
         f"SELECT {cols} FROM records r WHERE {where} "
-        f"ORDER BY {sort} {direction} NULLS LAST, seizure_id, line_no LIMIT ? OFFSET ?",
-        [*params, int(limit), int(offset)],
+        f"ORDER BY {sort} {'DESC' if descending else 'ASC'} NULLS LAST, seizure_id, line_no LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
+
+
+# Columns with about one value per event or more: no histogram of them (it would be as long as the data).
+UNIQUE_ISH: frozenset[str] = frozenset({"seizure_id", "latitude", "longitude"})
+HISTOGRAM_MAX = 100_000  # distinct values of the sort column beyond which the page takes a plain top-N
+STREAM_VALUES = 4  # a page over more values than this is read with one top-N over their (few) lines
+# Which way the last page was read (tests check that the fast path answered): "stream", "top-n", "events", "plain".
+last_records_path = ""
+
+
+def _order(sort: str, descending: bool, reverse: bool) -> str:
+    """The records' order (sort column NULLs last, seizure id, line), or its exact reverse."""
+    if not reverse:
+        return f"{sort} {'DESC' if descending else 'ASC'} NULLS LAST, seizure_id, line_no"
+    return f"{sort} {'ASC' if descending else 'DESC'} NULLS FIRST, seizure_id DESC, line_no DESC"
+
+
+def _flat_relation(files: list) -> str:
+    listing = ", ".join(path_literal(p) for p in files)
+    return f"read_parquet([{listing}], filename = true, file_row_number = true, union_by_name = true)"
+
+
+def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: str,
+                       descending: bool) -> pd.DataFrame | None:
+    """The page from the flat records files (`rollup.flat_files`); None while they are not built.
+
+    Each batch's flat file is sorted by seizure id and line, the records' tie-break, and the files' id
+    ranges do not overlap, so the lines of one value of any column lie in the files, taken in id order,
+    in exactly the page order. Three small steps:
+
+    1. A histogram of the sort column under the filters (a `GROUP BY` over two or three columns), in
+       the page's order: how many lines come before each value, so which values hold the page and how
+       deep into them it starts.
+    2. The page's positions: for each of those values (one, or two when the page straddles them), its
+       lines in file order, `LIMIT`/`OFFSET`: a scan that stops at the page, no sort. A page over many
+       values (few lines each), files whose ids overlap, or a column with a value per event
+       (`UNIQUE_ISH`) take a top-N over the chosen lines instead, in the reversed order when the page is
+       nearer their end (the last page then costs what the first does).
+    3. The page's rows fetched by file and row number (row groups are skipped by row number).
+    """
+    global last_records_path
+    db.version()
+    files = rollup.flat_files(db.cursor, db.root, db.batches, wait=False)
+    if files is None:
+        return None
+    cols = ", ".join(contract.RECORD_COLUMNS)
+    if not files:
+        return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
+    ordered = rollup.seizure_id_ranges(db.cursor, files)
+    flat = _flat_relation(files)
+    where, params = record_where(f)
+    if sort in UNIQUE_ISH:
+        histogram = None
+        total = record_count(db, f)
+        block_where, block_params, values, before, size = "TRUE", [], [], 0, total
+    else:
+        histogram = db.rows(
+            f"SELECT {sort}, count(*) FROM {flat} r WHERE {where} GROUP BY 1 "
+            f"ORDER BY 1 {'DESC' if descending else 'ASC'} NULLS LAST", params)
+        if len(histogram) > HISTOGRAM_MAX:
+            return None
+        total = sum(n for _, n in histogram)
+        block_where, block_params, values, before, size = _blocks(histogram, sort, offset, limit)
+    take = max(0, min(offset + limit, total) - offset)
+    if take == 0:
+        last_records_path = "stream"
+        return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
+    local = offset - before  # where the page starts among the chosen values' lines
+    streamable = ordered is not None and (
+        (histogram is not None and len(values) <= STREAM_VALUES) or (sort == "seizure_id" and not descending))
+    if streamable:
+        last_records_path = "stream"
+        keys = _stream_keys(db, _flat_relation(ordered), where, params, sort, values, local, take)
+    else:
+        last_records_path = "top-n"
+        reverse = local > size - local - take
+        keys = db.rows(
+            f"SELECT filename, file_row_number FROM {flat} r WHERE ({where}) AND ({block_where}) "
+            f"ORDER BY {_order(sort, descending, reverse)} LIMIT ? OFFSET ?",
+            [*params, *block_params, take, size - local - take if reverse else local],
+        )
+        if reverse:
+            keys.reverse()
+    return _fetch(db, flat, cols, keys)
+
+
+def _stream_keys(db: Database, flat: str, where: str, params: list, sort: str, values: list[tuple],
+                 local: int, take: int) -> list[tuple]:
+    """Positions of the page read in file order, value by value (`values`: (value, lines) in page order)."""
+    if not values:  # sorted by seizure id: the files' order is the page order
+        return db.rows(f"SELECT filename, file_row_number FROM {flat} r WHERE {where} LIMIT ? OFFSET ?",
+                       [*params, take, local])
+    keys: list[tuple] = []
+    for value, n in values:
+        if local >= n:
+            local -= n
+            continue
+        want = min(take - len(keys), n - local)
+        test, more = (f"r.{sort} IS NULL", []) if value is None else (f"r.{sort} = ?", [value])
+        keys += db.rows(f"SELECT filename, file_row_number FROM {flat} r WHERE ({where}) AND {test} LIMIT ? OFFSET ?",
+                        [*params, *more, want, local])
+        local = 0
+        if len(keys) >= take:
+            break
+    return keys
+
+
+def _fetch(db: Database, flat: str, cols: str, keys: list[tuple]) -> pd.DataFrame:
+    """The rows at (file, row number) `keys`, in that order."""
+    if not keys:
+        return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
+    by_file: dict[str, list[int]] = {}
+    for name, row in keys:
+        by_file.setdefault(name, []).append(row)
+    clauses, fetch_params = [], []
+    for name, rows in by_file.items():
+        clauses.append(f"(filename = ? AND file_row_number IN ({', '.join('?' for _ in rows)}))")
+        fetch_params += [name, *rows]
+    frame = db.frame(f"SELECT {cols}, filename AS _file, file_row_number AS _row FROM {flat} r "
+                     f"WHERE {' OR '.join(clauses)}", fetch_params)
+    position = {key: k for k, key in enumerate(keys)}
+    frame.index = [position[(name, row)] for name, row in zip(frame["_file"], frame["_row"], strict=True)]
+    return frame.sort_index().drop(columns=["_file", "_row"]).reset_index(drop=True)
+
+
+def _blocks(histogram: list[tuple], sort: str, offset: int, limit: int) -> tuple[str, list, list[tuple], int, int]:
+    """The values whose lines hold positions offset..offset+limit.
+
+    `histogram` is (value, lines) in the page's order. Returns (WHERE text, its parameters, the
+    (value, lines) chosen, lines before them, their lines). Values reach SQL as bound parameters.
+    """
+    before, start, chosen, size = 0, None, [], 0
+    for value, n in histogram:
+        if start is None:
+            if before + n <= offset:
+                before += n
+                continue
+            start = before
+        if start + size >= offset + limit:
+            break
+        chosen.append((value, n))
+        size += n
+    if start is None:
+        return "FALSE", [], [], before, 0
+    known = [v for v, _ in chosen if v is not None]
+    clauses = [f"r.{sort} IN ({', '.join('?' for _ in known)})"] if known else []
+    if len(known) < len(chosen):
+        clauses.append(f"r.{sort} IS NULL")
+    return " OR ".join(clauses) or "FALSE", known, chosen, start, size
 
 
 def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int, sort: str,

@@ -362,7 +362,7 @@ def data_files(root: Path, lang: str) -> pd.DataFrame:
 
 
 def batches_table(root: Path, lang: str) -> pd.DataFrame:
-    """The batches stored: id, kind, origin file, item lines, rejected rows, when loaded."""
+    """The batches stored: id, kind, origin file, item lines, rejected rows, when loaded, by whom (managers only)."""
     return pd.DataFrame([{
         t("data.col.batch", lang): b.batch_id,
         t("data.col.kind", lang): label("batch_kind", b.kind, lang),
@@ -370,6 +370,7 @@ def batches_table(root: Path, lang: str) -> pd.DataFrame:
         t("data.col.rows", lang): number(b.rows or 0, lang),
         t("data.col.rejected", lang): "" if b.rejected is None else number(b.rejected, lang),
         t("data.col.when", lang): b.loaded_at,
+        t("access.col.loaded_by", lang): b.loaded_by or "",
     } for b in list_batches(root)])
 
 

@@ -73,6 +73,12 @@ class BatchInfo:
     rejected_file: str | None = None
     meta: dict = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def loaded_by(self) -> str | None:
+        """Who loaded it: the signed-in manager's e-mail, "local mode", or the command line's user."""
+        value = self.meta.get("loaded_by")
+        return str(value) if value else None
+
 
 def _info(path: Path) -> BatchInfo:
     meta_path = path / "batch.json"
@@ -256,11 +262,43 @@ def store_lock(root: Path) -> Iterator[None]:
                 msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
-def remove_batch(root: Path, batch_id: str, allow_sample: bool = False) -> BatchInfo:
+def command_line_user() -> str:
+    """Who runs a command that loads or removes a batch, as batch records name them."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):
+        return "command line"
+
+
+def journal_file(root: Path) -> Path:
+    """The removals' record: one JSON line per batch taken out (a removed batch's own folder is gone)."""
+    return Path(root) / "log" / "batches.jsonl"
+
+
+def removed_batches(root: Path) -> list[dict]:
+    """The batches taken out, oldest first: batch_id, file, rows, loaded_by, removed_by, removed_at."""
+    path = journal_file(root)
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("action") == "removed":
+            out.append(entry)
+    return out
+
+
+def remove_batch(root: Path, batch_id: str, allow_sample: bool = False, removed_by: str | None = None) -> BatchInfo:
     """Take one batch out: rename it out of batches/ (one atomic step), then delete it.
 
     Its rejected-rows file goes with it (a corrected file, loaded again, makes a new one). The
-    id is looked up among the stored batches, never joined into a path as given.
+    id is looked up among the stored batches, never joined into a path as given. Who took it out
+    and when is appended to `journal_file`.
     """
     root = Path(root)
     with store_lock(root):
@@ -277,14 +315,21 @@ def remove_batch(root: Path, batch_id: str, allow_sample: bool = False) -> Batch
         info.path.rename(trash)
         shutil.rmtree(trash, ignore_errors=True)
         (rejected_dir(root) / f"{info.batch_id}.csv").unlink(missing_ok=True)
+        journal = journal_file(root)
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"action": "removed", "batch_id": info.batch_id, "file": info.file, "rows": info.rows,
+                 "loaded_by": info.loaded_by, "removed_by": removed_by,
+                 "removed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")}
+        with journal.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
     return info
 
 
 def format_table(infos: list[BatchInfo]) -> list[str]:
     """The `batches` listing: id, kind, item lines, when, file."""
-    rows = [("id", "kind", "rows", "loaded (UTC)", "file")]
+    rows = [("id", "kind", "rows", "loaded (UTC)", "loaded by", "file")]
     for b in infos:
         rows.append((b.batch_id, "sample" if b.is_sample else b.kind, "" if b.rows is None else str(b.rows),
-                     b.loaded_at, b.file or ""))
-    widths = [max(len(r[k]) for r in rows) for k in range(4)]
-    return ["  ".join([*(r[k].ljust(widths[k]) for k in range(4)), r[4]]).rstrip() for r in rows]
+                     b.loaded_at, b.loaded_by or "", b.file or ""))
+    widths = [max(len(r[k]) for r in rows) for k in range(5)]
+    return ["  ".join([*(r[k].ljust(widths[k]) for k in range(5)), r[5]]).rstrip() for r in rows]

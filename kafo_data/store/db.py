@@ -101,6 +101,7 @@ class Database:
         self._lock = threading.Lock()
         self._version: str | None = None
         self._memo: dict[str, tuple[str, Any]] = {}
+        self.batches: list[Path] = []  # the batch directories the views read (rollup parts follow them)
         self.damaged: list[tuple[str, str]] = []  # (batch id, why) of the batches left out
 
     def version(self) -> str:
@@ -118,7 +119,7 @@ class Database:
                     return version
                 try:
                     self._create_views()
-                    if self.rollups and rollup.ensure(self._con, self.root, version) == "built" \
+                    if self.rollups and rollup.ensure(self._con, self.root, version, self.batches) == "built" \
                             and data_version(self.root) == version:  # not changed while building
                         rollup.store(self._con, self.root, version)
                 except _VANISHED:
@@ -181,6 +182,7 @@ class Database:
             con.execute("ROLLBACK")
             raise
         self.records_in_memory = in_memory
+        self.batches = batches
         self.damaged = damaged
 
     def rebuild_rollups(self) -> None:

@@ -2,7 +2,10 @@
 
 Pages call the query functions themselves (`q(queries.events_summary, filters)`), so an editor
 follows the call and the result keeps its type; the cache key is the function's module and
-name, its arguments and the data version, which changes when a batch is added or removed.
+name, its arguments, the data version (which changes when a batch is added or removed) and the
+audience of the session (`kafo_data.access`): a public session may call only what
+`kafo_data.seizures.public.is_public` allows (aggregates with small cells suppressed, reference
+facts, the budget), and never shares a cache entry with a manager's.
 """
 
 from __future__ import annotations
@@ -16,15 +19,18 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import duckdb
 import streamlit as st
 
+from kafo_data.access import Access
 from kafo_data.config import data_dir
 from kafo_data.errors import DataMissingError
 from kafo_data.i18n import t
+from kafo_data.seizures.public import is_public
 from kafo_data.store.db import Database, get_database
+from kafo_data.ui import access as ui_access
 from kafo_data.ui.state import lang
 
 P = ParamSpec("P")
 T = TypeVar("T")
-QUERY_MODULES = frozenset({"kafo_data.seizures.queries", "kafo_data.money.queries"})
+QUERY_MODULES = frozenset({"kafo_data.seizures.queries", "kafo_data.seizures.public", "kafo_data.money.queries"})
 _RUN = threading.local()  # what one script run has already looked up (each run has its own thread)
 
 
@@ -32,8 +38,16 @@ def database() -> Database:
     return get_database(data_dir())
 
 
+def access() -> Access:
+    """The role of this run's session, decided once per script run (`new_run` forgets it)."""
+    found = getattr(_RUN, "access", None)
+    if found is None:
+        found = _RUN.access = ui_access.current()
+    return found
+
+
 @st.cache_data(show_spinner=False, max_entries=2048)
-def _call(module: str, name: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any:
+def _call(module: str, name: str, audience: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any:
     return getattr(importlib.import_module(module), name)(get_database(Path(root)), *args, **dict(kwargs))
 
 
@@ -45,9 +59,13 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
     """
     if fn.__module__ not in QUERY_MODULES:
         raise ValueError(f"not a query function: {fn.__module__}.{fn.__qualname__}")
+    who = access()
+    if not who.is_manager and not is_public(fn.__module__, fn.__qualname__):
+        ui_access.sign_in_required(who)  # a public session asked for record-level data: it gets none of it
+        st.stop()
     db = database()
     try:
-        return _call(fn.__module__, fn.__qualname__, run_version(db), str(db.root), args,
+        return _call(fn.__module__, fn.__qualname__, who.audience, run_version(db), str(db.root), args,
                      tuple(sorted(kwargs.items())))
     except (DataMissingError, duckdb.IOException, duckdb.InvalidInputException) as exc:
         rebuild = "money build" if fn.__module__.startswith("kafo_data.money") else "build"
@@ -67,3 +85,4 @@ def run_version(db: Database) -> str:
 
 def new_run() -> None:
     _RUN.version = None
+    _RUN.access = None

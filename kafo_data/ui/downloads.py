@@ -15,10 +15,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from kafo_data.config import small_cell_events
 from kafo_data.export import formats, writers
+from kafo_data.export import public as public_export
 from kafo_data.export import seizures as export
 from kafo_data.fmt import number
 from kafo_data.i18n import t
+from kafo_data.seizures import public
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import Database
 
@@ -79,4 +82,31 @@ def download_menu(db: Database, filters: Filters, lang: str, *, stem: str = "kaf
         label, data=file_builder(db, chosen, fmt, lang, today, stem),
         file_name=export.download_name(chosen, fmt, today, stem), mime=formats.MIME[fmt],
         on_click="ignore", disabled=problem is not None, key=f"{key}_button", icon=":material/download:",
+    )
+
+
+def aggregate_menu(db: Database, pf: public.PublicFilters, lang: str, key: str = "public_download") -> None:
+    """The public download: one aggregate table (never records) in one of the four formats, built on click.
+
+    The tables are those of `kafo_data.seizures.public`, small cells suppressed ("fewer than k" in the
+    file's language), written by `kafo_data.export.public` with the record downloads' writer.
+    """
+    st.caption(t("access.download.caption", lang, k=small_cell_events()))
+    table_col, fmt_col = st.columns([1, 2])
+    table = table_col.radio(t("access.download.table", lang), public_export.TABLES, key=f"{key}_table",
+                            format_func=lambda name: t(f"access.download.table.{name}", lang))
+    fmt = fmt_col.radio(t("export.format", lang), public_export.FORMATS, key=f"{key}_format",
+                        format_func=lambda f: t(f"export.format.{f}", lang),
+                        captions=[t(f"export.help.{f}", lang) for f in public_export.FORMATS])
+    today = dt.datetime.now(dt.UTC).date()
+
+    def make(table: str = table, fmt: str = fmt) -> bytes:
+        made_at = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+        return public_export.build(db, table, pf, fmt, lang, today, made_at)
+
+    st.download_button(
+        t("access.download.button", lang, table=t(f"access.download.table.{table}", lang),
+          format=t(f"export.format.{fmt}", lang)),
+        data=make, file_name=public_export.download_name(table, pf, fmt, today), mime=public_export.MIME[fmt],
+        on_click="ignore", key=f"{key}_button", icon=":material/download:",
     )

@@ -11,19 +11,21 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import DataMissingError
 from kafo_data.filtering import DATE_MAX, DATE_MIN
 from kafo_data.fmt import literal, number
 from kafo_data.i18n import LANGS, label, t
 from kafo_data.money import queries as money_queries
-from kafo_data.seizures import queries
+from kafo_data.seizures import public, queries
 from kafo_data.seizures.filters import ID_FIELDS, Filters
+from kafo_data.ui import access as ui_access
 from kafo_data.ui import state
-from kafo_data.ui.data import database, new_run, q
+from kafo_data.ui.data import access, database, new_run, q
 from kafo_data.ui.state import LANG_KEY, STATE, lang
 
-__all__ = ["PLOT_CONFIG", "database", "lang", "q", "start"]
+__all__ = ["PLOT_CONFIG", "access", "database", "lang", "q", "start"]
 
 # Plotly's toolbar covers chart titles on phones, and zooming a map by scrolling traps the page.
 PLOT_CONFIG = {"displaylogo": False, "displayModeBar": False, "scrollZoom": False}
@@ -49,29 +51,37 @@ def language_switch() -> str:
     return lang()
 
 
-def start(filters: bool = True) -> tuple[str, Filters, list[str]]:
-    """The first call of every page: link, language switch, shared filters, URL.
+def start(managers_only: bool = False, filters: bool = True) -> tuple[str, Filters, list[str]]:
+    """The first call of every page: link, language switch, role, shared filters, URL.
 
     A page the filters do not apply to (Load reports) passes `filters=False`: the sidebar shows
     no filter that would do nothing there, and the selection is kept, in the URL too, for the next page.
 
     Each page calls it itself (rather than app.py) so that a page also works when Streamlit's
-    legacy `pages/` router or AppTest runs it on its own. Missing data ends here in one clear
-    message that says how to build it.
+    legacy `pages/` router or AppTest runs it on its own; a manager's page says so
+    (`managers_only`), and a public session gets "sign in to see this page" instead, whichever
+    router ran it. Missing data ends here in one clear message that says how to build it.
     """
     state.keep()
     new_run()
     _leave_legacy_router()
+    who = access()
     try:
         notices = [] if state.is_loaded() else state.load_url_once(
             {**q(money_queries.known), **q(queries.known)})
         lang_ = language_switch()
-        chosen = sidebar_filters(lang_) if filters else state.current(Filters)
+        ui_access.sidebar(who, lang_)
+        if managers_only and not who.is_manager:
+            ui_access.sign_in_required(who)
+            st.stop()
+        chosen = (sidebar_filters(lang_, public_view=not who.is_manager) if filters
+                  else state.current(Filters))
     except DataMissingError as exc:
         st.error(t("app.data_missing", lang(), problem=str(exc)), icon="🗂️")
         st.code("python -m kafo_data build", language="bash")
         st.stop()
     state.write_url(lang_)
+    ui_access.banner(who, lang_)
     damaged = database().damaged_batches()
     if damaged:  # how many, not which: batch ids are for managers (the Load reports page names them)
         st.warning(t("store.damaged_some", lang_, count=len(damaged)), icon="🧱")
@@ -96,14 +106,24 @@ def _leave_legacy_router() -> None:
             st.rerun()
 
 
-def sidebar_filters(lang_: str) -> Filters:
-    """The shared filters in the sidebar, as they now stand."""
+def sidebar_filters(lang_: str, public_view: bool = False) -> Filters:
+    """The shared filters in the sidebar, as they now stand.
+
+    The public view has no day range (a single day could single out one seizure event) and its
+    counts are events of the public API, "fewer than k" where small.
+    """
     base = state.current(Filters)
     ops = operation_names()
     names = country_names(lang_)
     sidebar = st.sidebar
     sidebar.header(t("filters.title", lang_))
-    facets = q(queries.facets, base)
+    if public_view:
+        facets: dict = q(public.facets, public.PublicFilters.of(base))
+        fewer = t("access.fewer_than", lang_, k=small_cell_events())
+        count: Callable[[object], str] = lambda n: fewer if n is None else number(n, lang_)  # noqa: E731
+    else:
+        facets = q(queries.facets, base)
+        count = lambda n: number(n, lang_)  # noqa: E731
     by_operation = _countries_by_operation()
     present = {c for op in base.operations or ops for c in by_operation.get(op, ())} | set(facets["country"])
     options = {
@@ -120,16 +140,20 @@ def sidebar_filters(lang_: str) -> Filters:
         counts = facets[spec.key]
         sidebar.multiselect(
             t(f"filters.{spec.key}", lang_), options=options[spec.key], key=STATE[spec.key],
-            format_func=lambda v, k=spec.key, c=counts: f"{labels[k](v)} ({number(c.get(v, 0), lang_)})",
+            format_func=lambda v, k=spec.key, c=counts: f"{labels[k](v)} ({count(c.get(v, 0))})",
             placeholder=t("filters.all", lang_), help=t("look.filter_counts", lang_),
         )
-    col_from, col_to = sidebar.columns(2)
-    for column, key, other in ((col_from, "from", "to"), (col_to, "to", "from")):
-        column.date_input(t(f"filters.{key}", lang_), key=STATE[key], format="YYYY-MM-DD",
-                          min_value=DATE_MIN, max_value=DATE_MAX, on_change=_keep_order, args=(key, other))
-    moved = st.session_state.pop(DATE_NOTICE, None)
-    if moved:
-        sidebar.info(t(f"filters.moved_{moved[0]}", lang_, date=moved[1]), icon="📅")
+    if public_view:
+        if base.date_from or base.date_to:
+            sidebar.caption(t("access.no_dates", lang_))
+    else:
+        col_from, col_to = sidebar.columns(2)
+        for column, key, other in ((col_from, "from", "to"), (col_to, "to", "from")):
+            column.date_input(t(f"filters.{key}", lang_), key=STATE[key], format="YYYY-MM-DD",
+                              min_value=DATE_MIN, max_value=DATE_MAX, on_change=_keep_order, args=(key, other))
+        moved = st.session_state.pop(DATE_NOTICE, None)
+        if moved:
+            sidebar.info(t(f"filters.moved_{moved[0]}", lang_, date=moved[1]), icon="📅")
     sidebar.toggle(t("filters.include_sample", lang_), key=STATE["sample"],
                    help=t("filters.include_sample_help", lang_))
     sidebar.button(t("filters.reset", lang_), on_click=state.reset, width="stretch")
@@ -165,6 +189,34 @@ def sample_notice(lang_: str, sample_events: int, total_events: int) -> None:
 
 def empty_state(lang_: str) -> None:
     st.info(t("filters.empty", lang_), icon="🔎")
+
+
+def public_sample_notice(lang_: str, summary: dict) -> None:
+    """The sample notice of the public view: its numbers only when neither part is a small count."""
+    if not summary["has_sample"]:
+        return
+    if summary["all_sample"] and summary["events"] is not None:
+        sample_notice(lang_, summary["events"], summary["events"])
+    elif summary["sample_events"] is not None and summary["events"] is not None:
+        sample_notice(lang_, summary["sample_events"], summary["events"])
+    else:
+        st.info(t("access.sample_some", lang_), icon="🧪")
+
+
+def fewer_than(lang_: str) -> str:
+    """What a public cell of fewer than k events reads instead of its number."""
+    return t("access.fewer_than", lang_, k=small_cell_events())
+
+
+def public_share_notice(lang_: str, share: dict) -> None:
+    """The sample notice from `public.sample_share` (None: a count too small to show)."""
+    sample, real = share["sample"], share["real"]
+    if sample == 0:
+        return
+    if sample is not None and real is not None:
+        sample_notice(lang_, sample, sample + real)
+    else:
+        st.info(t("access.sample_some", lang_), icon="🧪")
 
 
 def table(frame: pd.DataFrame | list[dict], **kwargs: object) -> None:

@@ -101,9 +101,9 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def _free_port() -> int:
+def _free_port(address: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((address, 0))
         return sock.getsockname()[1]
 
 
@@ -115,22 +115,31 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_server(data_dir: Path, log: Path) -> Server:
-    """`streamlit run app.py` on a free loopback port; returns once /_stcore/health says ok."""
-    env = {**os.environ, "KAFO_DATA_DIR": str(data_dir), "KAFO_ENABLE_UPLOAD": "1", "PYTHONUNBUFFERED": "1"}
+def start_server(data_dir: Path, log: Path, *, address: str = "127.0.0.1", env: dict[str, str] | None = None,
+                 args: Callable[[int], list[str]] | None = None, netns: str | None = None) -> Server:
+    """`streamlit run app.py` on a free port of `address`; returns once /_stcore/health says ok.
+
+    `env` adds environment variables; `args(port)` adds command-line flags that need the port
+    (a sign-in redirect address names it); `netns` runs the server inside that network namespace
+    (a test host of our own, `tests.browser.hosts`), where any port is free.
+    """
+    env = {**os.environ, "KAFO_DATA_DIR": str(data_dir), "KAFO_ENABLE_UPLOAD": "1", "PYTHONUNBUFFERED": "1",
+           **(env or {})}
     for _attempt in range(3):
-        port = _free_port()
+        port = 8501 if netns else _free_port(address)
         command = [
+            *(["ip", "netns", "exec", netns] if netns else []),
             sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+            "--server.port", str(port), "--server.address", address, "--server.headless", "true",
             "--browser.gatherUsageStats", "false",
             # Other people edit the code while the tests run: never rerun on a saved file.
             "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+            *(args(port) if args else []),
         ]
         with log.open("wb") as out:
             process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL)
-        server = Server(f"http://127.0.0.1:{port}", data_dir, process, log)
+        server = Server(f"http://{address}:{port}", data_dir, process, log)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -199,13 +208,13 @@ def new_window(chromium: Any) -> Iterator[Callable[..., Window]]:
     """Open a fresh browser window (desktop or phone size) with the network closed."""
     opened: list[Window] = []
 
-    def make(base_url: str, size: str = "desktop") -> Window:
+    def make(base_url: str, size: str = "desktop", hosts: tuple[str, ...] = ("127.0.0.1",)) -> Window:
         options: dict[str, Any] = {"viewport": DESKTOP, "accept_downloads": True}
         if size == "phone":
             options.update(viewport=PHONE, is_mobile=True, has_touch=True)
         context = chromium.new_context(**options)
         context.set_default_timeout(60_000)
-        network = NetworkGuard(log=BLOCKED)
+        network = NetworkGuard(allowed_hosts=hosts, log=BLOCKED)
         network.install(context)
         page = context.new_page()
         watch_runs(page)

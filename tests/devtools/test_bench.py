@@ -40,7 +40,10 @@ def test_bench_command_prints_a_table_and_writes_json(tmp_path):
     assert {"machine", "repeat", "scenarios", "sizes", "targets"} <= set(report)
     (size,) = report["sizes"]
     assert size["rows"] == 2000
-    assert {"build", "duckdb", "export", "pandas", "export_pandas"} <= set(size)
+    assert {"build", "duckdb", "export", "pandas", "export_pandas", "grow", "depth"} <= set(size)
+    assert "batch of 1,000 lines added" in proc.stdout and "records page (100 rows" in proc.stdout
+    assert size["grow"]["add_ms"] > 0 and size["grow"]["remove_ms"] > 0
+    assert {k.split("/")[1] for k in size["depth"]["pages"]} == {"quantity", "category", "seizure_date"}
     assert list(report["scenarios"]) == ["one_operation"]
     for page in bench.PAGE_CALLS:
         for scenario in report["scenarios"]:

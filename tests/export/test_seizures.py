@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
 import subprocess
 import sys
@@ -371,7 +372,8 @@ def test_cli_export_equals_the_button_bytes(report_data, tmp_path, monkeypatch, 
 
 def test_cli_all_from_the_shell(repo_data, tmp_path):
     target = tmp_path / "all.zip"
-    env = {"KAFO_EXPORT_TIME": "2026-11-22T10:15:04+00:00", "PATH": "/usr/bin:/bin"}
+    env = {"KAFO_EXPORT_TIME": "2026-11-22T10:15:04+00:00", "PATH": "/usr/bin:/bin",
+           "KAFO_CACHE_DIR": os.environ["KAFO_CACHE_DIR"]}  # rollups outside the checkout
     done = subprocess.run([sys.executable, "-m", "kafo_data", "export", "--data-dir", str(repo_data), "--all",
                            "--operation", "KAFO-II", "--format", "zip", "-o", str(target)],
                           cwd=REPO, env=env, capture_output=True, text=True, check=False)

@@ -1,0 +1,53 @@
+"""A test host of our own: a network namespace joined to this machine by a veth pair.
+
+A server that must listen on an address that is not loopback (to be reached as an outside visitor
+would reach it) listens inside the namespace at 10.213.N.2; the browser, on this machine, reaches it
+through the pair's other end, 10.213.N.1. No packet leaves the machine. Needs root and iproute2.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+class NoTestHost(RuntimeError):
+    """The namespace could not be made here (no iproute2, or not allowed); the message says why."""
+
+
+@dataclass(frozen=True)
+class NamespaceHost:
+    netns: str
+    address: str  # where the server listens, inside the namespace
+
+
+def _ip(*args: str) -> None:
+    done = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=10)
+    if done.returncode != 0:
+        raise NoTestHost(f"ip {' '.join(args)}: {done.stderr.strip()}")
+
+
+@contextmanager
+def namespace_host() -> Iterator[NamespaceHost]:
+    tag = os.getpid() % 250 + 1
+    netns, outer, inner = f"kafo{tag}", f"kv{tag}o", f"kv{tag}i"
+    subnet = f"10.213.{tag}"
+    try:
+        _ip("netns", "add", netns)
+    except (NoTestHost, FileNotFoundError) as exc:
+        raise NoTestHost(str(exc)) from exc
+    try:
+        _ip("link", "add", outer, "type", "veth", "peer", "name", inner)
+        _ip("link", "set", inner, "netns", netns)
+        _ip("addr", "add", f"{subnet}.1/24", "dev", outer)
+        _ip("link", "set", outer, "up")
+        _ip("netns", "exec", netns, "ip", "addr", "add", f"{subnet}.2/24", "dev", inner)
+        _ip("netns", "exec", netns, "ip", "link", "set", inner, "up")
+        _ip("netns", "exec", netns, "ip", "link", "set", "lo", "up")
+        yield NamespaceHost(netns, f"{subnet}.2")
+    finally:
+        subprocess.run(["ip", "link", "del", outer], capture_output=True, timeout=10)
+        subprocess.run(["ip", "netns", "del", netns], capture_output=True, timeout=10)
