@@ -194,7 +194,8 @@ def show_sidebar(page: Page) -> None:
     button = page.get_by_test_id("stExpandSidebarButton")
     if button.count() and button.is_visible():
         button.click()
-        sidebar(page).get_by_test_id("stMultiSelect").first.wait_for(state="visible")
+        # The language switch is on every page (Load reports has no filters).
+        sidebar(page).get_by_role("radio", name="English").wait_for(state="visible")
 
 
 def hide_sidebar(page: Page) -> None:
@@ -283,7 +284,7 @@ def charts(page: Page) -> Locator:
 
 def is_map(chart: Locator) -> bool:
     """A map: country outlines drawn as shapes on plain axes (kafo_data.seizures.charts), or a map canvas."""
-    return chart.locator("canvas.maplibregl-canvas, canvas.mapboxgl-canvas, .layer-below path").count() > 0
+    return chart.locator("canvas.maplibregl-canvas, canvas.mapboxgl-canvas, .shapelayer path").count() > 0
 
 
 def chart_is_drawn(chart: Locator) -> bool:

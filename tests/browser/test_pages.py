@@ -131,9 +131,10 @@ def test_page_on_phone(case: PageCase, lang: str, phone_tour: driver.Window) -> 
             f"/{case.url_path}: chart {k + 1} sticks out of the screen ({box}); see {shot}")
     driver.show_sidebar(page)
     operation = driver.multiselect(page, driver.text("filters.operation", lang))
-    box = operation.bounding_box()
-    assert operation.is_visible() and box and box["x"] + box["width"] <= driver.PHONE["width"], (
-        f"the filters do not fit on a phone: {box}")
+    if operation.count():  # Load reports shows no filters: they do nothing there
+        box = operation.bounding_box()
+        assert operation.is_visible() and box and box["x"] + box["width"] <= driver.PHONE["width"], (
+            f"the filters do not fit on a phone: {box}")
     if case.url_path == "seizures":
         driver.screenshot(page, f"filters-phone-{lang}")
     driver.hide_sidebar(page)
