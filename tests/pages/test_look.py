@@ -9,29 +9,14 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kafo_data.i18n import t
 from tests.browser.expected import counts, operation_names
 from tests.conftest import DATA
+from tests.pages.test_pages import open_page
 
-
-@pytest.fixture(autouse=True)
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-
-
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+pytestmark = pytest.mark.usefixtures("clear_caches")
 
 
 def table_with(at: AppTest, column: str):
