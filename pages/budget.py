@@ -168,7 +168,7 @@ st.header(t("budget.donors.title", lang))
 st.caption(t("budget.donors.intro", lang))
 for card in budget_views.donor_cards(ui.q(budget_queries.donor_operations), lang):
     with st.container(border=True):
-        st.markdown(f"**{literal(card.name)}** · {card.kind}")
+        st.markdown(f"**{literal(card.name)}** · {literal(card.kind)}")
         for line in card.lines:
             st.markdown(t("budget.donors.line", lang, target=literal(line.target),
                           what=literal(line.what), source=ui.link(line.source_title, line.source_url),
