@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from tests.browser.driver import ARTIFACTS, DESKTOP, PHONE, REPO, NetworkGuard, Window, open_page, watch_runs
+from tests.browser.hosts import NamespaceHost, NoTestHost, namespace_host
 
 CHROMIUM = os.environ.get("KAFO_CHROMIUM", "/usr/bin/chromium")
 SKIP_MESSAGE = "Chromium not found: apt-get install -y chromium (CI does this in .ci/run)"
@@ -194,7 +195,18 @@ def _server_still_alive(request: pytest.FixtureRequest) -> Iterator[None]:
 # --- the browser -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+def test_host() -> Iterator[NamespaceHost | None]:
+    """The outside visitor's host, made before the browser starts: see `tests.browser.hosts`."""
+    with contextlib.ExitStack() as stack:
+        try:
+            host = stack.enter_context(namespace_host())
+        except NoTestHost:
+            host = None  # the tests that need it say so when they skip
+        yield host
+
+
+@pytest.fixture(scope="session")
+def chromium(test_host: NamespaceHost | None) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -84,7 +84,13 @@ class RunWatch:
 
     def __init__(self, page: Page) -> None:
         self.finished = 0
-        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+        self.seen: list[str] = []  # the last messages' types, for a timeout's message
+        page.on("websocket", self._socket)
+
+    def _socket(self, socket) -> None:
+        self.seen.append(f"socket {socket.url}")
+        socket.on("framereceived", self._frame)
+        socket.on("close", lambda *_: self.seen.append("socket closed"))
 
     def _frame(self, payload: bytes | str) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -92,6 +98,7 @@ class RunWatch:
         if isinstance(payload, str):
             return
         message = ForwardMsg.FromString(payload)
+        self.seen = [*self.seen[-30:], str(message.WhichOneof("type"))]
         if (message.WhichOneof("type") == "script_finished"
                 and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
             self.finished += 1
@@ -113,7 +120,8 @@ def rerun(page: Page, action: Callable[[], object], timeout_ms: int = TIMEOUT_MS
     deadline = time.monotonic() + timeout_ms / 1000
     while watch.finished <= before:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"no script run finished within {timeout_ms} ms at {page.url}")
+            raise TimeoutError(f"no script run finished within {timeout_ms} ms at {page.url}; "
+                               f"the websocket's last messages: {watch.seen}")
         page.wait_for_timeout(POLL_MS)  # lets Playwright deliver the websocket's frames
     settle(page, timeout_ms)
 
@@ -218,8 +226,11 @@ def chosen(page: Page, label: str) -> list[str]:
 
 
 def choose(page: Page, label: str, option: str) -> None:
-    """Pick one option (by its name, before the count) in a sidebar multiselect, then close it."""
-    multiselect(page, label).get_by_role("combobox").click()
+    """Pick one option (by its name, before the count) in a sidebar multiselect, as a person types it."""
+    box = multiselect(page, label).get_by_role("combobox")
+    box.click()
+    # The option list is virtual: an option below its fold is not in the page until typed for.
+    box.press_sequentially(option)
     rerun(page, page.get_by_role("option", name=re.compile(rf"^{re.escape(option)} \(")).click)
     page.keyboard.press("Escape")
 

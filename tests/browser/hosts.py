@@ -3,12 +3,18 @@
 A server that must listen on an address that is not loopback (to be reached as an outside visitor
 would reach it) listens inside the namespace at 10.213.N.2; the browser, on this machine, reaches it
 through the pair's other end, 10.213.N.1. No packet leaves the machine. Needs root and iproute2.
+
+Chromium aborts every request in flight when this machine's addresses change (ERR_NETWORK_CHANGED),
+so the pair gets no IPv6 address of its own (whose duplicate check would change it a second later),
+is up before `namespace_host()` returns, and lives for the whole test session, made before the
+browser starts and removed after it closes (the `test_host` fixture).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +36,16 @@ def _ip(*args: str) -> None:
         raise NoTestHost(f"ip {' '.join(args)}: {done.stderr.strip()}")
 
 
+def _wait_up(link: str, timeout_s: float = 10) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        shown = subprocess.run(["ip", "-o", "link", "show", link], capture_output=True, text=True, timeout=10)
+        if "state UP" in shown.stdout:
+            return
+        time.sleep(0.05)
+    raise NoTestHost(f"the link {link} did not come up within {timeout_s:.0f} s")
+
+
 @contextmanager
 def namespace_host() -> Iterator[NamespaceHost]:
     tag = os.getpid() % 250 + 1
@@ -42,11 +58,14 @@ def namespace_host() -> Iterator[NamespaceHost]:
     try:
         _ip("link", "add", outer, "type", "veth", "peer", "name", inner)
         _ip("link", "set", inner, "netns", netns)
+        _ip("link", "set", outer, "addrgenmode", "none")
+        _ip("netns", "exec", netns, "ip", "link", "set", inner, "addrgenmode", "none")
         _ip("addr", "add", f"{subnet}.1/24", "dev", outer)
         _ip("link", "set", outer, "up")
         _ip("netns", "exec", netns, "ip", "addr", "add", f"{subnet}.2/24", "dev", inner)
         _ip("netns", "exec", netns, "ip", "link", "set", inner, "up")
         _ip("netns", "exec", netns, "ip", "link", "set", "lo", "up")
+        _wait_up(outer)
         yield NamespaceHost(netns, f"{subnet}.2")
     finally:
         subprocess.run(["ip", "link", "del", outer], capture_output=True, timeout=10)

@@ -25,7 +25,7 @@ import pytest
 
 from tests.browser import driver
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, _free_port, copy_data, start_server
-from tests.browser.hosts import NoTestHost, namespace_host
+from tests.browser.hosts import NamespaceHost
 
 pytestmark = pytest.mark.browser
 MANAGER = "amina.diallo@unodc.example"
@@ -160,18 +160,16 @@ def test_an_unlisted_person_signs_in_and_stays_public_with_the_reason(signin_ser
 # --- a public visitor on a non-loopback address ----------------------------------------------
 
 @pytest.fixture(scope="module")
-def outside_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def outside_server(test_host: NamespaceHost | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The server on a test host of our own (a network namespace), listening on its non-loopback address."""
+    if test_host is None:
+        pytest.skip("no network namespace for an outside visitor here (needs root and iproute2)")
     folder = tmp_path_factory.mktemp("outside")
     driver.ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with namespace_host() as host:
-            server = start_server(copy_data(folder / "data"), driver.ARTIFACTS / "outside-server.log",
-                                  address=host.address, netns=host.netns)
-            yield server
-            server.stop()
-    except NoTestHost as exc:
-        pytest.skip(f"no network namespace for an outside visitor here: {exc}")
+    server = start_server(copy_data(folder / "data"), driver.ARTIFACTS / "outside-server.log",
+                          address=test_host.address, netns=test_host.netns)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -190,9 +188,6 @@ def outside_window(outside_server: Server, chromium: Any) -> Iterator[driver.Win
     browser.close()
 
 
-@pytest.mark.xfail(strict=False, reason="since the page-look merge the run watcher sees no script run finish on the "
-                   "namespace server's /upload in this test (the page itself renders: checked by hand); "
-                   "tests/pages/test_access covers the rule with AppTest")
 def test_a_public_visitor_cannot_open_load_reports_by_its_url(outside_server, outside_window):
     page = outside_window.page
     driver.open_page(page, outside_server.url, "upload")
