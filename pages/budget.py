@@ -91,78 +91,88 @@ else:
                 second[1].metric(t("budget.metric.spend", lang), head.spend,
                                  delta=t("budget.of_budget", lang, share=head.spend_share),
                                  delta_color="off", delta_arrow="off")
-        look.chart(budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
-                                                 t("budget.amount", lang), lang, source=chart_source),
-                   sample=chart_sample)
-        st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
-        with st.expander(t("budget.table_twin", lang)):
-            ui.table(budget_views.execution_table(execution, lang), hide_index=True)
-
-        st.header(t("budget.donor.title", lang))
-        by_donor = ui.q(budget_queries.by_donor, filters)
-        if not by_donor.empty:
-            look.chart(budget_charts.donor_chart(by_donor, t("budget.donor.chart", lang),
-                                                 t("budget.amount", lang), lang, source=chart_source),
+        # One view at a time: a person reads one chart, and the browser draws one (issue 16's speed).
+        view = st.segmented_control(t("look.show", lang), budget_views.VIEWS, key="b_view", default="spending",
+                                    required=True, format_func=lambda v: t(f"budget.view.{v}", lang)) or "spending"
+        if view == "spending":
+            look.chart(budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
+                                                     t("budget.amount", lang), lang, source=chart_source),
                        sample=chart_sample)
-        without = budget_views.donors_without_amounts(donor_names, by_donor, filters.donors)
-        st.caption(budget_views.source_caption(shown, lang, transactions=False)
-                   + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
-        with st.expander(t("budget.table_twin", lang)):
-            ui.table(budget_views.donor_table(by_donor, lang), hide_index=True)
+            st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
+            with st.expander(t("budget.table_twin", lang)):
+                ui.table(budget_views.execution_table(execution, lang), hide_index=True)
 
-        st.header(t("budget.output.title", lang))
-        by_output = ui.q(budget_queries.by_output, filters)
-        look.chart(budget_charts.output_chart(by_output, t("budget.output.chart", lang),
-                                              t("budget.amount", lang), lang, source=chart_source),
-                   sample=chart_sample)
-        st.markdown("\n".join(f"{n}. {literal(outputs[n])}" for n in sorted(outputs)))
-        st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
-        with st.expander(t("budget.table_twin", lang)):
-            ui.table(budget_views.output_table(by_output, outputs, lang), hide_index=True)
+        elif view == "donor":
+            by_donor = ui.q(budget_queries.by_donor, filters)
+            if not by_donor.empty:
+                look.chart(budget_charts.donor_chart(by_donor, t("budget.donor.chart", lang),
+                                                     t("budget.amount", lang), lang, source=chart_source),
+                           sample=chart_sample)
+            without = budget_views.donors_without_amounts(donor_names, by_donor, filters.donors)
+            st.caption(budget_views.source_caption(shown, lang, transactions=False)
+                       + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
+            with st.expander(t("budget.table_twin", lang)):
+                ui.table(budget_views.donor_table(by_donor, lang), hide_index=True)
 
-        st.header(t("budget.period.title", lang))
-        grain = st.segmented_control(t("budget.period.grain", lang), options=list(budget_queries.GRAINS),
-                                     format_func=lambda g: t(f"budget.period.{g}", lang), key="b_grain",
-                                     default="year", required=True)
-        by_period = ui.q(budget_queries.by_period, filters, grain)
-        if by_period.empty:
-            st.info(t("budget.empty", lang), icon="🔎")
-        else:
-            look.chart(budget_charts.period_chart(by_period, grain, t(f"budget.period.chart_{grain}", lang),
+        elif view == "output":
+            by_output = ui.q(budget_queries.by_output, filters)
+            look.chart(budget_charts.output_chart(by_output, t("budget.output.chart", lang),
                                                   t("budget.amount", lang), lang, source=chart_source),
                        sample=chart_sample)
-        unsplit = ui.q(budget_queries.unsplit_budget, filters, grain)
-        if not unsplit.empty:
-            amounts = ", ".join(budget_views.amount(c, cur, lang) for c, cur in zip(unsplit.cents, unsplit.currency,
-                                                                                     strict=True))
-            st.caption(t("budget.period.unsplit", lang, lines=int(unsplit.lines.sum()), amounts=amounts))
-        period_note = t("budget.period.sample", lang) if shown.get("budgets") == "sample" else ""
-        st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
-        with st.expander(t("budget.table_twin", lang)):
-            ui.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
-
-        st.header(t("budget.revised.title", lang))
-        revised = ui.q(budget_queries.original_vs_revised, filters)
-        if revised.empty:
-            st.info(t("budget.revised.none", lang), icon="ℹ️")
-        else:
-            look.chart(budget_charts.revised_chart(revised, t("budget.revised.chart", lang),
-                                                   t("budget.amount", lang), lang, source=chart_source),
-                       sample=chart_sample)
-            st.caption(t("budget.revised.caption", lang) + " "
-                       + budget_views.source_caption(shown, lang, transactions=False))
+            st.markdown("\n".join(f"{n}. {literal(outputs[n])}" for n in sorted(outputs)))
+            st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
             with st.expander(t("budget.table_twin", lang)):
-                ui.table(budget_views.revised_table(revised, outputs, lang), hide_index=True)
+                ui.table(budget_views.output_table(by_output, outputs, lang), hide_index=True)
+
+        elif view == "period":
+            grain = st.segmented_control(t("budget.period.grain", lang), options=list(budget_queries.GRAINS),
+                                         format_func=lambda g: t(f"budget.period.{g}", lang), key="b_grain",
+                                         default="year", required=True)
+            by_period = ui.q(budget_queries.by_period, filters, grain)
+            if by_period.empty:
+                st.info(t("budget.empty", lang), icon="🔎")
+            else:
+                look.chart(budget_charts.period_chart(by_period, grain, t(f"budget.period.chart_{grain}", lang),
+                                                      t("budget.amount", lang), lang, source=chart_source),
+                           sample=chart_sample)
+            unsplit = ui.q(budget_queries.unsplit_budget, filters, grain)
+            if not unsplit.empty:
+                amounts = ", ".join(budget_views.amount(c, cur, lang)
+                                    for c, cur in zip(unsplit.cents, unsplit.currency, strict=True))
+                st.caption(t("budget.period.unsplit", lang, lines=int(unsplit.lines.sum()), amounts=amounts))
+            period_note = t("budget.period.sample", lang) if shown.get("budgets") == "sample" else ""
+            st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
+            with st.expander(t("budget.table_twin", lang)):
+                ui.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
+
+        else:
+            revised = ui.q(budget_queries.original_vs_revised, filters)
+            if revised.empty:
+                st.info(t("budget.revised.none", lang), icon="ℹ️")
+            else:
+                look.chart(budget_charts.revised_chart(revised, t("budget.revised.chart", lang),
+                                                       t("budget.amount", lang), lang, source=chart_source),
+                           sample=chart_sample)
+                st.caption(t("budget.revised.caption", lang) + " "
+                           + budget_views.source_caption(shown, lang, transactions=False))
+                with st.expander(t("budget.table_twin", lang)):
+                    ui.table(budget_views.revised_table(revised, outputs, lang), hide_index=True)
 
     st.header(t("budget.lines.title", lang))
     st.caption(t("budget.lines.caption", lang))
     lines = ui.q(budget_queries.budget_lines, filters)
     transactions = ui.q(budget_queries.transactions, filters)
     ui_budget.downloads(lang, filters, {"budgets": len(lines), "transactions": len(transactions)})
-    with st.expander(t("budget.lines.budgets", lang, rows=len(lines))):
-        st.dataframe(budget_views.lines_table(lines, lang), hide_index=True)
-    with st.expander(t("budget.lines.transactions", lang, rows=len(transactions))):
-        st.dataframe(budget_views.transactions_table(transactions, operations, lang), hide_index=True)
+    # Drawn when opened: a thousand formatted rows cost every rerun otherwise (issue 16's speed).
+    shelf = st.expander(t("budget.lines.budgets", lang, rows=len(lines)), key="b_lines_open", on_change="rerun")
+    with shelf:
+        if shelf.open:
+            st.dataframe(budget_views.lines_table(lines, lang), hide_index=True)
+    shelf = st.expander(t("budget.lines.transactions", lang, rows=len(transactions)), key="b_transactions_open",
+                        on_change="rerun")
+    with shelf:
+        if shelf.open:
+            st.dataframe(budget_views.transactions_table(transactions, operations, lang), hide_index=True)
 
 st.header(t("budget.donors.title", lang))
 st.caption(t("budget.donors.intro", lang))

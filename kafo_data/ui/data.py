@@ -83,6 +83,17 @@ def run_version(db: Database) -> str:
     return version
 
 
+def per_run(key: str, make: Callable[[], T]) -> T:
+    """`make()` once per script run: the names a page looks up a dozen times (each cache hit is a copy)."""
+    memo = getattr(_RUN, "memo", None)
+    if memo is None:
+        memo = _RUN.memo = {}
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
 def new_run() -> None:
     _RUN.version = None
     _RUN.access = None
+    _RUN.memo = {}

@@ -15,6 +15,11 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
 import streamlit as st
 
 from kafo_data.i18n import t
@@ -96,5 +101,33 @@ def chart(figure: dict, *, sample: bool = False, key: str | None = None) -> None
     """A chart whose one mode-bar button downloads it as an image named after its title."""
     title = figure["layout"]["title"]["text"].replace("<br>", " ")
     fmt = st.session_state.get(IMAGE_KEY) or st.session_state.get(KEPT) or "png"
-    st.plotly_chart(figure, key=key, config=charts.plot_config(title, fmt, sample=sample,
-                                                               height=charts.figure_height(figure)))
+    st.plotly_chart(validated(figure), key=key, config=charts.plot_config(title, fmt, sample=sample,
+                                                                          height=charts.figure_height(figure)))
+
+
+_VALIDATED: OrderedDict[str, Any] = OrderedDict()
+_VALIDATED_LOCK = threading.Lock()
+VALIDATED_KEPT = 256
+
+
+def validated(figure: dict) -> Any:
+    """The figure as a Plotly `Figure`, checked by Plotly once per distinct figure.
+
+    `st.plotly_chart` builds a `Figure` from a dict on every call, checking every property: 10-25 ms a
+    chart on every rerun, for charts that mostly did not change (issue 16's speed). A `Figure` passed
+    in is only copied. Kept by content, so the same chart is checked once for every session.
+    """
+    import plotly.graph_objects as go
+
+    key = json.dumps(figure, sort_keys=True, default=str)
+    with _VALIDATED_LOCK:
+        found = _VALIDATED.get(key)
+        if found is not None:
+            _VALIDATED.move_to_end(key)
+            return found
+    built = go.Figure(figure)
+    with _VALIDATED_LOCK:
+        _VALIDATED[key] = built
+        while len(_VALIDATED) > VALIDATED_KEPT:
+            _VALIDATED.popitem(last=False)
+    return built

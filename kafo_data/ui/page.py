@@ -22,7 +22,7 @@ from kafo_data.seizures import public, queries
 from kafo_data.seizures.filters import ID_FIELDS, Filters
 from kafo_data.ui import access as ui_access
 from kafo_data.ui import state
-from kafo_data.ui.data import access, database, new_run, q
+from kafo_data.ui.data import access, database, new_run, per_run, q
 from kafo_data.ui.state import LANG_KEY, STATE, lang
 
 __all__ = ["PLOT_CONFIG", "access", "database", "lang", "q", "start"]
@@ -33,13 +33,19 @@ DATE_NOTICE = "_date_notice"
 
 
 def country_names(lang_: str) -> dict[str, str]:
-    frame = q(queries.countries)
-    return dict(zip(frame.iso3, frame[f"name_{lang_}"], strict=True))
+    def make() -> dict[str, str]:
+        frame = q(queries.countries)
+        return dict(zip(frame.iso3, frame[f"name_{lang_}"], strict=True))
+
+    return dict(per_run(f"country_names:{lang_}", make))
 
 
 def operation_names() -> dict[str, str]:
-    frame = q(queries.operations)
-    return dict(zip(frame.operation_id, frame.name, strict=True))
+    def make() -> dict[str, str]:
+        frame = q(queries.operations)
+        return dict(zip(frame.operation_id, frame.name, strict=True))
+
+    return dict(per_run("operation_names", make))
 
 
 def language_switch() -> str:
@@ -169,8 +175,11 @@ def _keep_order(changed: str, other: str) -> None:
 
 
 def _countries_by_operation() -> dict[str, list[str]]:
-    frame = q(queries.operations)
-    return {op: list(countries) for op, countries in zip(frame.operation_id, frame.countries, strict=True)}
+    def make() -> dict[str, list[str]]:
+        frame = q(queries.operations)
+        return {op: list(countries) for op, countries in zip(frame.operation_id, frame.countries, strict=True)}
+
+    return per_run("countries_by_operation", make)
 
 
 def link_notice(notices: list[str], lang_: str) -> None:

@@ -258,8 +258,7 @@ def test_the_home_page_shows_one_operation_at_a_time_with_cards_in_rows(window: 
 
 def test_each_chart_has_one_image_button_clear_of_its_title(window: driver.Window, server) -> None:
     page = window.page
-    for path in ("", "seizures", "budget"):
-        driver.open_page(page, server.url, path)
+    def check(path: str) -> None:
         plots = driver.charts(page)
         assert plots.count() >= 1
         for k in range(plots.count()):
@@ -269,6 +268,14 @@ def test_each_chart_has_one_image_button_clear_of_its_title(window: driver.Windo
             if look.overlap(buttons[0]["box"], shape["title"]):
                 shot = driver.screenshot(page, f"look-button-{path or 'overview'}-{size(window)}")
                 pytest.fail(f"/{path}: the image button covers chart {k + 1}'s title; see {shot}")
+
+    for path in ("", "seizures", "budget"):
+        driver.open_page(page, server.url, path)
+        check(path)
+    for view in ("donor", "output", "period", "revised"):  # the budget page shows one view at a time
+        name = driver.text(f"budget.view.{view}", "en")
+        driver.rerun(page, page.get_by_test_id("stMain").get_by_role("radio", name=name, exact=True).click)
+        check(f"budget ({view})")
 
 
 def test_a_chart_downloads_as_png_and_svg_named_after_what_it_shows(desktop: driver.Window, server) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,25 @@ def test_page_in_english_shows_the_total_with_its_source_and_the_sample_label(db
     assert metric(at, "Spent") == budget_views.amount(spent, "EUR", "en")
     assert "increase capacities of countries and sub-regions" in text
     assert "Germany (Federal Republic of Germany)" in text and "KAFO II" in text
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 1  # one view at a time
+
+
+def test_each_view_draws_its_own_chart_and_table_and_the_record_tables_open_on_demand(db):
+    at = open_budget()
+    titles = set()
+    for view in budget_views.VIEWS:
+        at.button_group(key="b_view").set_value(view).run()
+        assert not at.exception, [e.value for e in at.exception]
+        charts = at.get("plotly_chart")
+        assert len(charts) == 1, view
+        titles.add(json.loads(charts[0].proto.spec)["layout"]["title"]["text"])
+        assert at.table, f"{view}: no table twin"
+    assert len(titles) == len(budget_views.VIEWS)
+    assert not at.dataframe  # the budget lines and transactions are drawn when opened
+    at.session_state["b_transactions_open"] = True
+    at.run()
+    lines = bq.transactions(db, MoneyFilters())
+    assert [len(frame.value) for frame in at.dataframe] == [len(lines)]
 
 
 def test_page_in_french_writes_money_the_french_way_and_marks_the_translation():
