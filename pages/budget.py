@@ -94,13 +94,13 @@ else:
         # One view at a time: a person reads one chart, and the browser draws one (issue 16's speed).
         view = st.segmented_control(t("look.show", lang), budget_views.VIEWS, key="b_view", default="spending",
                                     required=True, format_func=lambda v: t(f"budget.view.{v}", lang)) or "spending"
+        twin_label = t("budget.table_twin", lang)
         if view == "spending":
             look.chart(budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
                                                      t("budget.amount", lang), lang, source=chart_source),
                        sample=chart_sample)
             st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
-            with st.expander(t("budget.table_twin", lang)):
-                ui.table(budget_views.execution_table(execution, lang), hide_index=True)
+            ui.twin(twin_label, "twin_budget", lambda: budget_views.execution_table(execution, lang))
 
         elif view == "donor":
             by_donor = ui.q(budget_queries.by_donor, filters)
@@ -111,8 +111,7 @@ else:
             without = budget_views.donors_without_amounts(donor_names, by_donor, filters.donors)
             st.caption(budget_views.source_caption(shown, lang, transactions=False)
                        + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
-            with st.expander(t("budget.table_twin", lang)):
-                ui.table(budget_views.donor_table(by_donor, lang), hide_index=True)
+            ui.twin(twin_label, "twin_budget", lambda: budget_views.donor_table(by_donor, lang))
 
         elif view == "output":
             by_output = ui.q(budget_queries.by_output, filters)
@@ -121,8 +120,7 @@ else:
                        sample=chart_sample)
             st.markdown("\n".join(f"{n}. {literal(outputs[n])}" for n in sorted(outputs)))
             st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
-            with st.expander(t("budget.table_twin", lang)):
-                ui.table(budget_views.output_table(by_output, outputs, lang), hide_index=True)
+            ui.twin(twin_label, "twin_budget", lambda: budget_views.output_table(by_output, outputs, lang))
 
         elif view == "period":
             grain = st.segmented_control(t("budget.period.grain", lang), options=list(budget_queries.GRAINS),
@@ -142,8 +140,7 @@ else:
                 st.caption(t("budget.period.unsplit", lang, lines=int(unsplit.lines.sum()), amounts=amounts))
             period_note = t("budget.period.sample", lang) if shown.get("budgets") == "sample" else ""
             st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
-            with st.expander(t("budget.table_twin", lang)):
-                ui.table(budget_views.period_table(by_period, grain, lang), hide_index=True)
+            ui.twin(twin_label, "twin_budget", lambda: budget_views.period_table(by_period, grain, lang))
 
         else:
             revised = ui.q(budget_queries.original_vs_revised, filters)
@@ -155,8 +152,7 @@ else:
                            sample=chart_sample)
                 st.caption(t("budget.revised.caption", lang) + " "
                            + budget_views.source_caption(shown, lang, transactions=False))
-                with st.expander(t("budget.table_twin", lang)):
-                    ui.table(budget_views.revised_table(revised, outputs, lang), hide_index=True)
+                ui.twin(twin_label, "twin_budget", lambda: budget_views.revised_table(revised, outputs, lang))
 
     st.header(t("budget.lines.title", lang))
     st.caption(t("budget.lines.caption", lang))

@@ -32,8 +32,7 @@ participation = views.participation_frame(ui.q(queries.operation_countries), ops
 look.chart(charts.participation_map(participation, GEO_URL, t("overview.map", lang), t("overview.editions", lang),
                                    source=t("look.source.participation", lang), lang=lang))
 st.caption(t("overview.map_caption", lang))
-with st.expander(t("overview.map_table", lang)):
-    ui.table(views.participation_table(participation, lang), hide_index=True)
+ui.twin(t("overview.map_table", lang), "twin_participation", lambda: views.participation_table(participation, lang))
 
 st.header(t("overview.results", lang))
 st.caption(t("overview.results_caption", lang))

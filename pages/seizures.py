@@ -67,8 +67,7 @@ else:
                         source=image_source, lang=lang)
 look.chart(figure, sample=sample)
 st.caption(source_caption)
-with st.expander(t("seizures.table_twin", lang)):
-    ui.table(shown.table, hide_index=True)
+ui.twin(t("seizures.table_twin", lang), "twin_chart", lambda: shown.table)
 
 st.subheader(t("seizures.map", lang))
 points = ui.q(queries.map_points, filters)
@@ -77,8 +76,7 @@ look.chart(charts.events_map(points, GEO_URL, t("seizures.map_title", lang), t("
                              source=t("look.source.places_sample" if sample else "look.source.places", lang),
                              lang=lang), sample=sample)
 st.caption(t("seizures.map_caption", lang))
-with st.expander(t("seizures.table_twin", lang)):
-    ui.table(views.places_table(points, lang), hide_index=True)
+ui.twin(t("seizures.table_twin", lang), "twin_map", lambda: views.places_table(points, lang))
 
 st.subheader(t("seizures.records", lang))
 sort_col, dir_col, page_col = st.columns([2, 1, 1])

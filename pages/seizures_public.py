@@ -76,8 +76,7 @@ else:
     table = public_views.dimension_table(frame, dimension, unit_text)
 look.chart(figure, sample=sample)
 st.caption(source_caption)
-with st.expander(t("seizures.table_twin", lang)):
-    ui.table(table, hide_index=True)
+ui.twin(t("seizures.table_twin", lang), "twin_chart", lambda: table)
 
 st.subheader(t("access.public.map", lang))
 countries = public_views.country_frame(ui.q(public.country_events, pf), names)
@@ -86,8 +85,7 @@ look.chart(charts.country_map(countries, GEO_URL, t("access.public.map_title", l
                               source=t("look.source.seizures_sample" if sample else "look.source.seizures", lang)),
            sample=sample)
 st.caption(t("access.public.map_caption", lang, k=k))
-with st.expander(t("seizures.table_twin", lang)):
-    ui.table(public_views.country_table(countries, lang), hide_index=True)
+ui.twin(t("seizures.table_twin", lang), "twin_map", lambda: public_views.country_table(countries, lang))
 
 st.subheader(t("seizures.download", lang))
 aggregate_menu(ui.database(), pf, lang)

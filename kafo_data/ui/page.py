@@ -238,6 +238,24 @@ def table(frame: pd.DataFrame | list[dict], **kwargs: object) -> None:
     st.table(frame, **kwargs)
 
 
+# The keys of the table twins' expanders: a test that reads every table opens them all first.
+TWINS: tuple[str, ...] = ("twin_chart", "twin_map", "twin_participation", "twin_budget")
+
+
+def twin(label: str, key: str, frame: Callable[[], pd.DataFrame]) -> None:
+    """A chart's table twin, built and sent only once its expander is opened.
+
+    A closed expander's content was still built, sent and drawn on every rerun (issue 16's speed);
+    Streamlit 1.67 runs it only when open with `on_change="rerun"`. Opening it is one rerun.
+    """
+    if key not in TWINS:
+        raise ValueError(f"not a table twin's key: {key}")
+    shelf = st.expander(label, key=key, on_change="rerun")
+    with shelf:
+        if shelf.open:
+            table(frame(), hide_index=True)
+
+
 def link(title: object, url: object) -> str:
     """A source's title as a Markdown link to its address (http and https only), the title shown as received."""
     text = literal(title)

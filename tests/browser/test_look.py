@@ -182,9 +182,12 @@ def test_every_text_is_at_least_4_5_to_1(window: driver.Window, server, path: st
 def test_table_twins_write_numbers_as_people_do(window: driver.Window, server) -> None:
     page = window.page
     driver.open_page(page, server.url, "seizures")
-    for expander in page.get_by_test_id("stMain").get_by_test_id("stExpander").all():
-        expander.locator("summary").click()
-    cells = page.get_by_test_id("stMain").locator("[data-testid='stTable'] td").all_inner_texts()
+    expanders = page.get_by_test_id("stMain").get_by_test_id("stExpander").filter(
+        has_text=driver.text("seizures.table_twin", "en"))
+    assert expanders.count() >= 2 and expanders.locator("[data-testid='stTable']").count() == 0
+    for k in range(expanders.count()):  # a twin is built when opened: each opening is a run of the script
+        driver.rerun(page, expanders.nth(k).locator("summary").click)
+    cells = expanders.locator("[data-testid='stTable'] td").all_inner_texts()
     assert cells
     assert [c for c in cells if re.fullmatch(r"-?[\d,]+\.\d{3,}", c.strip())] == []
 

@@ -31,6 +31,7 @@ from kafo_data.ingest import seizures as ingest
 from kafo_data.seizures.public import PublicFilters
 from kafo_data.store import batches
 from kafo_data.store.db import get_database
+from kafo_data.ui.page import TWINS
 from tests.conftest import REPO, read_records
 
 REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
@@ -78,6 +79,8 @@ def open_as(role: str, page: str, lang: str = "en", **params: str) -> AppTest:
         at.user = ({"is_logged_in": False} if role == "signed_out" else
                    {"is_logged_in": True, "email": MANAGER if role == "manager" else OUTSIDER, "sub": "x"})
     at.switch_page(page)
+    for key in TWINS:  # every table twin open: what it would show is searched too
+        at.session_state[key] = True
     with patch_config_options({"server.address": address}):
         at.run()
     assert not at.exception, [e.value for e in at.exception]
