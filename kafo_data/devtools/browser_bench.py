@@ -26,7 +26,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from kafo_data.config import REPO_DIR
+from kafo_data.devtools.serve import free_port, stop_process
 
 CHROMIUM = os.environ.get("KAFO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -97,12 +97,6 @@ class Side:
     click_run_ms: dict[str, list[float]] = field(default_factory=dict)  # click -> the server's "script finished"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -112,7 +106,7 @@ def _healthy(url: str) -> bool:
 
 
 def start(side: Side, data_dir: Path, logs: Path) -> None:
-    port = _free_port()
+    port = free_port()
     side.log = logs / f"{side.name}.log"
     env = {**os.environ, "KAFO_DATA_DIR": str(data_dir), "KAFO_ENABLE_UPLOAD": "1", "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "streamlit", "run", side.script, "--server.port", str(port),
@@ -133,12 +127,7 @@ def start(side: Side, data_dir: Path, logs: Path) -> None:
 
 
 def stop(side: Side) -> None:
-    if side.process and side.process.poll() is None:
-        side.process.terminate()
-        try:
-            side.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            side.process.kill()
+    stop_process(side.process, timeout=10)
 
 
 class Runs:

@@ -42,6 +42,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop_process(proc: subprocess.Popen | None, timeout: float = 15) -> None:
+    """Terminate, then kill if it does not go within `timeout` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
+
+
 class Server:
     """`streamlit run app.py` on 127.0.0.1 with a data directory; stopped on exit, even on error."""
 
@@ -73,13 +85,7 @@ class Server:
         raise RuntimeError("the server did not answer /_stcore/health within 90 s")
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        stop_process(self.proc)
 
     def rss_mb(self) -> tuple[float, float]:
         """(current, peak) resident memory of the server process, from /proc."""
@@ -214,13 +220,7 @@ class ServeSet:
         return sum(1 for row in rows if row.startswith("streamlit,s") and ",UP" in row)
 
     def __exit__(self, *exc: object) -> None:
-        if self.haproxy and self.haproxy.poll() is None:
-            self.haproxy.terminate()
-            try:
-                self.haproxy.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.haproxy.kill()
-                self.haproxy.wait(timeout=10)
+        stop_process(self.haproxy, timeout=10)
         for server in self.servers:
             server.__exit__(None, None, None)
 

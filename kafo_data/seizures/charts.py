@@ -180,6 +180,17 @@ def _points(ring: list[list[float]], aspect: float) -> list[tuple[float, float]]
     return out
 
 
+def _outline(geometry: dict, aspect: float) -> tuple[list[float | None], list[float | None]]:
+    """A country's rings as one line trace's x and y, the rings apart by a None."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for ring in _rings(geometry):
+        points = _points(ring, aspect)
+        xs += [p[0] for p in points] + [None]
+        ys += [p[1] for p in points] + [None]
+    return xs[:-1], ys[:-1]
+
+
 def _path(rings: list[list[list[float]]], aspect: float) -> str:
     """SVG path of rings, in the axes' units."""
     return " ".join("M" + "L".join(f"{x:g},{y:g}" for x, y in _points(ring, aspect)) + "Z" for ring in rings)
@@ -271,13 +282,8 @@ def participation_map(frame: pd.DataFrame, geojson: dict | str | None, title: st
     traces, seen = [], set()
     for row in shown.sort_values(["editions", "name"], ascending=[False, True]).itertuples(index=False):
         level = min(int(row.editions), len(EDITION_COLOURS))
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for ring in _rings(features[row.iso3]["geometry"]):
-            points = _points(ring, aspect)
-            xs += [p[0] for p in points] + [None]
-            ys += [p[1] for p in points] + [None]
-        traces.append({"type": "scatter", "mode": "lines", "x": xs[:-1], "y": ys[:-1], "fill": "toself",
+        xs, ys = _outline(features[row.iso3]["geometry"], aspect)
+        traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
                        "fillcolor": EDITION_COLOURS[level - 1], "line": {"color": "#ffffff", "width": 1},
                        "hoveron": "fills", "name": str(int(row.editions)),
                        "text": f"<b>{row.name}</b><br>{row.operations}", "hoverinfo": "text",
@@ -355,13 +361,8 @@ def country_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, col
             lo, hi = bins[level - 1]
             colour, name = EVENT_COLOURS[level - 1], f"{lo}–{hi}" if hi > lo else str(lo)
             value = fmt.number(int(row.events), lang)
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for ring in _rings(features[row.iso3]["geometry"]):
-            points = _points(ring, aspect)
-            xs += [p[0] for p in points] + [None]
-            ys += [p[1] for p in points] + [None]
-        traces.append({"type": "scatter", "mode": "lines", "x": xs[:-1], "y": ys[:-1], "fill": "toself",
+        xs, ys = _outline(features[row.iso3]["geometry"], aspect)
+        traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
                        "fillcolor": colour, "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills",
                        "name": name, "text": f"<b>{row.name}</b><br>{colour_title}: {value}", "hoverinfo": "text",
                        "legendgroup": str(level), "legendrank": level if level else 99,
