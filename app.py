@@ -1,6 +1,6 @@
 """KAFO results dashboard: the entry point that every page runs through.
 
-One ordered registry of pages (frozen dataclasses, as pdstools does), handed to
+One ordered registry of pages (frozen dataclasses, `kafo_data.ui.registry`, as pdstools does), handed to
 `st.navigation`. Each page begins with `ui.start()`, which reads a shared link, draws the
 language switch and the shared filters, and writes the URL back, so every page sees the
 same state whichever router runs it.
@@ -13,8 +13,6 @@ same address, so a shared link works for both and shows each what they may see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 from kafo_data.config import upload_enabled
@@ -22,20 +20,7 @@ from kafo_data.i18n import t
 from kafo_data.ui import access as ui_access
 from kafo_data.ui import look
 from kafo_data.ui import page as ui
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """One page; its url_path is its file's stem, as Streamlit's legacy `pages/` router names it."""
-
-    path: str
-    url_path: str
-    title_key: str
-    icon: str
-    enabled: bool = True
-    managers_only: bool = False
-    public: str | None = None  # the file a public session gets at this address instead
-
+from kafo_data.ui.registry import PageSpec
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "overview", "nav.overview", ":material/public:"),

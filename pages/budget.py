@@ -174,12 +174,11 @@ st.header(t("budget.donors.title", lang))
 st.caption(t("budget.donors.intro", lang))
 for card in budget_views.donor_cards(ui.q(budget_queries.donor_operations), lang):
     with st.container(border=True):
-        st.markdown(f"**{literal(card.name)}** · {literal(card.kind)}")
-        for line in card.lines:
-            st.markdown(t("budget.donors.line", lang, target=literal(line.target),
-                          what=literal(line.what), source=ui.link(line.source_title, line.source_url),
-                          publisher=literal(line.source_publisher),
-                          date=literal(line.source_published)))
+        st.markdown(ui.block(f"**{literal(card.name)}** · {literal(card.kind)}", "\n".join(
+            t("budget.donors.line", lang, target=literal(line.target), what=literal(line.what),
+              source=ui.link(line.source_title, line.source_url), publisher=literal(line.source_publisher),
+              date=literal(line.source_published))
+            for line in card.lines)))
 if lang != "en":
     st.caption(t("project.unofficial", lang))
 
@@ -189,21 +188,21 @@ with st.container(border=True):
     st.subheader(literal(card.title))
     if lang != "en":
         st.caption(t("project.as_published", lang))
-    st.markdown(f"**{t('project.objective', lang)}** {literal(card.objective)}")
-    st.markdown(f"**{t('project.programme', lang)}** {literal(card.programme)}")
-    for name in ("pillar", "output"):
-        st.markdown(f"**{t(f'project.list.{name}', lang)}**")
-        st.markdown("\n".join(f"{k}. {literal(text)}" for k, text in enumerate(card.lists[name], start=1)))
-    columns = st.columns(3)
-    for column, names in zip(columns, (("activity_type", "partner"), ("focus_area",), ("implementer", "donor")),
+    st.markdown(ui.block(
+        f"**{t('project.objective', lang)}** {literal(card.objective)}",
+        f"**{t('project.programme', lang)}** {literal(card.programme)}",
+        *(f"**{t(f'project.list.{name}', lang)}**\n\n"
+          + "\n".join(f"{k}. {literal(text)}" for k, text in enumerate(card.lists[name], start=1))
+          for name in ("pillar", "output"))))
+    for column, names in zip(st.columns(3), (("activity_type", "partner"), ("focus_area",), ("implementer", "donor")),
                              strict=True):
-        for name in names:
-            column.markdown(f"**{t(f'project.list.{name}', lang)}**")
-            column.markdown("\n".join(f"- {literal(text)}" for text in card.lists[name]))
-    st.markdown(f"**{t('project.budget', lang)}** {money(total['value'], base, lang)} · "
-                + t("project.budget_source", lang, title=literal(total["source_title"])))
-    st.markdown(f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
-                f"{literal(card.contact_organization)}  \n"
-                f"{literal(card.contact_email)} · {literal(card.contact_phone)}")
-    if lang != "en":
-        st.caption(t("project.unofficial", lang))
+        column.markdown(ui.block(*(f"**{t(f'project.list.{name}', lang)}**\n\n"
+                                   + "\n".join(f"- {literal(text)}" for text in card.lists[name])
+                                   for name in names)))
+    st.markdown(ui.block(
+        f"**{t('project.budget', lang)}** {money(total['value'], base, lang)} · "
+        + t("project.budget_source", lang, title=literal(total["source_title"])),
+        f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
+        f"{literal(card.contact_organization)}  \n"
+        f"{literal(card.contact_email)} · {literal(card.contact_phone)}",
+        small=[t("project.unofficial", lang)] if lang != "en" else []))

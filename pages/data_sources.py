@@ -16,8 +16,8 @@ st.markdown(t("data.intro", lang))
 
 st.subheader(t("data.sources", lang))
 sources = ui.q(queries.sources)
-for source in sources.itertuples():
-    st.markdown(f"- {ui.link(source.title, source.url)} — {literal(source.publisher)}, {literal(source.published)}")
+st.markdown("\n".join(f"- {ui.link(s.title, s.url)} — {literal(s.publisher)}, {literal(s.published)}"
+                      for s in sources.itertuples()))
 
 st.subheader(t("data.records", lang))
 if not ui.access().is_manager:  # the public view: how many events are sample, no batch, no file name

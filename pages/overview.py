@@ -24,13 +24,15 @@ figures = ui.q(queries.figures)
 names = ui.country_names(lang)
 
 # Stacked, each chart the page's full width: the map then shows every country whole at any width.
-timeline = views.timeline_frame(ops, figures, names, lang)
-look.chart(charts.timeline(timeline, t("overview.timeline", lang), t("overview.countries", lang),
-                           t("overview.officers", lang), source=t("look.source.timeline", lang), lang=lang))
+look.kept_chart(("overview.timeline", lang), lambda: charts.timeline(
+    views.timeline_frame(ops, figures, names, lang), t("overview.timeline", lang), t("overview.countries", lang),
+    t("overview.officers", lang), source=t("look.source.timeline", lang), lang=lang))
 st.caption(t("overview.timeline_caption", lang))
-participation = views.participation_frame(ui.q(queries.operation_countries), ops, lang)
-look.chart(charts.participation_map(participation, GEO_URL, t("overview.map", lang), t("overview.editions", lang),
-                                   source=t("look.source.participation", lang), lang=lang))
+participation = ui.per_version(("overview.participation", lang),
+                               lambda: views.participation_frame(ui.q(queries.operation_countries), ops, lang))
+look.kept_chart(("overview.participation", lang), lambda: charts.participation_map(
+    participation, GEO_URL, t("overview.map", lang), t("overview.editions", lang),
+    source=t("look.source.participation", lang), lang=lang))
 st.caption(t("overview.map_caption", lang))
 ui.twin(t("overview.map_table", lang), "twin_participation", lambda: views.participation_table(participation, lang))
 
@@ -52,15 +54,13 @@ for op in ops[ops.operation_id == chosen].itertuples():
         st.subheader(f"{literal(op.name)} · {views.period(op, lang)}")
         for note in views.date_notes(ops[ops.operation_id == op.operation_id], lang):
             st.caption(literal(note))
-        cards = views.figure_cards(figures, op.operation_id, lang)
+        cards = ui.per_version(("overview.cards", chosen, lang), lambda: views.figure_cards(figures, chosen, lang))
         for first in range(0, len(cards), 3):  # cards in rows of three, so a row's cards line up
             for column, card in zip(st.columns(3), cards[first:first + 3], strict=False):
-                with column:
-                    st.markdown(f"**{literal(card.label)}**")
-                    if card.value_text:
-                        st.markdown(f"### {literal(card.value_text)}")
-                    st.markdown(t("overview.quote", lang, text=literal(card.quote)))
-                    st.caption(t("overview.source", lang, source=ui.link(card.source_title, card.source_url),
-                                 date=literal(card.source_published)))
-                    for note in card.footnotes:
-                        st.caption(f"¹ {literal(note)}")
+                column.markdown(ui.block(
+                    f"**{literal(card.label)}**",
+                    f"### {literal(card.value_text)}" if card.value_text else "",
+                    t("overview.quote", lang, text=literal(card.quote)),
+                    small=[t("overview.source", lang, source=ui.link(card.source_title, card.source_url),
+                             date=literal(card.source_published)),
+                           *(f"¹ {literal(note)}" for note in card.footnotes)]))

@@ -10,6 +10,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from kafo_data.ui.data import forget as forget_results
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 
@@ -56,6 +58,7 @@ def clear_caches():
     import streamlit as st
 
     st.cache_data.clear()
+    forget_results()
     st.cache_resource.clear()
     yield
 

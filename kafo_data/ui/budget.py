@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -23,19 +22,14 @@ from kafo_data.money import rates as money_rates
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.store.db import get_database
 from kafo_data.ui import state
-from kafo_data.ui.data import database, q
+from kafo_data.ui.data import database, per_version, q
 from kafo_data.ui.downloads import refusal
 
 
 def rates() -> list[money_rates.Rate]:
-    """The rates table of the data directory (cached by data version like the queries)."""
-    db = database()
-    return _rates(db.version(), str(db.root))
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _rates(version: str, root: str) -> list[money_rates.Rate]:
-    return money_rates.rates(Path(root))
+    """The rates table of the data directory (kept by data version like the queries)."""
+    root = database().root
+    return per_version("rates", lambda: money_rates.rates(root))
 
 
 def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, str]) -> MoneyFilters:

@@ -6,17 +6,25 @@ name, its arguments, the data version (which changes when a batch is added or re
 audience of the session (`kafo_data.access`): a public session may call only what
 `kafo_data.seizures.public.is_public` allows (aggregates with small cells suppressed, reference
 facts, the budget), and never shares a cache entry with a manager's.
+
+The cache is the process's own (`kept`), not `st.cache_data`: that one hashed every argument
+through `inspect.signature` and unpickled a copy of the result on every hit, a quarter of a
+click's script run on the budget page (issue 16). Here the key is the plain arguments, and a hit
+hands out a copy the page may change freely: a shallow copy of a frame (pandas copies on write),
+new dicts, lists and tuples around the values.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
 from kafo_data.access import Access
@@ -32,10 +40,17 @@ P = ParamSpec("P")
 T = TypeVar("T")
 QUERY_MODULES = frozenset({"kafo_data.seizures.queries", "kafo_data.seizures.public", "kafo_data.money.queries"})
 _RUN = threading.local()  # what one script run has already looked up (each run has its own thread)
+KEPT = 2048  # results kept in the process, the least recently used dropped first
+_KEPT: OrderedDict[Hashable, Any] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
 
 
 def database() -> Database:
-    return get_database(data_dir())
+    """The data directory's Database, looked up once per script run (resolving its path is two system calls)."""
+    found = getattr(_RUN, "db", None)
+    if found is None:
+        found = _RUN.db = get_database(data_dir())
+    return found
 
 
 def access() -> Access:
@@ -46,9 +61,40 @@ def access() -> Access:
     return found
 
 
-@st.cache_data(show_spinner=False, max_entries=2048)
+def kept(key: Hashable, make: Callable[[], T]) -> T:
+    """`make()`, computed once per key in this process; every caller gets its own copy (see the module's doc)."""
+    with _KEPT_LOCK:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return handed_out(_KEPT[key])
+    value = make()  # outside the lock: sessions wait only for their own queries
+    with _KEPT_LOCK:
+        _KEPT[key] = value
+        while len(_KEPT) > KEPT:
+            _KEPT.popitem(last=False)
+    return handed_out(value)
+
+
+def handed_out(value: T) -> T:
+    """A copy of a kept result that its caller may change without changing what the next caller gets."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy(deep=False)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {k: handed_out(v) for k, v in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list | tuple):
+        return type(value)(handed_out(v) for v in value)  # type: ignore[return-value]
+    return value
+
+
+def forget() -> None:
+    """Drop every kept result (tests that change the data in place under one version)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
+
+
 def _call(module: str, name: str, audience: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any:
-    return getattr(importlib.import_module(module), name)(get_database(Path(root)), *args, **dict(kwargs))
+    return kept((module, name, audience, version, root, args, kwargs),
+                lambda: getattr(importlib.import_module(module), name)(get_database(Path(root)), *args, **dict(kwargs)))
 
 
 def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -83,17 +129,13 @@ def run_version(db: Database) -> str:
     return version
 
 
-def per_run(key: str, make: Callable[[], T]) -> T:
-    """`make()` once per script run: the names a page looks up a dozen times (each cache hit is a copy)."""
-    memo = getattr(_RUN, "memo", None)
-    if memo is None:
-        memo = _RUN.memo = {}
-    if key not in memo:
-        memo[key] = make()
-    return memo[key]
+def per_version(key: Hashable, make: Callable[[], T]) -> T:
+    """`make()` once per data version and audience in this process: what pages derive from queries alike."""
+    db = database()
+    return kept(("derived", key, access().audience, run_version(db), str(db.root)), make)
 
 
 def new_run() -> None:
     _RUN.version = None
     _RUN.access = None
-    _RUN.memo = {}
+    _RUN.db = None

@@ -31,6 +31,7 @@ from kafo_data.ingest import seizures as ingest
 from kafo_data.seizures.public import PublicFilters
 from kafo_data.store import batches
 from kafo_data.store.db import get_database
+from kafo_data.ui.data import forget as forget_results
 from kafo_data.ui.page import TWINS
 from tests.conftest import REPO, read_records
 
@@ -63,6 +64,7 @@ def setting(loaded_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("KAFO_DATA_DIR", str(loaded_data))
     monkeypatch.setenv("KAFO_MANAGERS_FILE", str(managers))
     st.cache_data.clear()
+    forget_results()
     st.cache_resource.clear()
     yield loaded_data
 

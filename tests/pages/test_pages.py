@@ -11,6 +11,7 @@ from kafo_data.fmt import number
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
+from kafo_data.ui.data import forget as forget_results
 
 PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/budget.py",
          "pages/data_sources.py", "pages/upload.py"]
@@ -20,6 +21,7 @@ NNBSP = "\u202f"
 @pytest.fixture(autouse=True)
 def clear_caches():
     st.cache_data.clear()
+    forget_results()
     st.cache_resource.clear()
     yield
 

@@ -10,6 +10,7 @@ from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
 from kafo_data.store import batches
 from kafo_data.store.db import get_database
+from kafo_data.ui.data import forget as forget_results
 from tests.conftest import REPO
 
 REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
@@ -19,6 +20,7 @@ REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
 def isolated_data(data_copy, monkeypatch):
     monkeypatch.setenv("KAFO_DATA_DIR", str(data_copy))
     st.cache_data.clear()
+    forget_results()
     st.cache_resource.clear()
     return data_copy
 

@@ -12,6 +12,7 @@ from kafo_data.ingest import read
 from kafo_data.ingest import seizures as ingest
 from kafo_data.sample.seizures import synthetic, write_batch
 from kafo_data.store import batches
+from kafo_data.ui.data import forget as forget_results
 from tests.fixtures.ingest import reports
 
 EVIL = "evil.example"
@@ -24,6 +25,7 @@ NAME = f"[click](https:{EVIL}).csv"
 def isolated_data(data_copy, monkeypatch):
     monkeypatch.setenv("KAFO_DATA_DIR", str(data_copy))
     st.cache_data.clear()
+    forget_results()
     st.cache_resource.clear()
     return data_copy
 

@@ -11,6 +11,7 @@ from kafo_data.config import data_dir
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
+from kafo_data.ui.data import forget as forget_results
 from tests.conftest import as_shown
 from tests.pages.test_pages import metric, open_page, texts, url
 
@@ -21,6 +22,7 @@ PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages
 @pytest.fixture(autouse=True)
 def clear_caches():
     st.cache_data.clear()
+    forget_results()
     yield
 
 
