@@ -19,32 +19,36 @@ names = ui.country_names(lang)
 op_names = ui.operation_names()
 
 st.subheader(t("operations.side_by_side", lang))
-ui.table(views.operations_table(ops, figures, names, lang), hide_index=True)
+ui.kept_table(("operations.side_by_side", lang), lambda: views.operations_table(ops, figures, names, lang),
+              hide_index=True)
 st.caption(t("operations.side_by_side_caption", lang))
 for note in views.date_notes(ops, lang):
     st.caption(literal(note))
 
 st.subheader(t("operations.agencies", lang))
-ui.table(views.agencies_table(ui.q(queries.operation_agencies), op_names, lang), hide_index=True)
+ui.kept_table(("operations.agencies", lang),
+              lambda: views.agencies_table(ui.q(queries.operation_agencies), op_names, lang), hide_index=True)
 st.caption(t("operations.agencies_caption", lang))
 
 st.subheader(t("operations.records", lang))
 manager = ui.access().is_manager
 if not manager:  # the public view: events and arrests of each operation, small counts suppressed
     pf = public.PublicFilters.of(filters)
-    ui.table(public_views.operation_rows(list(ops.operation_id), op_names, ui.q(public.operation_summaries, pf), lang),
-             hide_index=True)
+    ui.kept_table(("operations.public_rows", pf, lang), lambda: public_views.operation_rows(
+        list(ops.operation_id), op_names, ui.q(public.operation_summaries, pf), lang), hide_index=True)
     st.caption(t("operations.records_caption", lang))
     st.subheader(t("operations.reconciliation", lang))
     if filters.include_sample:
         ui.public_share_notice(lang, ui.q(public.sample_share))
     st.caption(t("operations.reconciliation_caption", lang))
-    reconciliation = ui.q(public.reconciliation, include_sample=filters.include_sample)
-    ui.table(public_views.reconciliation_table(reconciliation, op_names, lang), hide_index=True)
+    ui.kept_table(("operations.public_reconciliation", filters.include_sample, lang),
+                  lambda: public_views.reconciliation_table(
+                      ui.q(public.reconciliation, include_sample=filters.include_sample), op_names, lang),
+                  hide_index=True)
     st.stop()
 
-summaries = ui.q(queries.operation_summaries, filters)
-ui.table(views.edition_rows(summaries, op_names, filters.operations, lang), hide_index=True)
+ui.kept_table(("operations.rows", filters, lang), lambda: views.edition_rows(
+    ui.q(queries.operation_summaries, filters), op_names, filters.operations, lang), hide_index=True)
 st.caption(t("look.records_caption", lang))
 
 st.subheader(t("operations.reconciliation", lang))
@@ -52,5 +56,6 @@ sample = ui.q(queries.sample_share)
 ui.sample_notice(lang, sample["sample"] if filters.include_sample else 0, sample["sample"] + sample["real"])
 st.caption(t("operations.reconciliation_caption", lang))
 st.caption(t("look.reconciliation_scope", lang))
-reconciliation = ui.q(queries.reconciliation, include_sample=filters.include_sample)
-ui.table(views.reconciliation_table(reconciliation, op_names, lang, filters.operations), hide_index=True)
+ui.kept_table(("operations.reconciliation", filters.include_sample, filters.operations, lang),
+              lambda: views.reconciliation_table(ui.q(queries.reconciliation, include_sample=filters.include_sample),
+                                                 op_names, lang, filters.operations), hide_index=True)
