@@ -7,8 +7,8 @@ on synthetic data from `kafo_data.sample.seizures.synthetic`, every query a page
 - **cold**: a fresh `Database` (new root connection, views opened, rollup loaded) and the first
   run of each call; the time to open is reported on its own line, and so is the time to build the
   rollup when no stored one fits the data version (what the first request after an ingest pays);
-- **warm**: the same calls again, DuckDB's own caches warm, *without* Streamlit's result cache;
-- **cached**: through `ui.q` (`st.cache_data`), what a rerun with unchanged filters costs.
+- **warm**: the same calls again, DuckDB's own caches warm, *without* the result cache;
+- **cached**: through `ui.q` (the process's result cache, `ui.data.kept`), what a rerun with unchanged filters costs.
 
 The same work is also done the way most Streamlit apps do it (the baseline): both tables read into
 pandas and cached with `st.cache_data`, then masks and groupby on every rerun. Each way runs in its
