@@ -124,6 +124,8 @@ def test_a_listed_manager_signs_in_sees_the_records_and_signs_out(signin_server,
     sign_in(window, provider, MANAGER)
     assert f"Signed in as {MANAGER} (manager)" in sidebar_text(page)
     driver.go_to(page, "seizures")
+    records = page.get_by_test_id("stMain").get_by_test_id("stExpander").filter(has_text="Item lines, 50 a page")
+    driver.rerun(page, records.locator("summary").click)  # the records are drawn when opened
     page.get_by_test_id("stDataFrame").first.wait_for()
     assert driver.text("seizures.records", "en") in page.get_by_test_id("stMain").inner_text()
     driver.go_to(page, "upload")

@@ -81,7 +81,7 @@ def open_as(role: str, page: str, lang: str = "en", **params: str) -> AppTest:
         at.user = ({"is_logged_in": False} if role == "signed_out" else
                    {"is_logged_in": True, "email": MANAGER if role == "manager" else OUTSIDER, "sub": "x"})
     at.switch_page(page)
-    for key in TWINS:  # every table twin open: what it would show is searched too
+    for key in (*TWINS, "rec_open"):  # every table twin and the records open: what they would show is searched too
         at.session_state[key] = True
     with patch_config_options({"server.address": address}):
         at.run()
