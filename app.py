@@ -52,3 +52,4 @@ page = st.navigation(pages)
 st.set_page_config(page_title=t("look.page_title", lang, page=page.title))  # each page its own browser title
 look.head(lang)
 page.run()
+ui.freeze_startup_objects()
