@@ -14,7 +14,7 @@ from kafo_data.ui import budget as ui_budget
 from kafo_data.ui import look
 from kafo_data.ui import page as ui
 
-lang, _, notices = ui.start()
+lang, _, notices = ui.start(filters="money")
 ui.link_notice(notices, lang)
 look.image_format(lang)
 
@@ -22,26 +22,23 @@ st.title(t("budget.title", lang))
 st.markdown(t("budget.intro", lang))
 
 total = ui.q(budget_queries.project_budget)
-items = ui.q(budget_queries.project_items)
-donors = ui.q(budget_queries.donors)
 operations = ui.operation_names()
-outputs = budget_views.output_names(items, lang)
-donor_names = dict(zip(donors.donor_id, donors[f"name_{lang}"], strict=True))
+outputs, donor_names = ui_budget.names(lang)
 base = total["currency"]
 
 # The one published amount, with its source: real, whatever the filters and the sample say.
 with st.container(border=True):
-    left, right = st.columns([1, 2], vertical_alignment="center")
-    left.metric(t("budget.total", lang), money(total["value"], base, lang))
-    right.markdown(t("budget.total_source", lang, title=literal(total["source_title"]),
-                     publisher=literal(total["source_publisher"]),
-                     date=literal(total["source_published"])))
-    right.caption(t("budget.total_note", lang))
+    st.metric(t("budget.total", lang), money(total["value"], base, lang))
+    st.markdown(ui.block(t("budget.total_source", lang, title=literal(total["source_title"]),
+                           publisher=literal(total["source_publisher"]),
+                           date=literal(total["source_published"])),
+                         small=[t("budget.total_note", lang)]))
 
 filters = ui_budget.filters_bar(lang, donor_names, outputs)
-st.caption(t("filters.budget_scope", lang))
-if filters.operations:
-    st.caption(t("budget.filter.operation_note", lang))
+# One caption whatever the choice: an element that comes and goes moves every later one, and the
+# browser then builds them all again, charts included (issue 16's speed).
+st.caption(" ".join([t("filters.budget_scope", lang)]
+                    + ([t("budget.filter.operation_note", lang)] if filters.operations else [])))
 
 state = ui.q(budget_queries.sample_state)
 shown = {table: kind for table, kind in state.items()
@@ -80,25 +77,24 @@ else:
             execution = budget_views.converted_execution(money_rates.convert(execution, rates, base))
             st.caption(t("budget.converted_note", lang, base=base))
             ui.table(budget_views.rates_table(rates, currencies, base, lang), hide_index=True)
-        for head in budget_views.headlines(execution, lang):
-            with st.container(border=True):
-                first, second = st.columns(3), st.columns(3)
-                first[0].metric(t("budget.metric.budget", lang, currency=head.currency), head.budget)
-                for column, (label, amount, share) in zip([first[1], first[2], second[0]], head.measures,
-                                                          strict=True):
-                    column.metric(label, amount, delta=t("budget.of_budget", lang, share=share),
-                                  delta_color="off", delta_arrow="off")
-                second[1].metric(t("budget.metric.spend", lang), head.spend,
-                                 delta=t("budget.of_budget", lang, share=head.spend_share),
-                                 delta_color="off", delta_arrow="off")
+        for head in ui_budget.headlines(execution, filters, convert, lang):
+            # One row that wraps on a phone: a grid of columns was 14 messages a currency (issue 16's speed).
+            with st.container(border=True, horizontal=True):
+                st.metric(t("budget.metric.budget", lang, currency=head.currency), head.budget)
+                for label, amount, share in (*head.measures, (t("budget.metric.spend", lang), head.spend,
+                                                             head.spend_share)):
+                    st.metric(label, amount, delta=t("budget.of_budget", lang, share=share),
+                              delta_color="off", delta_arrow="off")
         # One view at a time: a person reads one chart, and the browser draws one (issue 16's speed).
         view = st.segmented_control(t("look.show", lang), budget_views.VIEWS, key="b_view", default="spending",
                                     required=True, format_func=lambda v: t(f"budget.view.{v}", lang)) or "spending"
         twin_label = t("budget.table_twin", lang)
         if view == "spending":
-            look.chart(budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
-                                                     t("budget.amount", lang), lang, source=chart_source),
-                       sample=chart_sample)
+            look.kept_chart(("budget.execution", filters, convert, lang, chart_source),
+                            lambda: budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
+                                                                  t("budget.amount", lang), lang,
+                                                                  source=chart_source),
+                            sample=chart_sample)
             st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
             ui.twin(twin_label, "twin_budget", lambda: budget_views.execution_table(execution, lang))
 
@@ -172,37 +168,16 @@ else:
 
 st.header(t("budget.donors.title", lang))
 st.caption(t("budget.donors.intro", lang))
-for card in budget_views.donor_cards(ui.q(budget_queries.donor_operations), lang):
-    with st.container(border=True):
-        st.markdown(ui.block(f"**{literal(card.name)}** · {literal(card.kind)}", "\n".join(
-            t("budget.donors.line", lang, target=literal(line.target), what=literal(line.what),
-              source=ui.link(line.source_title, line.source_url), publisher=literal(line.source_publisher),
-              date=literal(line.source_published))
-            for line in card.lines)))
+for card in ui_budget.donor_cards(lang):
+    st.container(border=True).markdown(card)
 if lang != "en":
     st.caption(t("project.unofficial", lang))
 
 st.header(t("project.title", lang))
-card = budget_views.project_card(ui.q(budget_queries.project), items, donors, ui.country_names(lang), lang)
+head, lists, foot = ui_budget.project_card(lang)
 with st.container(border=True):
-    st.subheader(literal(card.title))
-    if lang != "en":
-        st.caption(t("project.as_published", lang))
-    st.markdown(ui.block(
-        f"**{t('project.objective', lang)}** {literal(card.objective)}",
-        f"**{t('project.programme', lang)}** {literal(card.programme)}",
-        *(f"**{t(f'project.list.{name}', lang)}**\n\n"
-          + "\n".join(f"{k}. {literal(text)}" for k, text in enumerate(card.lists[name], start=1))
-          for name in ("pillar", "output"))))
-    for column, names in zip(st.columns(3), (("activity_type", "partner"), ("focus_area",), ("implementer", "donor")),
-                             strict=True):
-        column.markdown(ui.block(*(f"**{t(f'project.list.{name}', lang)}**\n\n"
-                                   + "\n".join(f"- {literal(text)}" for text in card.lists[name])
-                                   for name in names)))
-    st.markdown(ui.block(
-        f"**{t('project.budget', lang)}** {money(total['value'], base, lang)} · "
-        + t("project.budget_source", lang, title=literal(total["source_title"])),
-        f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
-        f"{literal(card.contact_organization)}  \n"
-        f"{literal(card.contact_email)} · {literal(card.contact_phone)}",
-        small=[t("project.unofficial", lang)] if lang != "en" else []))
+    st.markdown(head)
+    with st.container(horizontal=True):  # three columns that wrap on a narrow screen
+        for column in lists:
+            st.markdown(column, width=270)
+    st.markdown(foot)

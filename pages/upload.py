@@ -19,7 +19,7 @@ from kafo_data.store import batches
 from kafo_data.store.db import data_version
 from kafo_data.ui import page as ui
 
-lang, filters, notices = ui.start(managers_only=True, filters=False)
+lang, filters, notices = ui.start(managers_only=True, filters="none")
 actor = ui.access().actor()  # recorded with each batch loaded or taken out
 ui.link_notice(notices, lang)
 st.title(t("upload.title", lang))

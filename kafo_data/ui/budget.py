@@ -1,4 +1,4 @@
-"""The budget page's Streamlit helpers: its own filters (donor, output), the rates, the downloads.
+"""The budget page's Streamlit helpers: its own filters (donor, output), the rates, the downloads, the cards.
 
 Operation and the sample switch are the sidebar's (one filter set for every page); donor and
 output sit at the top of the budget page, because they only mean something there. Both live
@@ -15,21 +15,82 @@ import streamlit as st
 
 from kafo_data.export import formats
 from kafo_data.export import money as money_export
-from kafo_data.fmt import number
+from kafo_data.fmt import literal, money, number
 from kafo_data.i18n import t
 from kafo_data.money import queries as budget_queries
 from kafo_data.money import rates as money_rates
+from kafo_data.money import views as budget_views
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.store.db import get_database
 from kafo_data.ui import state
 from kafo_data.ui.data import database, per_version, q
 from kafo_data.ui.downloads import refusal
+from kafo_data.ui.page import block, country_names, link
 
 
 def rates() -> list[money_rates.Rate]:
     """The rates table of the data directory (kept by data version like the queries)."""
     root = database().root
     return per_version("rates", lambda: money_rates.rates(root))
+
+
+def names(lang: str) -> tuple[dict[int, str], dict[str, str]]:
+    """The outputs and the donors named in the reader's language (kept by data version: read, never changed)."""
+    def make() -> tuple[dict[int, str], dict[str, str]]:
+        donors = q(budget_queries.donors)
+        return (budget_views.output_names(q(budget_queries.project_items), lang),
+                dict(zip(donors.donor_id, donors[f"name_{lang}"], strict=True)))
+
+    return per_version(("budget.names", lang), make)
+
+
+def headlines(execution: Any, filters: MoneyFilters, converted: bool, lang: str) -> list[budget_views.Headline]:
+    """`budget_views.headlines`, kept per selection: the same filters give the same execution frame."""
+    return per_version(("budget.headlines", filters, converted, lang),
+                       lambda: budget_views.headlines(execution, lang))
+
+
+def donor_cards(lang: str) -> list[str]:
+    """Each donor's card as one Markdown element: the data made safe (`literal`, `link`), kept by data version."""
+    def make() -> list[str]:
+        return [block(f"**{literal(card.name)}** · {literal(card.kind)}", "\n".join(
+            t("budget.donors.line", lang, target=literal(line.target), what=literal(line.what),
+              source=link(line.source_title, line.source_url), publisher=literal(line.source_publisher),
+              date=literal(line.source_published))
+            for line in card.lines)) for card in budget_views.donor_cards(q(budget_queries.donor_operations), lang)]
+
+    return per_version(("budget.donor_cards", lang), make)
+
+
+def project_card(lang: str) -> tuple[str, tuple[str, ...], str]:
+    """The project card as Markdown: its head, three columns of lists, its foot (kept by data version)."""
+    def make() -> tuple[str, tuple[str, ...], str]:
+        total = q(budget_queries.project_budget)
+        card = budget_views.project_card(q(budget_queries.project), q(budget_queries.project_items),
+                                         q(budget_queries.donors), country_names(lang), lang)
+
+        def listed(name: str, mark: str) -> str:
+            items = "\n".join(f"{k}. {literal(text)}" if mark == "1." else f"- {literal(text)}"
+                              for k, text in enumerate(card.lists[name], start=1))
+            return f"**{t(f'project.list.{name}', lang)}**\n\n{items}"
+
+        head = block(f"### {literal(card.title)}",
+                     f":small[{t('project.as_published', lang)}]" if lang != "en" else "",
+                     f"**{t('project.objective', lang)}** {literal(card.objective)}",
+                     f"**{t('project.programme', lang)}** {literal(card.programme)}",
+                     listed("pillar", "1."), listed("output", "1."))
+        columns = tuple(block(*(listed(name, "-") for name in names))
+                        for names in (("activity_type", "partner"), ("focus_area",), ("implementer", "donor")))
+        foot = block(
+            f"**{t('project.budget', lang)}** {money(total['value'], total['currency'], lang)} · "
+            + t("project.budget_source", lang, title=literal(total["source_title"])),
+            f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
+            f"{literal(card.contact_organization)}  \n"
+            f"{literal(card.contact_email)} · {literal(card.contact_phone)}",
+            small=[t("project.unofficial", lang)] if lang != "en" else [])
+        return head, columns, foot
+
+    return per_version(("budget.project_card", lang), make)
 
 
 def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, str]) -> MoneyFilters:
@@ -40,8 +101,9 @@ def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, 
         "output": lambda v: f"{t('budget.output_n', lang, n=v)}: {output_names.get(v, '')}",
     }
     options = {"donor": sorted(known["donors"]), "output": sorted(known["outputs"])}
-    for column, key in zip(st.columns(len(MoneyFilters.OWN)), MoneyFilters.OWN, strict=True):
-        column.multiselect(t(f"budget.filter.{key}", lang), options=options[key], key=state.STATE[key],
+    with st.container(horizontal=True):
+        for key in MoneyFilters.OWN:
+            st.multiselect(t(f"budget.filter.{key}", lang), options=options[key], key=state.STATE[key],
                            format_func=labels[key], placeholder=t("budget.filter.all", lang))
     state.write_url(lang)
     return state.current(MoneyFilters)
@@ -58,16 +120,20 @@ def downloads(lang: str, filters: MoneyFilters, rows: dict[str, int], key: str =
     today = dt.datetime.now(dt.UTC).date()
     fmt = st.radio(t("export.format", lang), formats.FORMATS, key=f"{key}_format", horizontal=True,
                    format_func=lambda f: t(f"export.format.{f}", lang))
-    for column, table in zip(st.columns(2), ("budgets", "transactions"), strict=True):
-        problem = refusal(rows[table], fmt, lang)
+    problems = []
+    with st.container(horizontal=True):
+        for table in ("budgets", "transactions"):
+            problem = refusal(rows[table], fmt, lang)
 
-        def build(table: str = table, fmt: str = fmt) -> bytes:
-            return money_export.build(get_database(root), table, filters, fmt, lang, today)
+            def build(table: str = table, fmt: str = fmt) -> bytes:
+                return money_export.build(get_database(root), table, filters, fmt, lang, today)
 
-        name = money_export.file_name(table, filters, today, formats.EXTENSIONS[fmt], formats.SUFFIXES.get(fmt, ""))
-        with column:
+            name = money_export.file_name(table, filters, today, formats.EXTENSIONS[fmt],
+                                          formats.SUFFIXES.get(fmt, ""))
             st.download_button(t(f"budget.download.{table}", lang, rows=number(rows[table], lang)), data=build,
                                file_name=name, mime=formats.MIME[fmt], on_click="ignore",
                                disabled=problem is not None, key=f"{key}_{table}", icon=":material/download:")
-            if problem:
-                st.caption(problem)
+            if problem and problem not in problems:
+                problems.append(problem)
+    for problem in problems:
+        st.caption(problem)

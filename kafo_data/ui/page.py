@@ -59,11 +59,12 @@ def language_switch() -> str:
     return lang()
 
 
-def start(managers_only: bool = False, filters: bool = True) -> tuple[str, Filters, list[str]]:
+def start(managers_only: bool = False, filters: str = "seizures") -> tuple[str, Filters, list[str]]:
     """The first call of every page: link, language switch, role, shared filters, URL.
 
-    A page the filters do not apply to (Load reports) passes `filters=False`: the sidebar shows
-    no filter that would do nothing there, and the selection is kept, in the URL too, for the next page.
+    The sidebar shows only the filters that change the page: every one on a seizure page,
+    operation and the sample switch on the budget page (`filters="money"`), none on Load reports
+    (`filters="none"`). A filter not shown keeps its value, in the URL too, for the next page.
 
     Each page calls it itself (rather than app.py) so that a page also works when Streamlit's
     legacy `pages/` router or AppTest runs it on its own; a manager's page says so
@@ -82,8 +83,12 @@ def start(managers_only: bool = False, filters: bool = True) -> tuple[str, Filte
         if managers_only and not who.is_manager:
             ui_access.sign_in_required(who)
             st.stop()
-        chosen = (sidebar_filters(lang_, public_view=not who.is_manager) if filters
-                  else state.current(Filters))
+        if filters == "seizures":
+            chosen = sidebar_filters(lang_, public_view=not who.is_manager)
+        else:
+            if filters == "money":
+                money_sidebar(lang_)
+            chosen = state.current(Filters)
     except DataMissingError as exc:
         st.error(t("app.data_missing", lang(), problem=str(exc)), icon="🗂️")
         st.code("python -m kafo_data build", language="bash")
@@ -166,6 +171,24 @@ def sidebar_filters(lang_: str, public_view: bool = False) -> Filters:
                    help=t("filters.include_sample_help", lang_))
     sidebar.button(t("filters.reset", lang_), on_click=state.reset, width="stretch")
     return state.current(Filters)
+
+
+def money_sidebar(lang_: str) -> None:
+    """The budget page's share of the sidebar: operation and the sample switch, which its figures follow.
+
+    No counts beside the operations (they count seizure lines, not money) and no country,
+    category or dates: they describe seizures, and a picker that changes nothing on screen
+    misleads (issue 16, item 10).
+    """
+    ops = operation_names()
+    sidebar = st.sidebar
+    sidebar.header(t("filters.title", lang_))
+    sidebar.multiselect(t("filters.operation", lang_), options=list(ops), key=STATE["operation"],
+                        format_func=lambda v: ops.get(v, v), placeholder=t("filters.all", lang_))
+    sidebar.caption(t("filters.money_scope", lang_))
+    sidebar.toggle(t("filters.include_sample", lang_), key=STATE["sample"],
+                   help=t("filters.include_sample_help", lang_))
+    sidebar.button(t("filters.reset", lang_), on_click=state.reset, width="stretch")
 
 
 def _keep_order(changed: str, other: str) -> None:

@@ -12,6 +12,7 @@ from kafo_data.config import money_dir, rates_file
 from kafo_data.money import queries as bq
 from kafo_data.money import views as budget_views
 from kafo_data.money.filters import MoneyFilters
+from kafo_data.seizures import queries
 from tests.money.independent import NNBSP, usd_copy
 
 # --- the page --------------------------------------------------------------------------------
@@ -187,3 +188,30 @@ def test_the_budget_filters_survive_a_visit_to_another_page():
     assert not at.exception
     assert at.multiselect(key="f_output").value == [2]
     assert param(at, "output") == ["2"]
+
+
+def test_the_sidebar_shows_the_filters_that_change_money_and_keeps_the_others_for_the_next_page(db):
+    """Country, category and dates describe seizures: not drawn here, still in the link and on the next page."""
+    at = open_budget(country="MLI", category="firearms", **{"from": "2020-01-01"})
+    assert not at.warning
+    assert [box.label for box in at.sidebar.multiselect] == ["Operation"]
+    assert not at.sidebar.date_input
+    names = queries.operations(db).name.tolist()  # in date order, no counts: those count seizure lines
+    assert at.multiselect(key="f_operation").options == names and "KAFO II" in names
+    assert "Country, category and dates describe seizures, not money" in " ".join(c.value for c in at.sidebar.caption)
+    assert "Budgets are not split by operation" not in body(at)
+    assert param(at, "country") == ["MLI"] and param(at, "category") == ["firearms"]
+    assert param(at, "from") == ["2020-01-01"]
+
+    at.multiselect(key="f_operation").set_value(["KAFO-II"]).run()
+    rows = len(bq.transactions(db, MoneyFilters(operations=("KAFO-II",))))
+    assert 0 < rows < len(bq.transactions(db, MoneyFilters()))
+    assert [e.label for e in at.expander if e.label.startswith("Transactions")] == [f"Transactions ({rows})"]
+    assert "Budgets are not split by operation" in body(at)
+
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert at.multiselect(key="f_country").value == ["MLI"]
+    assert at.multiselect(key="f_category").value == ["firearms"]
+    assert str(at.date_input(key="f_from").value) == "2020-01-01"
+    assert at.multiselect(key="f_operation").value == ["KAFO-II"]
