@@ -168,16 +168,7 @@ else:
 
 st.header(t("budget.donors.title", lang))
 st.caption(t("budget.donors.intro", lang))
-for card in ui_budget.donor_cards(lang):
-    st.container(border=True).markdown(card)
-if lang != "en":
-    st.caption(t("project.unofficial", lang))
+st.container(border=True).markdown(ui_budget.donors_text(lang))
 
 st.header(t("project.title", lang))
-head, lists, foot = ui_budget.project_card(lang)
-with st.container(border=True):
-    st.markdown(head)
-    with st.container(horizontal=True):  # three columns that wrap on a narrow screen
-        for column in lists:
-            st.markdown(column, width=270)
-    st.markdown(foot)
+st.container(border=True).markdown(ui_budget.project_text(lang))

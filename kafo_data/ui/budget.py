@@ -50,47 +50,53 @@ def headlines(execution: Any, filters: MoneyFilters, converted: bool, lang: str)
                        lambda: budget_views.headlines(execution, lang))
 
 
-def donor_cards(lang: str) -> list[str]:
-    """Each donor's card as one Markdown element: the data made safe (`literal`, `link`), kept by data version."""
-    def make() -> list[str]:
-        return [block(f"**{literal(card.name)}** · {literal(card.kind)}", "\n".join(
+def donors_text(lang: str) -> str:
+    """Every donor with what it supported, as one Markdown element (kept by data version).
+
+    One element, not a bordered card a donor: each element is a message the browser lays out again
+    on every click (issue 16's speed). The data is made safe here (`literal`, `link`).
+    """
+    def make() -> str:
+        cards = [block(f"**{literal(card.name)}** · {literal(card.kind)}", "\n".join(
             t("budget.donors.line", lang, target=literal(line.target), what=literal(line.what),
               source=link(line.source_title, line.source_url), publisher=literal(line.source_publisher),
               date=literal(line.source_published))
             for line in card.lines)) for card in budget_views.donor_cards(q(budget_queries.donor_operations), lang)]
+        return block("\n\n---\n\n".join(cards), small=[t("project.unofficial", lang)] if lang != "en" else [])
 
-    return per_version(("budget.donor_cards", lang), make)
+    return per_version(("budget.donors_text", lang), make)
 
 
-def project_card(lang: str) -> tuple[str, tuple[str, ...], str]:
-    """The project card as Markdown: its head, three columns of lists, its foot (kept by data version)."""
-    def make() -> tuple[str, tuple[str, ...], str]:
+def project_text(lang: str) -> str:
+    """The project card as one Markdown element: numbered pillars and outputs, the short lists on a line each."""
+    def make() -> str:
         total = q(budget_queries.project_budget)
         card = budget_views.project_card(q(budget_queries.project), q(budget_queries.project_items),
                                          q(budget_queries.donors), country_names(lang), lang)
 
-        def listed(name: str, mark: str) -> str:
-            items = "\n".join(f"{k}. {literal(text)}" if mark == "1." else f"- {literal(text)}"
-                              for k, text in enumerate(card.lists[name], start=1))
+        def numbered(name: str) -> str:
+            items = "\n".join(f"{k}. {literal(text)}" for k, text in enumerate(card.lists[name], start=1))
             return f"**{t(f'project.list.{name}', lang)}**\n\n{items}"
 
-        head = block(f"### {literal(card.title)}",
-                     f":small[{t('project.as_published', lang)}]" if lang != "en" else "",
-                     f"**{t('project.objective', lang)}** {literal(card.objective)}",
-                     f"**{t('project.programme', lang)}** {literal(card.programme)}",
-                     listed("pillar", "1."), listed("output", "1."))
-        columns = tuple(block(*(listed(name, "-") for name in names))
-                        for names in (("activity_type", "partner"), ("focus_area",), ("implementer", "donor")))
-        foot = block(
+        def inline(name: str) -> str:
+            return t("project.inline", lang, name=t(f"project.list.{name}", lang),
+                     items=" · ".join(literal(text) for text in card.lists[name]))
+
+        return block(
+            f"### {literal(card.title)}",
+            f":small[{t('project.as_published', lang)}]" if lang != "en" else "",
+            f"**{t('project.objective', lang)}** {literal(card.objective)}",
+            f"**{t('project.programme', lang)}** {literal(card.programme)}",
+            numbered("pillar"), numbered("output"),
+            *(inline(name) for name in ("activity_type", "focus_area", "partner", "implementer", "donor")),
             f"**{t('project.budget', lang)}** {money(total['value'], total['currency'], lang)} · "
             + t("project.budget_source", lang, title=literal(total["source_title"])),
             f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
             f"{literal(card.contact_organization)}  \n"
             f"{literal(card.contact_email)} · {literal(card.contact_phone)}",
             small=[t("project.unofficial", lang)] if lang != "en" else [])
-        return head, columns, foot
 
-    return per_version(("budget.project_card", lang), make)
+    return per_version(("budget.project_text", lang), make)
 
 
 def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, str]) -> MoneyFilters:

@@ -215,3 +215,21 @@ def test_the_sidebar_shows_the_filters_that_change_money_and_keeps_the_others_fo
     assert at.multiselect(key="f_category").value == ["firearms"]
     assert str(at.date_input(key="f_from").value) == "2020-01-01"
     assert at.multiselect(key="f_operation").value == ["KAFO-II"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_project_card_names_every_item_of_every_list_in_the_readers_language(db, lang):
+    """Pillars and outputs numbered in order; the short lists on a line each; each element one Markdown."""
+    at = open_budget(lang=lang)
+    items = bq.project_items(db)
+    countries = dict(zip(queries.countries(db).iso3, queries.countries(db)[f"name_{lang}"], strict=True))
+    card = next(m.value for m in at.markdown if "**" + ("Partners" if lang == "en" else "Partenaires") in m.value)
+    for name in ("pillar", "output"):
+        rows = items[items.list == name].sort_values("position")
+        numbered = [f"{k}. {text}" for k, text in enumerate(rows[f"text_{lang}"], start=1)]
+        found = [card.replace("\\", "").find(line) for line in numbered]
+        assert -1 not in found and found == sorted(found), name
+    partners = items[items.list == "partner"].sort_values("position")[f"text_{lang}"]
+    assert " · ".join(countries[c] for c in partners) in card
+    for text in items[items.list.isin(["activity_type", "focus_area", "implementer", "donor"])][f"text_{lang}"]:
+        assert text in card.replace("\\", "")
