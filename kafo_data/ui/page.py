@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable, Hashable, Iterable
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -59,7 +60,8 @@ def language_switch() -> str:
     return lang()
 
 
-def start(managers_only: bool = False, filters: str = "seizures") -> tuple[str, Filters, list[str]]:
+def start(managers_only: bool = False,
+          filters: Literal["seizures", "money", "none"] = "seizures") -> tuple[str, Filters, list[str]]:
     """The first call of every page: link, language switch, role, shared filters, URL.
 
     The sidebar shows only the filters that change the page: every one on a seizure page,
@@ -167,9 +169,7 @@ def sidebar_filters(lang_: str, public_view: bool = False) -> Filters:
         moved = st.session_state.pop(DATE_NOTICE, None)
         if moved:
             sidebar.info(t(f"filters.moved_{moved[0]}", lang_, date=moved[1]), icon="📅")
-    sidebar.toggle(t("filters.include_sample", lang_), key=STATE["sample"],
-                   help=t("filters.include_sample_help", lang_))
-    sidebar.button(t("filters.reset", lang_), on_click=state.reset, width="stretch")
+    _sample_switch_and_reset(lang_)
     return state.current(Filters)
 
 
@@ -186,9 +186,14 @@ def money_sidebar(lang_: str) -> None:
     sidebar.multiselect(t("filters.operation", lang_), options=list(ops), key=STATE["operation"],
                         format_func=lambda v: ops.get(v, v), placeholder=t("filters.all", lang_))
     sidebar.caption(t("filters.money_scope", lang_))
-    sidebar.toggle(t("filters.include_sample", lang_), key=STATE["sample"],
-                   help=t("filters.include_sample_help", lang_))
-    sidebar.button(t("filters.reset", lang_), on_click=state.reset, width="stretch")
+    _sample_switch_and_reset(lang_)
+
+
+def _sample_switch_and_reset(lang_: str) -> None:
+    """The end of every filter sidebar: the sample switch, then Reset (which resets the filters not shown too)."""
+    st.sidebar.toggle(t("filters.include_sample", lang_), key=STATE["sample"],
+                      help=t("filters.include_sample_help", lang_))
+    st.sidebar.button(t("filters.reset", lang_), on_click=state.reset, width="stretch")
 
 
 def _keep_order(changed: str, other: str) -> None:
