@@ -27,6 +27,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/seizures.py", "seizures", "nav.seizures", ":material/inventory_2:",
              public="pages/seizures_public.py"),
     PageSpec("pages/operations.py", "operations", "nav.operations", ":material/compare_arrows:"),
+    PageSpec("pages/results.py", "results", "results.nav", ":material/format_quote:"),
     PageSpec("pages/budget.py", "budget", "nav.budget", ":material/euro:"),
     PageSpec("pages/data_sources.py", "data_sources", "nav.data", ":material/menu_book:"),
     PageSpec("pages/upload.py", "upload", "nav.upload", ":material/upload_file:", enabled=upload_enabled(),

@@ -159,6 +159,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kafo_data.store.db import get_database
 
     root = _root(args)
+    if args.table == "published":
+        return _export_published(args, root)
+    if args.indicator:
+        raise UsageError("--indicator selects published results: use it with --table published")
     if args.table:
         return _export_public(args, root)
     if args.all:
@@ -206,6 +210,29 @@ def _export_public(args: argparse.Namespace, root: Path) -> int:
     finally:
         partial.unlink(missing_ok=True)
     print(f"wrote {target} ({rows} rows, {args.table}, {args.format}, {args.lang})")
+    return 0
+
+
+def _export_published(args: argparse.Namespace, root: Path) -> int:
+    """Every published result (`--table published`): the bytes of the Results page's download."""
+    from kafo_data.export import published
+    from kafo_data.store.db import get_database
+
+    if any(getattr(args, k) for k in ("country", "category", "date_from", "date_to", "all")):
+        raise UsageError("--table published takes --operation and --indicator only: results are published "
+                         "per operation, not per country, category or day")
+    selection = published.Selection(tuple(args.operation or ()), tuple(args.indicator or ()))
+    made_at = export_time()
+    target = Path(args.output)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            rows = published.write(get_database(root), selection, args.format, args.lang, out, made_at.date(),
+                                   made_at)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"wrote {target} ({rows} rows, published, {args.format}, {args.lang})")
     return 0
 
 
@@ -283,8 +310,10 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="csv", help="file format (default: csv)")
     p.add_argument("--lang", choices=LANGS, default="en", help="language of labels, README and sheets")
     p.add_argument("--all", action="store_true", help="the full dataset: ignore the filter flags")
-    p.add_argument("--table", choices=("totals", "operation", "country", "item_type", "month"),
-                   help="a public aggregate table instead of the records (the public download)")
+    p.add_argument("--table", choices=("totals", "operation", "country", "item_type", "month", "published"),
+                   help="a public aggregate table instead of the records (the public download); "
+                        "published: every published result")
+    p.add_argument("--indicator", action="append", metavar="ID", help="with --table published: one indicator")
     p.add_argument("-o", "--output", required=True, help="file to write")
 
 

@@ -26,6 +26,7 @@ from streamlit.testing.v1.util import patch_config_options
 
 from kafo_data.config import small_cell_events
 from kafo_data.export import public as public_export
+from kafo_data.export import published
 from kafo_data.i18n import LANGS
 from kafo_data.ingest import seizures as ingest
 from kafo_data.seizures.public import PublicFilters
@@ -36,7 +37,7 @@ from kafo_data.ui.page import TWINS
 from tests.conftest import REPO, read_records
 
 REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
-PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/budget.py",
+PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/results.py", "pages/budget.py",
          "pages/data_sources.py", "pages/upload.py"]
 AUTH = {"auth": {"redirect_uri": "http://kafo.example.org/oauth2callback", "cookie_secret": "x" * 32,
                  "client_id": "kafo", "client_secret": "not-a-secret",
@@ -183,6 +184,10 @@ def test_every_public_download_shows_no_record(loaded_data, secrets):
                 for pf in (PublicFilters(), PublicFilters(operations=("KAFO-II",), countries=("BFA",))):
                     data = public_export.build(db, table, pf, fmt, lang, dt.date(2026, 11, 30))
                     assert leaks(readable(data, fmt), secrets) == [], (table, fmt, lang, pf)
+    for fmt in published.FORMATS:  # the published results (the Results page's download)
+        for lang in LANGS:
+            data = published.build(db, published.Selection(), fmt, lang, dt.date(2026, 11, 30))
+            assert leaks(readable(data, fmt), secrets) == [], ("published", fmt, lang)
 
 
 def readable(data: bytes, fmt: str) -> str:

@@ -13,7 +13,7 @@ from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
 from kafo_data.ui.data import forget as forget_results
 
-PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/budget.py",
+PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/results.py", "pages/budget.py",
          "pages/data_sources.py", "pages/upload.py"]
 NNBSP = "\u202f"
 

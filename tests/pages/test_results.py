@@ -1,0 +1,67 @@
+"""The Results page through AppTest: every edition's published figures, filters by operation and indicator."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kafo_data.ui.data import forget as forget_results
+from tests.export.test_published import reference
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    st.cache_data.clear()
+    forget_results()
+    yield
+
+
+def open_results(**params: str) -> AppTest:
+    at = AppTest.from_file("../../app.py", default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/results.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_figures(operations=(), indicators=()) -> list[dict[str, str]]:
+    return [f for f in reference("figures") if f["shown"] == "true"
+            and (not operations or f["operation_id"] in operations)
+            and (not indicators or f["indicator"] in indicators)]
+
+
+def test_every_edition_is_on_one_page_with_its_words_and_source_address():
+    at = open_results()
+    frame = at.dataframe[0].value
+    want = shown_figures()
+    assert len(frame) == len(want)
+    assert set(frame["Operation"]) == {o["name"] for o in reference("operations")}
+    assert sorted(frame["The source's words"]) == sorted(f["text"] for f in want)
+    sources = {s["source_id"]: s["url"] for s in reference("sources")}
+    assert sorted(frame["Source address"]) == sorted(sources[f["source_id"]] for f in want)
+    assert "more than 400 pieces" in set(frame["Result"])
+    footnoted = frame[frame["Result"] == "50 pieces"]["Footnotes"].iloc[0]
+    assert "more than 50 firearms" in footnoted, "a second wording stays beside its figure"
+
+
+def test_the_operation_and_indicator_filters_narrow_the_table_and_the_link():
+    at = open_results(lang="fr", operation="KAFO-II")
+    assert len(at.dataframe[0].value) == len(shown_figures(("KAFO-II",)))
+    at.multiselect(key="results_indicator").set_value(["firearms", "officers"]).run()
+    frame = at.dataframe[0].value
+    assert len(frame) == len(shown_figures(("KAFO-II",), ("firearms", "officers"))) == 2
+    assert set(frame["Indicateur"]) == {"Armes à feu", "Agents mobilisés"}
+    assert "plus de 260 agents" in set(frame["Résultat"]) or "260 agents" in set(frame["Résultat"])
+    assert at.query_params["indicator"] == ["firearms", "officers"]
+    every = [f for f in reference("figures")
+             if f["operation_id"] == "KAFO-II" and f["indicator"] in ("firearms", "officers")]
+    assert f"Télécharger {len(every)} lignes" in at.get("download_button")[0].proto.label
+
+
+def test_a_link_with_indicators_opens_them_and_drops_unknown_ones():
+    at = open_results(indicator=["arrests", "<b>nope</b>"])
+    frame = at.dataframe[0].value
+    assert set(frame["Indicator"]) == {"Arrests"} and len(frame) == len(shown_figures(indicators=("arrests",)))
