@@ -14,7 +14,9 @@ from kafo_data.config import data_dir, upload_enabled
 from kafo_data.fmt import literal, number
 from kafo_data.i18n import t
 from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.commit import commit, outcome
 from kafo_data.ingest.read import MAX_FILE_BYTES
+from kafo_data.ingest.vocabulary import MappingError
 from kafo_data.store import batches
 from kafo_data.store.db import data_version
 from kafo_data.ui import page as ui
@@ -58,7 +60,7 @@ if file is not None:
         except ingest.ReportError as exc:
             st.error(t("upload.unreadable", lang, reason=exc.markdown(lang)), icon="🚫")
             st.stop()
-        except ingest.MappingError as exc:
+        except MappingError as exc:
             st.error(t("upload.mapping_error", lang, reason=literal(exc)), icon="🚫")
             st.stop()
         st.session_state["upload_plan"] = (key, plan)
@@ -83,12 +85,12 @@ if file is not None:
         label = t("upload.confirm", lang, count=number(len(plan.accepted), lang))
         if st.button(label, type="primary", key="upload_confirm"):
             try:
-                result = ingest.commit(root, plan, strict=strict, loaded_by=actor)
+                result = commit(root, plan, strict=strict, loaded_by=actor)
             except ingest.ReportError as exc:
                 st.error(t("upload.unreadable", lang, reason=exc.markdown(lang)), icon="🚫")
                 st.stop()
             st.session_state.pop("upload_plan", None)
-            st.session_state["upload_outcome"] = (file.name, ingest.outcome(result, lang))
+            st.session_state["upload_outcome"] = (file.name, outcome(result, lang))
             st.rerun()
     else:
         st.warning(t("upload.nothing_to_store", lang), icon="⚠️")
@@ -99,7 +101,7 @@ if outcome:
 
 st.subheader(t("upload.batches", lang))
 stored = batches.list_batches(root)
-damaged = ingest.damaged_notices(root, lang)
+damaged = batches.damaged_notices(root, lang)
 if damaged:
     st.warning(t("upload.damaged", lang, batches="; ".join(literal(d) for d in damaged)), icon="⚠️")
 st.dataframe([{t("data.col.batch", lang): b.batch_id, t("data.col.origin", lang): b.file or b.kind,

@@ -38,7 +38,8 @@ import pyarrow.parquet as pq
 
 from kafo_data.config import batches_dir, rejected_dir, tmp_dir
 from kafo_data.contract import seizures as contract
-from kafo_data.store.health import batch_dirs
+from kafo_data.i18n import t
+from kafo_data.store.health import batch_dirs, batch_problem
 
 # Only the atomicity tests set this: the writer sleeps this many seconds after the first file of a
 # batch, so a test can kill the process while the batch is half written.
@@ -100,6 +101,16 @@ def list_batches(root: Path) -> list[BatchInfo]:
     """Every complete batch, oldest load first (the sample, which has no load time, first)."""
     infos = [_info(p) for p in batch_dirs(Path(root))]
     return sorted(infos, key=lambda b: (not b.is_sample, b.loaded_at, b.batch_id))
+
+
+def damaged_notices(root: Path, lang: str) -> list[str]:
+    """One line per stored batch that cannot be read and is left out (see `store.health`)."""
+    out = []
+    for info in list_batches(root):
+        problem = batch_problem(info.path)
+        if problem:
+            out.append(t("store.damaged_batch", lang, batch=info.batch_id, reason=problem))
+    return out
 
 
 def find_by_checksum(root: Path, sha256: str) -> BatchInfo | None:

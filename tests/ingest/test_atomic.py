@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kafo_data.ingest.seizures import TEST_PAUSE_ENV
+from kafo_data.store.batches import TEST_PAUSE_ENV
 from kafo_data.store.db import batch_dirs, data_version
 from kafo_data.store.validate import validate
 from tests.conftest import REPO

@@ -17,6 +17,7 @@ import pytest
 from kafo_data.cli import main
 from kafo_data.ingest import read
 from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.commit import commit
 from kafo_data.store.db import batch_dirs
 from kafo_data.store.validate import validate
 from tests.fixtures.ingest import reports
@@ -152,7 +153,7 @@ def test_a_wrong_separator_is_tried_only_on_the_first_rows(data_copy, monkeypatc
 def test_planning_reads_no_stored_batch_into_python_and_still_finds_stored_duplicates(data_copy, tmp_path,
                                                                                         monkeypatch):
     first = ingest.plan(data_copy, "a.csv", csv_bytes([line(), line(ref="X-2", item="cartouches", quantity="12")]))
-    ingest.commit(data_copy, first)
+    commit(data_copy, first)
 
     real = pq.read_table
 
@@ -180,7 +181,7 @@ def test_the_rejected_rows_file_never_brings_a_formula_back(data_copy):
     cells = [c for row in rows[1:] for c in row[1:]]
     assert "'" + leak in cells and "'+X" in cells and "'@SUM(A1)" in cells and "' -1+1" in cells
     assert not [c for c in cells if c.lstrip(" ")[:1] in {"=", "+", "-", "@"}]
-    ingest.commit(data_copy, p)
+    commit(data_copy, p)
     stored = (data_copy / "rejected").glob("*.csv")
     assert all(b"'=HYPERLINK" in f.read_bytes() for f in stored)
 
@@ -223,7 +224,7 @@ def test_a_table_the_contract_cannot_hold_writes_nothing(data_copy, monkeypatch)
     p = ingest.plan(data_copy, "r.csv", csv_bytes([line(), line(ref="X-2", item="objet inconnu")]))
     p.accepted[0].event["arrests"] = 10**11  # past every check: the arrow table refuses it
     with pytest.raises(ingest.ReportError) as exc:
-        ingest.commit(data_copy, p)
+        commit(data_copy, p)
     assert "nothing was written" in exc.value.text("en")
     assert [b.name for b in batch_dirs(data_copy)] == ["sample"]
     assert not (data_copy / "rejected").exists() or not list((data_copy / "rejected").iterdir())

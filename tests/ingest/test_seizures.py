@@ -19,6 +19,7 @@ import pytest
 from kafo_data.cli import main
 from kafo_data.i18n import catalogue
 from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.commit import commit
 from kafo_data.store.db import batch_dirs, data_version, get_database
 from kafo_data.store.validate import validate
 from tests.conftest import REPO, read_records
@@ -567,10 +568,10 @@ def test_plan_writes_nothing_and_commit_stores_it(data_copy):
     assert (data_copy / "rejected").exists() is False and not report_batches(data_copy)
     assert p.summary("fr") == "17 lues, 10 acceptées, 7 rejetées"
     assert [r["line"] for r in p.rejected_rows()] == [str(r.line) for r in p.rejected]
-    result = ingest.commit(data_copy, p)
+    result = commit(data_copy, p)
     assert result.batch_id and result.stored == 10 and result.events == 5 and result.exit_code == 1
     assert result.rejected_path == data_copy / "rejected" / f"{result.batch_id}.csv"
-    again = ingest.commit(data_copy, ingest.plan(data_copy, "rapport.csv", data))
+    again = commit(data_copy, ingest.plan(data_copy, "rapport.csv", data))
     assert again.batch_id is None and again.plan.duplicate_of == result.batch_id
 
 
@@ -578,8 +579,8 @@ def test_commit_checks_duplicates_again_when_confirmed_later(data_copy):
     first = ingest.plan(data_copy, "a.csv", reports.french_csv(bad=False))
     second = ingest.plan(data_copy, "b.csv", reports.english_csv())
     assert len(second.accepted) == 10, "nothing stored yet when both were planned"
-    ingest.commit(data_copy, first)
-    result = ingest.commit(data_copy, second)
+    commit(data_copy, first)
+    result = commit(data_copy, second)
     assert result.batch_id is None and len(result.plan.rejected) == 10
 
 

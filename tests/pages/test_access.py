@@ -29,6 +29,7 @@ from kafo_data.export import public as public_export
 from kafo_data.export import published
 from kafo_data.i18n import LANGS
 from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.commit import commit
 from kafo_data.seizures.public import PublicFilters
 from kafo_data.store import batches
 from kafo_data.store.db import get_database
@@ -54,7 +55,7 @@ def loaded_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("access") / "data"
     shutil.copytree(REPO / "data", root, ignore=shutil.ignore_patterns("tmp", "rejected"))
     plan = ingest.plan(root, REPORT.name, REPORT.read_bytes())
-    ingest.commit(root, plan, loaded_by=MANAGER)
+    commit(root, plan, loaded_by=MANAGER)
     return root
 
 

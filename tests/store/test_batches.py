@@ -17,6 +17,7 @@ import pytest
 
 from kafo_data.ingest import money as money_ingest
 from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.commit import commit
 from kafo_data.sample import money as money_sample
 from kafo_data.sample import seizures as sample
 from kafo_data.store import batches
@@ -51,7 +52,7 @@ def synced(monkeypatch) -> list[str]:
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads descriptors back through /proc")
 def test_a_seizure_batch_is_fsynced_file_by_file_then_renamed_in_and_its_parent_fsynced(data_copy, synced):
     p = ingest.plan(data_copy, "r.csv", reports.french_csv())
-    result = ingest.commit(data_copy, p)
+    result = commit(data_copy, p)
     batch = result.batch_path
     assert batch is not None
     tmp = str(data_copy / "tmp" / f"{batch.name}.partial")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kafo_data.cli import main
 from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.commit import commit
 from kafo_data.store import batches
 from tests.conftest import REPO
 
@@ -11,7 +12,7 @@ REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
 
 
 def test_a_load_and_a_removal_name_who_did_them(data_copy, capsys):
-    result = ingest.commit(data_copy, ingest.plan(data_copy, REPORT.name, REPORT.read_bytes()),
+    result = commit(data_copy, ingest.plan(data_copy, REPORT.name, REPORT.read_bytes()),
                            loaded_by="amina.diallo@unodc.example")
     stored = next(b for b in batches.list_batches(data_copy) if b.batch_id == result.batch_id)
     assert stored.loaded_by == "amina.diallo@unodc.example"

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kafo_data.cli.money import cmd_money, configure_money
 from kafo_data.config import built_dir, data_dir, reference_dir
 from kafo_data.errors import DataMissingError, FilterError, ReferenceError, UsageError
-from kafo_data.money.cli import cmd_money, configure_money
 
 if TYPE_CHECKING:
     from kafo_data.seizures.filters import Filters
@@ -237,7 +237,7 @@ def _export_published(args: argparse.Namespace, root: Path) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from kafo_data.ingest.seizures import run_cli
+    from kafo_data.cli.ingest import run_cli
 
     if args.kind != "seizures":
         from kafo_data.ingest.money import run
