@@ -67,6 +67,15 @@ CRIMINAL_CONTEXTS: tuple[str, ...] = (
 
 MARKING_STATUSES: tuple[str, ...] = ("marked", "unmarked", "erased", "unknown")
 
+# How far tracing of one firearm line went (SDG indicator 16.4.2's numerator is "origin_established"),
+# and, where established, how the firearm became illicit. Both only on firearm lines (docs/firearms.md).
+TRACING_STATUSES: tuple[str, ...] = ("not_requested", "requested", "origin_established", "origin_not_established")
+ILLICIT_ORIGINS: tuple[str, ...] = (
+    "national_stockpile", "civilian_owner", "craft_manufacture", "illicit_import", "other",
+)
+# Item-line columns that describe a firearm: a value on a line of another category is a contract violation.
+FIREARM_ONLY: tuple[str, ...] = ("tracing_status", "illicit_origin")
+
 QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "at_least", "about", "words")
 
 VOCABULARIES: dict[str, tuple[str, ...]] = {
@@ -76,6 +85,8 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "agency": AGENCIES,
     "criminal_context": CRIMINAL_CONTEXTS,
     "marking_status": MARKING_STATUSES,
+    "tracing_status": TRACING_STATUSES,
+    "illicit_origin": ILLICIT_ORIGINS,
 }
 
 
@@ -107,6 +118,8 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column("make", "VARCHAR", required=False),
     Column("country_of_manufacture", "VARCHAR", required=False, vocab="country"),
     Column("marking_status", "VARCHAR", required=False, vocab="marking_status"),
+    Column("tracing_status", "VARCHAR", required=False, vocab="tracing_status"),
+    Column("illicit_origin", "VARCHAR", required=False, vocab="illicit_origin"),
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {
@@ -119,7 +132,7 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "seizure_id", "line_no", "operation_id", "seizure_date", "country_iso3", "admin1",
     "locality", "latitude", "longitude", "agency", "arrests", "criminal_context",
     "category", "item_type", "quantity", "unit", "craft_made", "calibre", "make",
-    "country_of_manufacture", "marking_status", "source", "is_sample",
+    "country_of_manufacture", "marking_status", "tracing_status", "illicit_origin", "source", "is_sample",
 )
 
 

@@ -69,6 +69,12 @@ AGENCY_WEIGHTS = [("police", 25), ("gendarmerie", 25), ("customs", 25), ("salw_c
 CONTEXT_WEIGHTS = [("terrorism", 10), ("organised_crime", 35), ("illegal_mining", 10),
                    ("other", 15), ("unknown", 30)]
 EVENTS_PER_OPERATION = {"KAFO-I": 40, "KAFO-II": 80, "KAFO-III": 150, "KAFO-IV": 100, "KAFO-V": 130}
+# Tracing of a firearm line: KAFO I's reports predate the tracing column (nothing recorded), later
+# editions record it for most lines; an established origin says how the firearm became illicit.
+NO_TRACING_RECORDED = frozenset({"KAFO-I"})
+TRACING_WEIGHTS = [(None, 15), ("not_requested", 35), ("requested", 22), ("origin_established", 18),
+                   ("origin_not_established", 10)]
+ORIGIN_WEIGHTS = [("national_stockpile", 35), ("civilian_owner", 20), ("illicit_import", 35), ("other", 10)]
 
 
 @dataclass(frozen=True)
@@ -241,7 +247,27 @@ def generate_sample(root: Path, seed: int = SEED) -> tuple[pa.Table, pa.Table]:
         for _ in range(total_arrests):
             rng.choice(events)["arrests"] += 1
         seizures += events
+    op_of = {e["seizure_id"]: e["operation_id"] for e in seizures}
+    for item in items:
+        item.update(_tracing(seed, item, op_of[item["seizure_id"]]))
     return _arrow("seizures", seizures), _arrow("seized_items", items)
+
+
+def _tracing(seed: int, item: dict, operation_id: str) -> dict:
+    """Tracing status and illicit origin of one line, from a generator of its own.
+
+    Drawn apart from the main sequence, so adding them left every other value of the sample (and its
+    totals, which equal the published figures) exactly as it was.
+    """
+    out: dict[str, str | None] = {"tracing_status": None, "illicit_origin": None}
+    if item["category"] != "firearms" or operation_id in NO_TRACING_RECORDED:
+        return out
+    rng = random.Random(f"{seed}:{item['seizure_id']}:{item['line_no']}")
+    status = rng.choices([k for k, _ in TRACING_WEIGHTS], [w for _, w in TRACING_WEIGHTS])[0]
+    out["tracing_status"] = status
+    if status == "origin_established":
+        out["illicit_origin"] = "craft_manufacture" if item["craft_made"] else _pick(rng, ORIGIN_WEIGHTS)
+    return out
 
 
 def _arrow(table: str, rows: list[dict]) -> pa.Table:
@@ -318,10 +344,22 @@ def synthetic(root: Path, rows: int, seed: int = SEED) -> tuple[pa.Table, pa.Tab
     first = np.r_[True, owner[1:] != owner[:-1]]
     starts_at = np.maximum.accumulate(np.where(first, np.arange(rows), 0))
     line_no = (np.arange(rows) - starts_at + 1).astype(np.int32)
+    firearm = category == "firearms"
+    craft = firearm & (rs.random(rows) < 0.25)
+    status = rs.choice(np.array([None, *contract.TRACING_STATUSES], dtype=object), rows,
+                       p=[0.15, 0.35, 0.22, 0.18, 0.10])
+    origin = rs.choice(np.array(contract.ILLICIT_ORIGINS, dtype=object), rows)
+    origin = np.where(craft, "craft_manufacture", np.where(origin == "craft_manufacture", "other", origin))
+    made_in = rs.choice(np.array([None, "RUS", "CHN", "TUR", "ITA", "BEL", "CZE", "USA"], dtype=object), rows)
+    marking = rs.choice(np.array(contract.MARKING_STATUSES, dtype=object), rows, p=[0.6, 0.1, 0.2, 0.1])
     items = pa.table({
         "seizure_id": seizure_ids[owner], "line_no": line_no, "category": category, "item_type": item_type,
         "quantity": rs.integers(1, 50, rows).astype(float), "unit": unit,
-        **{c: pa.nulls(rows, pa.bool_() if c == "craft_made" else pa.string())
-           for c in ("craft_made", "calibre", "make", "country_of_manufacture", "marking_status")},
+        "craft_made": pa.array(np.where(firearm, craft, None).tolist(), pa.bool_()),
+        "calibre": pa.nulls(rows, pa.string()), "make": pa.nulls(rows, pa.string()),
+        "country_of_manufacture": np.where(firearm & ~craft, made_in, None),
+        "marking_status": np.where(firearm, np.where(craft, "unmarked", marking), None),
+        "tracing_status": np.where(firearm, status, None),
+        "illicit_origin": np.where(firearm & (status == "origin_established"), origin, None),
     })
     return (seizures.cast(_arrow("seizures", []).schema), items.cast(_arrow("seized_items", []).schema))

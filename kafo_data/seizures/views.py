@@ -272,7 +272,8 @@ def records_for_display(page: pd.DataFrame, names: dict[str, str], ops: dict[str
     shown["operation_id"] = [ops.get(v, v) for v in page.operation_id.tolist()]
     shown["country_iso3"] = [names.get(v, v) for v in page.country_iso3.tolist()]
     shown["seizure_date"] = pd.to_datetime(shown.seizure_date).dt.date
-    for vocab in ("category", "item_type", "unit", "agency", "criminal_context", "marking_status"):
+    for vocab in ("category", "item_type", "unit", "agency", "criminal_context", "marking_status", "tracing_status",
+                  "illicit_origin"):
         shown[vocab] = ["" if _is_blank(v) else label(vocab, v, lang) for v in page[vocab].tolist()]
     headings = {c: column_label(c, lang) for c in shown.columns}
     return shown.rename(columns=headings)

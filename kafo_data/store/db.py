@@ -84,6 +84,12 @@ def _empty_table_sql(name: str) -> str:
     return f"CREATE OR REPLACE TABLE {name} ({cols})"
 
 
+def _contract_columns(con: duckdb.DuckDBPyConnection, source: str, table: str) -> str:
+    """The contract's columns of a record table; NULL for an optional one its files predate (tracing)."""
+    present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    return ", ".join(c.name if c.name in present else f"NULL::{c.dtype} AS {c.name}" for c in contract.TABLES[table])
+
+
 class Database:
     """The process's root connection to one data directory."""
 
@@ -168,8 +174,9 @@ class Database:
                     con.execute(f"DROP {existing[table]} {table}")
                 if files:
                     listing = ", ".join(path_literal(f) for f in files)
+                    source = f"read_parquet([{listing}], union_by_name = true)"
                     con.execute(f"CREATE {'TABLE' if in_memory else 'VIEW'} {table} AS "
-                                f"SELECT * FROM read_parquet([{listing}], union_by_name = true)")
+                                f"SELECT {_contract_columns(con, source, table)} FROM {source}")
                 else:
                     con.execute(_empty_table_sql(table))
             con.execute(

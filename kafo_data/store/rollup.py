@@ -55,15 +55,49 @@ from kafo_data.config import cache_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.store.sql import path_literal
 
-TABLES: tuple[str, ...] = ("rollup_lines", "rollup_events")
+TABLES: tuple[str, ...] = ("rollup_lines", "rollup_events", "rollup_firearms")
 # Bump when the tables' columns or meaning change, so stored rollups of an older layout are rebuilt.
-LAYOUT = "3"
+LAYOUT = "4"
 KEEP_SECONDS = 3600  # parts of batches no longer present, and half-written folders, are removed after this
 
 LINE_KEYS = ("operation_id", "country_iso3", "category", "item_type", "unit", "seizure_date", "is_sample")
 EVENT_KEYS = ("operation_id", "country_iso3", "admin1", "locality", "seizure_date", "is_sample", "source", "catmask")
 LINES_ORDER = "operation_id, seizure_date, country_iso3, category, item_type, unit"
 EVENTS_ORDER = "operation_id, seizure_date, country_iso3"
+
+# Firearm lines (category firearms, always in pieces) for the Firearms page, one grouping set per breakdown.
+# Every set keeps the event's own columns (what the filters restrict), so summing a set's rows over them
+# never counts an event twice; the other columns of a set are what one event may have several of. `events`
+# counts each event once per row, so a set's event counts are exact for any filter (kafo_data.firearms).
+FIREARM_EVENT_KEYS = ("operation_id", "country_iso3", "seizure_date", "is_sample")
+FIREARM_SETS: dict[str, tuple[str, ...]] = {
+    "total": (),
+    "type": ("item_type", "marking_status", "craft_made"),
+    "made_in": ("country_of_manufacture",),
+    "tracing": ("tracing_status",),
+    "origin": ("illicit_origin",),
+}
+FIREARM_KEYS = ("gset", *FIREARM_EVENT_KEYS, "item_type", "marking_status", "craft_made",
+                "country_of_manufacture", "tracing_status", "illicit_origin")
+FIREARMS_ORDER = "gset, operation_id, seizure_date, country_iso3"
+
+
+def firearms_select(records: str) -> str:
+    """One part of `rollup_firearms` from a records relation: firearms, lines, events and the 16.4.2 counts."""
+    dims = FIREARM_KEYS[len(FIREARM_EVENT_KEYS) + 1:]
+    sets = ", ".join(f"({', '.join((*FIREARM_EVENT_KEYS, *extra))})" for extra in FIREARM_SETS.values())
+    which = " ".join(f"WHEN GROUPING({extra[0]}) = 0 THEN '{name}'" for name, extra in FIREARM_SETS.items() if extra)
+    recorded, established = "tracing_status IS NOT NULL", "tracing_status = 'origin_established'"
+    return f"""
+SELECT CASE {which} ELSE 'total' END AS gset, {', '.join(FIREARM_EVENT_KEYS)}, {', '.join(dims)},
+       sum(quantity) AS firearms, count(*) AS lines, count(DISTINCT seizure_id) AS events,
+       coalesce(sum(quantity) FILTER (WHERE {recorded}), 0) AS recorded,
+       count(DISTINCT seizure_id) FILTER (WHERE {recorded}) AS recorded_events,
+       coalesce(sum(quantity) FILTER (WHERE {established}), 0) AS established,
+       count(DISTINCT seizure_id) FILTER (WHERE {established}) AS established_events
+FROM {records} WHERE category = 'firearms'
+GROUP BY GROUPING SETS ({sets})
+"""
 
 LINES_SELECT = f"""
 SELECT {', '.join(LINE_KEYS)}, sum(quantity) AS quantity, count(*) AS lines
@@ -116,6 +150,8 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         cur.execute("CREATE OR REPLACE TABLE rollup_events AS "
                     + EVENTS_SELECT.format(items="seized_items", seizures="seizures", bits=_bits_sql())
                     + f" ORDER BY {EVENTS_ORDER}")
+        cur.execute(f"CREATE OR REPLACE TABLE rollup_firearms AS {firearms_select('records')} "
+                    f"ORDER BY {FIREARMS_ORDER}")
     finally:
         cur.close()
 
@@ -214,6 +250,8 @@ def _records_sql(items: str, seizures: str) -> str:
 def _part_sql(table: str, items: str, seizures: str) -> str:
     if table == "rollup_lines":
         return LINES_SELECT.format(records=_records_sql(items, seizures))
+    if table == "rollup_firearms":
+        return firearms_select(_records_sql(items, seizures))
     return EVENTS_SELECT.format(items=items, seizures=seizures, bits=_bits_sql())
 
 
@@ -264,7 +302,8 @@ def merge(con: duckdb.DuckDBPyConnection, folders: Sequence[Path]) -> None:
     """Make both tables the merge of the given parts: the same groups, the sums and counts summed."""
     cur = con.cursor()
     try:
-        keyed = {"rollup_lines": (LINE_KEYS, LINES_ORDER), "rollup_events": (EVENT_KEYS, EVENTS_ORDER)}
+        keyed = {"rollup_lines": (LINE_KEYS, LINES_ORDER), "rollup_events": (EVENT_KEYS, EVENTS_ORDER),
+                 "rollup_firearms": (FIREARM_KEYS, FIREARMS_ORDER)}
         for table, (keys, order) in keyed.items():
             if not folders:
                 empty = _part_sql(table, _empty_relation("seized_items"), _empty_relation("seizures"))

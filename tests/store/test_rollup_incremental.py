@@ -22,11 +22,13 @@ from kafo_data.store.db import Database
 from tests.conftest import DATA
 from tests.store.test_rollup import _awkward_batch
 
-FLOATS = {"rollup_lines": ["quantity"], "rollup_events": ["geo_latitude", "geo_longitude"]}
+FLOATS = {"rollup_lines": ["quantity"], "rollup_events": ["geo_latitude", "geo_longitude"],
+          "rollup_firearms": ["firearms", "recorded", "established"]}
 
 
 def _table(db: Database, table: str) -> pd.DataFrame:
-    keys = rollup.LINE_KEYS if table == "rollup_lines" else rollup.EVENT_KEYS
+    keys = {"rollup_lines": rollup.LINE_KEYS, "rollup_events": rollup.EVENT_KEYS,
+            "rollup_firearms": rollup.FIREARM_KEYS}[table]
     frame = db.frame(f"SELECT * FROM {table} ORDER BY {', '.join(k + ' NULLS FIRST' for k in keys)}")
     return frame.reset_index(drop=True)
 
