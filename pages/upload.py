@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kafo_data.config import data_dir, upload_enabled
+from kafo_data.config import upload_enabled
 from kafo_data.fmt import literal, number
 from kafo_data.i18n import t
-from kafo_data.ingest import seizures as ingest
-from kafo_data.ingest.commit import commit, outcome
-from kafo_data.ingest.read import MAX_FILE_BYTES
-from kafo_data.ingest.vocabulary import MappingError
-from kafo_data.store import batches
-from kafo_data.store.db import data_version
 from kafo_data.ui import page as ui
+from kafo_data.ui import reports
+from kafo_data.ui.reports import Refused
 
 lang, filters, notices = ui.start(managers_only=True, filters="none")
 actor = ui.access().actor()  # recorded with each batch loaded or taken out
@@ -30,7 +26,6 @@ if not upload_enabled():
     st.stop()
 st.markdown(t("upload.intro", lang))
 
-root = data_dir()
 ops = ui.operation_names()
 names = ui.country_names(lang)
 file = st.file_uploader(t("upload.file", lang), type=["csv", "xlsx", "txt"], key="upload_file",
@@ -42,28 +37,16 @@ with st.expander(t("upload.defaults", lang)):
                                    key="upload_country",
                                    format_func=lambda v: t("upload.none", lang) if v is None else names[v])
 
-if file is not None and file.size > MAX_FILE_BYTES:
+if file is not None and file.size > reports.file_cap():
     st.error(t("upload.file_too_large", lang, size=number(round(file.size / 2**20, 1), lang),
-               limit=number(MAX_FILE_BYTES // 2**20, lang)), icon="🚫")
+               limit=number(reports.file_cap() // 2**20, lang)), icon="🚫")
     st.stop()
 if file is not None:
-    # One plan per uploaded file, defaults, language and data version: a rerun (a checkbox) reuses it.
-    key = (file.file_id, file.size, default_op, default_country, lang, data_version(root))
-    cached = st.session_state.get("upload_plan")
-    if cached is not None and cached[0] == key:
-        plan = cached[1]
-    else:
-        st.session_state.pop("upload_plan", None)
-        try:
-            plan = ingest.plan(root, file.name, file.getvalue(), lang_hint=lang, operation=default_op,
-                               country=default_country)
-        except ingest.ReportError as exc:
-            st.error(t("upload.unreadable", lang, reason=exc.markdown(lang)), icon="🚫")
-            st.stop()
-        except MappingError as exc:
-            st.error(t("upload.mapping_error", lang, reason=literal(exc)), icon="🚫")
-            st.stop()
-        st.session_state["upload_plan"] = (key, plan)
+    try:
+        plan = reports.plan_upload(file, lang, default_op, default_country)
+    except Refused as exc:
+        st.error(str(exc), icon="🚫")
+        st.stop()
 
     st.subheader(t("upload.report", lang))
     counts = st.columns(3)
@@ -85,23 +68,21 @@ if file is not None:
         label = t("upload.confirm", lang, count=number(len(plan.accepted), lang))
         if st.button(label, type="primary", key="upload_confirm"):
             try:
-                result = commit(root, plan, strict=strict, loaded_by=actor)
-            except ingest.ReportError as exc:
-                st.error(t("upload.unreadable", lang, reason=exc.markdown(lang)), icon="🚫")
+                st.session_state["upload_outcome"] = (file.name, reports.store(plan, strict, actor, lang))
+            except Refused as exc:
+                st.error(str(exc), icon="🚫")
                 st.stop()
-            st.session_state.pop("upload_plan", None)
-            st.session_state["upload_outcome"] = (file.name, outcome(result, lang))
             st.rerun()
     else:
         st.warning(t("upload.nothing_to_store", lang), icon="⚠️")
 
-outcome = st.session_state.get("upload_outcome")
-if outcome:
-    st.success(t("upload.done", lang, file=literal(outcome[0]), outcome=outcome[1]), icon="✅")
+done = st.session_state.get("upload_outcome")
+if done:
+    st.success(t("upload.done", lang, file=literal(done[0]), outcome=done[1]), icon="✅")
 
 st.subheader(t("upload.batches", lang))
-stored = batches.list_batches(root)
-damaged = batches.damaged_notices(root, lang)
+stored = reports.stored()
+damaged = reports.damaged(lang)
 if damaged:
     st.warning(t("upload.damaged", lang, batches="; ".join(literal(d) for d in damaged)), icon="⚠️")
 st.dataframe([{t("data.col.batch", lang): b.batch_id, t("data.col.origin", lang): b.file or b.kind,
@@ -118,16 +99,15 @@ if removable:
                 st.warning(t("upload.remove_confirm_first", lang))
             else:
                 try:
-                    removed = batches.remove_batch(root, chosen, removed_by=actor)
-                    st.session_state.pop("upload_plan", None)
+                    removed = reports.remove(chosen, actor)
                     st.session_state["upload_outcome"] = (removed.file or removed.batch_id,
                                                           t("upload.removed", lang, batch=removed.batch_id))
                     st.rerun()
-                except batches.BatchError as exc:
-                    st.error(literal(exc))
+                except Refused as exc:
+                    st.error(str(exc))
 
 st.subheader(t("access.removed.title", lang))
-gone = batches.removed_batches(root)
+gone = reports.removed()
 if gone:
     st.dataframe([{t("data.col.batch", lang): g.get("batch_id"), t("data.col.origin", lang): g.get("file") or "",
                    t("data.col.rows", lang): number(g.get("rows") or 0, lang),

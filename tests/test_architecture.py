@@ -1,4 +1,7 @@
-"""The layers of DESIGN.md, checked on the source: Streamlit only where it belongs, no import cycle."""
+"""The layers of the package (README, "Layout"), checked on the source: each module imports only its rank or lower.
+
+Streamlit only where it belongs, no import cycle, pages reach the data through `ui/`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,27 @@ from pathlib import Path
 from tests.conftest import REPO
 
 PACKAGE = REPO / "kafo_data"
+
+# The ranks, stated once (the README's layout table repeats them). A module imports only modules of
+# its own rank or lower, at the top of the file or inside a function. A folder of the package takes
+# the rank of its name, so a new module in a known folder is ranked already; a new folder or a new
+# top-level module must be given a rank here, or the test fails.
+FOLDER_RANKS = {
+    "contract": 0,
+    "store": 2,
+    "ingest": 3, "sample": 3,
+    "seizures": 4, "money": 4, "firearms": 4,
+    "export": 5, "brief": 5,
+    "ui": 6,
+    "cli": 7, "devtools": 7,
+}
+TOP_RANKS = {
+    "kafo_data": 1, "kafo_data.config": 1, "kafo_data.errors": 1, "kafo_data.fmt": 1, "kafo_data.i18n": 1,
+    "kafo_data.filtering": 1, "kafo_data.geo": 1, "kafo_data.access": 1, "kafo_data.formulas": 1,
+    "kafo_data.chart_base": 1,
+    "kafo_data.__main__": 7,
+}
+PAGE_RANK = 7  # pages/*.py and app.py
 
 
 def _module(path: Path) -> str:
@@ -35,6 +59,54 @@ def _imports(path: Path) -> set[str]:
 def _graph() -> dict[str, set[str]]:
     modules = {_module(p): p for p in PACKAGE.rglob("*.py")}
     return {name: {m for m in _imports(path) if m in modules and m != name} for name, path in modules.items()}
+
+
+def rank(module: str) -> int | None:
+    """The layer of a module of the package, or None when nobody has given it one."""
+    parts = module.split(".")
+    if len(parts) > 2 or (len(parts) == 2 and (PACKAGE / parts[1]).is_dir()):
+        return FOLDER_RANKS.get(parts[1])
+    return TOP_RANKS.get(module)
+
+
+def _upward(importer: str, importer_rank: int, path: Path, modules: set[str]) -> list[str]:
+    return [f"{importer} ({importer_rank}) imports {m} ({rank(m)})" for m in sorted(_imports(path) & modules)
+            if (rank(m) or 0) > importer_rank]
+
+
+def test_every_module_has_a_rank():
+    unranked = sorted(name for name in (_module(p) for p in PACKAGE.rglob("*.py")) if rank(name) is None)
+    assert unranked == [], "give these a rank in FOLDER_RANKS or TOP_RANKS (and in the README's layout table)"
+
+
+def test_the_rank_rule_is_read_from_the_folder_name():
+    assert rank("kafo_data.firearms.queries") == 4 and rank("kafo_data.brief.pdf") == 5
+    assert rank("kafo_data.store") == 2 and rank("kafo_data.contract.seizures") == 0
+    assert rank("kafo_data.newthing") is None and rank("kafo_data.newfolder.x") is None
+
+
+def test_no_module_imports_a_higher_layer():
+    modules = {_module(p): p for p in PACKAGE.rglob("*.py")}
+    names = set(modules)
+    offenders = [line for name, path in sorted(modules.items()) if rank(name) is not None
+                 for line in _upward(name, rank(name), path, names)]
+    offenders += [line for path in [REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]
+                  for line in _upward(path.name, PAGE_RANK, path, names)]
+    assert offenders == []
+
+
+def test_the_check_sees_an_import_inside_a_function(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from kafo_data.ui import page\n", encoding="utf-8")
+    assert _upward("kafo_data.store.m", 2, module, {"kafo_data.ui.page"}) == [
+        "kafo_data.store.m (2) imports kafo_data.ui.page (6)"]
+
+
+def test_pages_reach_the_store_and_the_ingest_only_through_the_ui():
+    for path in [REPO / "app.py", *(REPO / "pages").glob("*.py")]:
+        direct = sorted(m for m in _imports(path) if m.split(".")[:2] in (["kafo_data", "store"],
+                                                                            ["kafo_data", "ingest"]))
+        assert direct == [], path.name
 
 
 def test_only_the_ui_and_the_dev_tools_import_streamlit():

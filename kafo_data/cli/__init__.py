@@ -80,7 +80,7 @@ def _clean(value: object) -> object:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from kafo_data.store.validate import validate
+    from kafo_data.ingest.validate import validate
 
     problems = validate(_root(args))
     for p in problems:

@@ -10,10 +10,9 @@ Formats (`FORMATS`):
 - `zip`: the `csv` file unchanged, the data dictionary and the code labels (both languages), and
   a README (filters, when made, sources with links, suggested citation, sample warning).
 
-One rule against formula injection, for every format: a text cell whose first non-blank
-character is = + - @, tab, CR or LF gets a leading '. `TRIGGER_PATTERN` states it once; data
-cells get it in SQL (`neutralised`), the few cells we write ourselves (dictionary, sources,
-filters) through `neutralise`. Numbers, dates and booleans are not text and stay as they are.
+One rule against formula injection, for every format (`kafo_data.formulas`): data cells get it
+in SQL (`neutralised`), the few cells we write ourselves (dictionary, sources, filters) through
+`neutralise`. Numbers, dates and booleans are not text and stay as they are.
 
 Rows stream from DuckDB as arrow batches into the writer, so a file written to disk is never
 held in memory. CSV and zip written to a stream have no cap. xlsx is capped at
@@ -53,6 +52,7 @@ import pyarrow.csv as pacsv
 from kafo_data.export.formats import FORMATS
 from kafo_data.fmt import date as fmt_date
 from kafo_data.fmt import number as fmt_number
+from kafo_data.formulas import TRIGGER_PATTERN, neutralise, neutralised
 from kafo_data.i18n import LANGS, catalogue, t
 from kafo_data.store.db import Database
 
@@ -70,8 +70,6 @@ ZIP64_ROWS = 1_000_000
 BOM = "\ufeff".encode()
 BATCH_ROWS = 65_536
 PART_ROWS = 350_000
-TRIGGER_PATTERN = "^ *[=+\\-@\t\r\n]"
-_TRIGGER = re.compile(TRIGGER_PATTERN)
 # Characters XML 1.0 forbids; openpyxl refuses them, so xlsx cells drop them (RE2 syntax).
 _XML_ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
 _KINDS: dict[str, Kind] = {"VARCHAR": "text", "DOUBLE": "number", "INTEGER": "integer", "BIGINT": "integer",
@@ -158,18 +156,6 @@ class _About:
     sample_rows: int
     filters: Sequence[FilterLine]
     sources: list[tuple[str, str, str, str, str]] = field(default_factory=list)
-
-
-# --- the one rule ------------------------------------------------------------------------
-
-def neutralise(text: str) -> str:
-    """A text cell made safe for spreadsheets: a leading ' when it could start a formula."""
-    return "'" + text if _TRIGGER.match(text) else text
-
-
-def neutralised(column: str, alias: str | None = None) -> str:
-    """SQL for one text column with the formula-injection rule applied (pattern bound as `?`)."""
-    return f"CASE WHEN regexp_matches({column}, ?) THEN '''' || {column} ELSE {column} END AS {alias or column}"
 
 
 # --- what is exported ----------------------------------------------------------------------

@@ -47,11 +47,12 @@ from kafo_data.contract.money import (
     arrow_schema,
     parse_amount,
 )
+from kafo_data.formulas import neutralise
 from kafo_data.i18n import t
 from kafo_data.ingest.read import UnreadableFile, cell_text, read_report
 from kafo_data.store.batches import parquet_writer, store_lock, write_batch_dir, write_file_whole
-from kafo_data.store.money import money_batch_dirs
-from kafo_data.store.reference import read_text
+from kafo_data.store.money import money_batch_dirs, sample_file
+from kafo_data.store.reference import project_total, read_text
 
 ALIASES = {"donor": "donor_id", "project": "project_id", "operation": "operation_id", "date": "transaction_date",
            "period-start": "period_start", "period-end": "period_end", "value-date": "value_date",
@@ -256,8 +257,6 @@ def stored_ids(root: Path, table: str) -> set[str]:
 
 def _safe_cell(value: object) -> str:
     """A rejected cell as text a spreadsheet will not run as a formula (the one rule of every file we write)."""
-    from kafo_data.export.writers import neutralise
-
     return "" if value is None else neutralise(cell_text(value))
 
 
@@ -423,13 +422,11 @@ def run(root: Path, paths: Sequence[Path], kind: str, dry_run: bool = False, str
 
 # --- checking what is stored ------------------------------------------------------------------
 
-def check_stored(root: Path) -> list[str]:
+def check_money_files(root: Path) -> list[str]:
     """Every stored money file against the contract; the sample must add up to the published total.
 
     For `python -m kafo_data validate`: each problem names its file (and row where it can).
     """
-    from kafo_data.sample.money import project_total
-    from kafo_data.store.money import sample_file
 
     problems: list[str] = []
     known = known_ids(root)

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kafo_data.formulas import neutralise
 from kafo_data.i18n import LANGS, t
 from kafo_data.ingest.messages import Message, Number, ReportError, msg
 from kafo_data.ingest.read import MAX_FILE_BYTES, SEPARATOR_NAMES, RawTable, UnreadableFile, norm, read_report
@@ -126,11 +127,9 @@ class IngestPlan:
 
         UTF-8 with a byte-order mark and the file's own separator, so Excel opens it and the
         corrected file can be loaded again as it is. Cells are as received, except that a text
-        that could start a formula gets a leading ' (`export.writers.neutralise`, the rule of every
+        that could start a formula gets a leading ' (`kafo_data.formulas`, the rule of every
         file the dashboard writes): a report cell never becomes a live formula on a manager's machine.
         """
-        from kafo_data.export.writers import neutralise  # the one formula rule (imported only to write)
-
         width = max([len(self.header), *(len(r.cells) for r in self.rejected)])
         header = [*self.header, *[""] * (width - len(self.header))]
         sep = self.separator if self.separator in {";", ",", "\t"} else (";" if self.lang == "fr" else ",")

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from kafo_data.chart_base import TEXT, Figure, base_figure
 from kafo_data.money.queries import MEASURES
 from kafo_data.money.views import amount, measure_label, output_short, period_label, share_text
-from kafo_data.seizures.charts import TEXT, Figure, base_figure
 
 MEASURE_COLOURS: dict[str, str] = {
     "budget": "#0072B2", "outgoing_commitment": "#56B4E9", "disbursement": "#E69F00", "expenditure": "#009E73",

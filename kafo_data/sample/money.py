@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,7 +22,7 @@ import pyarrow.parquet as pq
 
 from kafo_data.config import money_dir, tmp_dir
 from kafo_data.contract.money import OUTPUTS, SAMPLE_SOURCE, arrow_schema, from_cents, to_cents
-from kafo_data.store.reference import read_text
+from kafo_data.store.reference import ProjectTotal, project_total
 
 SEED = 20200101
 YEARS: tuple[int, ...] = (2020, 2021, 2022, 2023, 2024)
@@ -43,25 +41,6 @@ OPERATIONS = {2020: "KAFO-II", 2021: "KAFO-III", 2023: "KAFO-IV", 2024: "KAFO-V"
 DONOR_NAMES = {"EU": "European Union"}
 IMPLEMENTER = "UNODC"
 PARTNER = "INTERPOL"
-
-
-@dataclass(frozen=True)
-class ProjectTotal:
-    """The real figure the sample must add up to, read from the reference text."""
-
-    project_id: str
-    donor_id: str
-    value: Decimal
-    currency: str
-    source_id: str
-
-
-def project_total(root: Path) -> ProjectTotal:
-    """Project id, donor, total and currency as the reference (project description) states them."""
-    fields = {r["field"]: r for r in read_text(root, "project")}
-    donors = [r["text_en"] for r in read_text(root, "project_items") if r["list"] == "donor"]
-    return ProjectTotal(fields["project_id"]["value"], donors[0], Decimal(fields["budget_value"]["value"]),
-                        fields["budget_currency"]["value"], fields["budget_value"]["source_id"])
 
 
 def split_cents(total: int, weights: list[float]) -> list[int]:

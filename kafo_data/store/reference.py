@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -180,3 +182,22 @@ def build_reference(root: Path) -> list[Path]:
         tmp.replace(target)
         written.append(target)
     return written
+
+
+@dataclass(frozen=True)
+class ProjectTotal:
+    """The real figure the sample must add up to, read from the reference text (the money sample adds up to it)."""
+
+    project_id: str
+    donor_id: str
+    value: Decimal
+    currency: str
+    source_id: str
+
+
+def project_total(root: Path) -> ProjectTotal:
+    """Project id, donor, total and currency as the reference (project description) states them."""
+    fields = {r["field"]: r for r in read_text(root, "project")}
+    donors = [r["text_en"] for r in read_text(root, "project_items") if r["list"] == "donor"]
+    return ProjectTotal(fields["project_id"]["value"], donors[0], Decimal(fields["budget_value"]["value"]),
+                        fields["budget_currency"]["value"], fields["budget_value"]["source_id"])

@@ -23,8 +23,8 @@ from typing import Any
 
 import streamlit as st
 
+from kafo_data import chart_base
 from kafo_data.i18n import t
-from kafo_data.seizures import charts
 from kafo_data.ui.data import per_version
 
 IMAGE_KEY = "img_format"
@@ -101,7 +101,7 @@ def image_format(lang: str) -> str:
 
 def chart(figure: dict, *, sample: bool = False, key: str | None = None) -> None:
     """A chart whose one mode-bar button downloads it as an image named after its title."""
-    _draw(validated(figure), _title(figure), charts.figure_height(figure), sample=sample, key=key)
+    _draw(validated(figure), _title(figure), chart_base.figure_height(figure), sample=sample, key=key)
 
 
 def kept_chart(kept_as: Hashable, make: Callable[[], dict], *, sample: bool = False) -> None:
@@ -115,7 +115,7 @@ def kept_chart(kept_as: Hashable, make: Callable[[], dict], *, sample: bool = Fa
 
 
 def _built(figure: dict) -> tuple[Any, str, int]:
-    return validated(figure), _title(figure), charts.figure_height(figure)
+    return validated(figure), _title(figure), chart_base.figure_height(figure)
 
 
 def _title(figure: dict) -> str:
@@ -124,7 +124,7 @@ def _title(figure: dict) -> str:
 
 def _draw(figure: Any, title: str, height: int, *, sample: bool, key: str | None) -> None:
     fmt = st.session_state.get(IMAGE_KEY) or st.session_state.get(KEPT) or "png"
-    st.plotly_chart(figure, key=key, config=charts.plot_config(title, fmt, sample=sample, height=height))
+    st.plotly_chart(figure, key=key, config=chart_base.plot_config(title, fmt, sample=sample, height=height))
 
 
 _VALIDATED: OrderedDict[str, Any] = OrderedDict()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kafo_data.ingest.validate import validate
 from kafo_data.store.batches import TEST_PAUSE_ENV
 from kafo_data.store.db import batch_dirs, data_version
-from kafo_data.store.validate import validate
 from tests.conftest import REPO
 from tests.fixtures.ingest import reports
 

@@ -18,8 +18,8 @@ from kafo_data.cli import main
 from kafo_data.ingest import read
 from kafo_data.ingest import seizures as ingest
 from kafo_data.ingest.commit import commit
+from kafo_data.ingest.validate import validate
 from kafo_data.store.db import batch_dirs
-from kafo_data.store.validate import validate
 from tests.fixtures.ingest import reports
 
 HEADER = reports.FR_HEADER

@@ -117,15 +117,15 @@ def test_unreadable_amounts_are_refused(text):
 
 
 def test_stored_money_files_are_checked_against_the_contract(repo_data, data_copy):
-    from kafo_data.ingest.money import check_stored
+    from kafo_data.ingest.money import check_money_files
 
-    assert check_stored(repo_data) == []
+    assert check_money_files(repo_data) == []
     path = money_dir(data_copy) / "budgets.parquet"
     table = pq.read_table(path).to_pylist()
     table[0]["value"] += Decimal("0.01")
     table[1]["currency"] = "EURO"
     pq.write_table(pa.Table.from_pylist(table, schema=pq.read_schema(path)), path)
-    problems = check_stored(data_copy)
+    problems = check_money_files(data_copy)
     assert any("row 2: currency 'EURO'" in p for p in problems)
     assert any("not the published 3248537.00 EUR" in p for p in problems)
 

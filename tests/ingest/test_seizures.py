@@ -20,8 +20,8 @@ from kafo_data.cli import main
 from kafo_data.i18n import catalogue
 from kafo_data.ingest import seizures as ingest
 from kafo_data.ingest.commit import commit
+from kafo_data.ingest.validate import validate
 from kafo_data.store.db import batch_dirs, data_version, get_database
-from kafo_data.store.validate import validate
 from tests.conftest import REPO, read_records
 from tests.fixtures.ingest import reports
 

@@ -9,7 +9,8 @@ from kafo_data.config import money_dir
 from kafo_data.money import queries as bq
 from kafo_data.money import rates as money_rates
 from kafo_data.money.filters import MoneyFilters
-from kafo_data.sample.money import generate, project_total, split_cents
+from kafo_data.sample.money import generate, split_cents
+from kafo_data.store.reference import project_total
 from tests.money.independent import TOTAL, TOTAL_CENTS, cents, current_budget, read_money
 
 # --- the sample adds up ----------------------------------------------------------------------

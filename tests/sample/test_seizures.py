@@ -7,8 +7,8 @@ import csv
 import pyarrow as pa
 import pytest
 
+from kafo_data.ingest.validate import validate
 from kafo_data.sample.seizures import generate_sample, synthetic, write_batch
-from kafo_data.store.validate import validate
 from tests.conftest import read_records
 
 

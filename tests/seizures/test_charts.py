@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kafo_data import chart_base
 from kafo_data.geo import load_countries
 from kafo_data.seizures import charts, queries, views
 from kafo_data.store.db import get_database
@@ -149,7 +150,7 @@ def test_a_chart_carries_its_source_and_says_sample_data_in_the_image():
     note = fig["layout"]["title"]["subtitle"]["text"]
     assert "sample data" in note and note.replace("<br>", " ").startswith("Source: KAFO seizure records")
     # Wrapped to fit a phone; under the title, where no axis label can sit on it.
-    assert all(len(line) <= charts.SOURCE_CHARS for line in note.split("<br>"))
+    assert all(len(line) <= chart_base.SOURCE_CHARS for line in note.split("<br>"))
 
 
 def test_long_titles_wrap_so_the_image_button_never_covers_them():
@@ -158,17 +159,17 @@ def test_long_titles_wrap_so_the_image_button_never_covers_them():
                      "x", "y", "#0072B2")
     lines = fig["layout"]["title"]["text"].split("<br>")
     assert " ".join(lines) == title
-    assert all(len(line) <= charts.TITLE_CHARS for line in lines)
+    assert all(len(line) <= chart_base.TITLE_CHARS for line in lines)
 
 
 def test_the_image_button_is_the_only_one_and_names_the_file_after_the_chart():
-    config = charts.plot_config("Armes à feu (pièces) par pays", "svg", sample=True)
+    config = chart_base.plot_config("Armes à feu (pièces) par pays", "svg", sample=True)
     assert config["modeBarButtons"] == [["toImage"]]
     assert config["toImageButtonOptions"]["format"] == "svg"
     assert config["toImageButtonOptions"]["filename"] == "kafo_armes-a-feu-pieces-par-pays_sample"
-    png = charts.plot_config("Firearms (pieces) by country")
+    png = chart_base.plot_config("Firearms (pieces) by country")
     assert png["toImageButtonOptions"] == {"format": "png", "filename": "kafo_firearms-pieces-by-country",
-                                           "width": charts.IMAGE_WIDTH, "scale": 2}
+                                           "width": chart_base.IMAGE_WIDTH, "scale": 2}
     assert png["scrollZoom"] is False and png["displaylogo"] is False
 
 

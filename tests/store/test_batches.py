@@ -18,10 +18,10 @@ import pytest
 from kafo_data.ingest import money as money_ingest
 from kafo_data.ingest import seizures as ingest
 from kafo_data.ingest.commit import commit
+from kafo_data.ingest.validate import validate
 from kafo_data.sample import money as money_sample
 from kafo_data.sample import seizures as sample
 from kafo_data.store import batches
-from kafo_data.store.validate import validate
 from tests.fixtures.ingest import reports
 
 BUDGETS = """budget_id;donor_id;budget_type;status;period_start;period_end;value;currency;value_date;output

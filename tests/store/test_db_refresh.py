@@ -16,11 +16,11 @@ import pytest
 
 from kafo_data.cli import main
 from kafo_data.ingest import money as money_ingest
+from kafo_data.ingest.validate import validate
 from kafo_data.sample.seizures import synthetic, write_batch
 from kafo_data.store import batches
 from kafo_data.store import db as dbmod
 from kafo_data.store.db import Database
-from kafo_data.store.validate import validate
 
 MONEY_FILES = ("budgets.parquet", "transactions.parquet")
 

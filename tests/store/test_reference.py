@@ -14,9 +14,9 @@ import pytest
 
 from kafo_data.errors import ReferenceError
 from kafo_data.seizures import queries
+from kafo_data.store.checks import check_built
 from kafo_data.store.db import get_database
 from kafo_data.store.reference import REFERENCE_TABLES, build_reference, check_reference
-from kafo_data.store.validate import check_built
 from tests.conftest import REPO
 
 

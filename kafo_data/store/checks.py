@@ -1,7 +1,8 @@
-"""Check every data file against the contract; each problem names its file and row.
+"""The store's checks of every data file against the contract; each problem names its file and row.
 
 The same rules the ingest applies to a row before it is stored are applied here to what is
-already stored, so a hand-copied or half-written file is caught before it is shown.
+already stored, so a hand-copied or half-written file is caught before it is shown. The whole
+check (with the money rows' rules, which belong to the ingest) is `kafo_data.ingest.validate`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from kafo_data.config import built_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import ReferenceError
 from kafo_data.store.db import RECORD_FILES, batch_dirs
-from kafo_data.store.reference import REFERENCE_TABLES, check_reference, read_text, to_arrow
+from kafo_data.store.reference import REFERENCE_TABLES, read_text, to_arrow
 
 MAX_PER_CHECK = 20
 
@@ -158,24 +159,3 @@ def _key_problems(con: duckdb.DuckDBPyConnection, seizure_files: list[str], item
     ).fetchall():
         out.append(f"item lines of seizure {sid!r} have no seizure event")
     return out
-
-
-def validate(root: Path) -> list[str]:
-    """All problems in a data directory; empty when it is clean.
-
-    Files are named relative to the data directory, never by the server's absolute path.
-    """
-    try:
-        problems = check_reference(root)
-    except ReferenceError as exc:
-        return [_relative(str(exc), root)]
-    from kafo_data.ingest.money import check_stored
-
-    found = problems + check_built(root) + check_batches(root) + check_stored(root)
-    return [_relative(p, root) for p in found]
-
-
-def _relative(problem: str, root: Path) -> str:
-    for prefix in {str(Path(root)), str(Path(root).resolve())}:
-        problem = problem.replace(prefix + "/", "").replace(prefix, ".")
-    return problem
