@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from kafo_data.contract import seizures as contract
 from kafo_data.ingest.messages import CellError, Labels, Message, Number, msg
 from kafo_data.ingest.read import norm
-from kafo_data.ingest.vocabulary import COUNT_UNITS, Mappings, OutOfRange, parse_date, parse_number
+from kafo_data.ingest.firearms import firearm_cells
+from kafo_data.ingest.vocabulary import COUNT_UNITS, FIREARM_FIELDS, Mappings, OutOfRange, parse_date, parse_number
 
 _EXPONENT = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 # record field -> report column field, for the event fields every line of a seizure repeats
@@ -156,7 +157,8 @@ def _parse_item(row: Row, cell: Callable[[str], tuple[object, str]], bad: Callab
     _, calibre_text = cell("calibre")
     _, make_text = cell("make")
     row.item = {"category": None, "item_type": None, "quantity": None, "unit": None, "craft_made": None,
-                "calibre": calibre_text or None, "make": make_text or None}
+                "calibre": calibre_text or None, "make": make_text or None,
+                **{name: None for name in FIREARM_FIELDS if name != "craft_made"}}
     if not item_text:
         bad("ingest.reason.item_empty", "item", "")
         found = None
@@ -168,6 +170,7 @@ def _parse_item(row: Row, cell: Callable[[str], tuple[object, str]], bad: Callab
     if entry:
         row.item.update(category=entry.category, item_type=entry.item_type, craft_made=entry.craft_made)
         row.item["calibre"] = row.item["calibre"] or found[1]  # type: ignore[index]
+    firearm_cells(row.item, entry.category if entry else None, cell, bad, mappings)
     if category_text:
         category = mappings.categories.get(norm(category_text))
         if category is None:

@@ -25,9 +25,20 @@ from kafo_data.contract import seizures as contract
 from kafo_data.i18n import LANGS, label
 from kafo_data.ingest.read import norm
 
+# The firearm columns of a report, and the vocabulary each one's values come from (`firearms.csv`).
+FIREARM_FIELDS: tuple[str, ...] = ("craft_made", "country_of_manufacture", "marking_status", "tracing_status",
+                                   "illicit_origin")
+FIREARM_VOCABS: dict[str, tuple[str, ...]] = {
+    "craft_made": ("true", "false"),
+    "marking_status": contract.MARKING_STATUSES,
+    "tracing_status": contract.TRACING_STATUSES,
+    "illicit_origin": contract.ILLICIT_ORIGINS,
+}
+
 FIELDS: tuple[str, ...] = (
     "seizure_ref", "operation", "date", "country", "admin1", "locality", "agency", "category", "item",
     "quantity", "unit", "arrests", "notes", "latitude", "longitude", "calibre", "make", "criminal_context",
+    *FIREARM_FIELDS,
 )
 # Units that count things: a generic "pièces"/"unités" becomes the item's own counting unit.
 COUNT_UNITS: tuple[str, ...] = ("pieces", "rounds", "sticks", "cords", "pills")
@@ -113,6 +124,7 @@ class Mappings:
     op_dates: dict[str, tuple[dt.date, dt.date]]
     op_countries: dict[str, frozenset[str]]
     root: Path = Path()
+    firearm_values: dict[str, dict[str, str]] = field(default_factory=dict)
     items_longest: list[str] = field(default_factory=list)
     header_names: dict[str, list[str]] = field(default_factory=dict)
 
@@ -179,6 +191,7 @@ class Mappings:
         operations, op_dates, op_countries = _operation_index(root, folder)
         mappings = cls(headers, items, units, simple["agency"], simple["criminal_context"], simple["category"],
                        countries, operations, op_dates, op_countries)
+        mappings.firearm_values = _firearm_values(folder)
         mappings.items_longest = sorted(items, key=len, reverse=True)
         mappings.root = Path(root)
         mappings.header_names = names
@@ -221,6 +234,25 @@ class Mappings:
         if unit == "count":
             return next((u for u in contract.units_for(item_type) if u in COUNT_UNITS), "count")
         return unit
+
+
+def _firearm_values(folder: Path) -> dict[str, dict[str, str]]:
+    """Report words for the firearm columns (`firearms.csv`), then each value's own id and labels."""
+    out: dict[str, dict[str, str]] = {name: {} for name in FIREARM_VOCABS}
+    for line, r in _mapping_rows(folder, "firearms.csv", ("field", "synonym", "value")):
+        where = f"mapping/firearms.csv line {line}"
+        if r["field"] not in FIREARM_VOCABS:
+            raise MappingError(f"{where}: unknown field {r['field']!r}")
+        if r["value"] not in FIREARM_VOCABS[r["field"]]:
+            raise MappingError(f"{where}: unknown {r['field']} {r['value']!r}")
+        _put(out[r["field"]], norm(r["synonym"]), r["value"], where)
+    for name, vocab in FIREARM_VOCABS.items():
+        for value in vocab:
+            out[name].setdefault(norm(value), value)
+            if name != "craft_made":
+                for lang in LANGS:
+                    out[name].setdefault(norm(label(name, value, lang)), value)
+    return out
 
 
 def _no_brackets(text: str) -> str:
