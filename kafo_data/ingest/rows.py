@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kafo_data.contract import seizures as contract
+from kafo_data.ingest.firearms import firearm_cells
 from kafo_data.ingest.messages import CellError, Labels, Message, Number, msg
 from kafo_data.ingest.read import norm
-from kafo_data.ingest.firearms import firearm_cells
 from kafo_data.ingest.vocabulary import COUNT_UNITS, FIREARM_FIELDS, Mappings, OutOfRange, parse_date, parse_number
 
 _EXPONENT = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")

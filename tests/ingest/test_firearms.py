@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from kafo_data.ingest import seizures as ingest
 from kafo_data.ingest.commit import commit
-from kafo_data.store.validate import validate
+from kafo_data.ingest.validate import validate
 
 FR = (
     "N° saisie;Opération;Date de saisie;Pays;Désignation;Quantité;Marquage;Pays de fabrication;"
