@@ -61,6 +61,8 @@ def cmd_figures(args: argparse.Namespace) -> int:
             "figure_id": row["figure_id"], "operation_id": row["operation_id"],
             "indicator": row["indicator"], "value": _number(row["value"]),
             "qualifier": row["qualifier"], "unit": _clean(row["unit"]), "text": row["text"],
+            "quote_lang": row["quote_lang"], "translation": row["translation"],
+            "translation_lang": row["translation_lang"],
             "shown": bool(row["shown"]), "footnote_of": _clean(row["footnote_of"]), "note": _clean(row["note"]),
             "source_id": row["source_id"], "source_title": row["source_title"],
             "source_url": _clean(row["source_url"]), "source_published": row["source_published"],

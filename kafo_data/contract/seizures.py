@@ -76,7 +76,8 @@ ILLICIT_ORIGINS: tuple[str, ...] = (
 # Item-line columns that describe a firearm: a value on a line of another category is a contract violation.
 FIREARM_ONLY: tuple[str, ...] = ("tracing_status", "illicit_origin")
 
-QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "at_least", "about", "words")
+# "some" and "about" are kept apart: a figure shows the qualifier's own word ("some 520", not "about 520").
+QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "at_least", "about", "some", "words")
 
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "category": CATEGORIES,

@@ -121,11 +121,13 @@ def counted_targets(root: Path, rng: random.Random) -> dict[str, list[tuple[tupl
     """Shown numbers that count several item types as their source counts them (figures.counts).
 
     Per operation: (terms, unit, at least this much); "more than" gets a little more. The sample
-    adds to the last term when its lines fall short (KAFO V: rifles, parts and components).
+    adds to the last term when its lines fall short (KAFO V: rifles, parts and components). A figure
+    that also names a category (KAFO V's 400 firearms, counted with parts) is met by that category's
+    target already, its counts including the category.
     """
     out: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
     for row in read_text(root, "figures"):
-        if row["shown"] != "true" or not row.get("counts") or not row["value"]:
+        if row["shown"] != "true" or not row.get("counts") or not row["value"] or row["category"]:
             continue
         value = int(float(row["value"]))
         if row["qualifier"] in {"more_than", "at_least"}:

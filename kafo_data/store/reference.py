@@ -150,9 +150,10 @@ def _figure_problems(row: dict[str, str]) -> list[str]:
         out.append(f"a figure compared with records needs a contract unit, not {unit!r}")
     if item and unit not in contract.units_for(item):
         out.append(f"unit {unit!r} is not allowed for {item!r}")
+    out += _quote_problems(row)
     counts = row.get("counts", "")
-    if counts and cat:
-        out.append("a figure has a category or counts, not both")
+    if counts and cat and cat not in counts.split():
+        out.append("counts, given with a category, includes that category")
     for term in counts.split():
         term_cat, _, term_item = term.partition("/")
         if term_cat not in contract.CATEGORIES or (term_item and (
@@ -161,6 +162,20 @@ def _figure_problems(row: dict[str, str]) -> list[str]:
         elif unit not in contract.UNITS or (term_item and unit not in contract.units_for(term_item)):
             out.append(f"counts: unit {unit!r} is not allowed for {term!r}")
     return out
+
+
+# The languages a quotation may be in, each with the one it is translated into (the interface's two).
+QUOTE_LANGS: dict[str, str] = {"en": "fr", "fr": "en"}
+
+
+def _quote_problems(row: dict[str, str]) -> list[str]:
+    """`text` is a quotation in the source's own words: its language, and a translation labelled as one."""
+    lang, into = row.get("quote_lang", ""), row.get("translation_lang", "")
+    if lang not in QUOTE_LANGS:
+        return [f"quote_lang must be one of {sorted(QUOTE_LANGS)}, not {lang!r}"]
+    if into != QUOTE_LANGS[lang] or not row.get("translation", "").strip():
+        return [f"a quotation in {lang!r} has a translation into {QUOTE_LANGS[lang]!r} (translation, translation_lang)"]
+    return []
 
 
 def build_reference(root: Path) -> list[Path]:

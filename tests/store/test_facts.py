@@ -83,7 +83,7 @@ def test_trigger_viii_officers_both_kept_each_with_its_page_and_qualifier(repo_d
     assert (shown["value"], shown["qualifier"], shown["shown"], shown["source_id"]) == (
         "521", "exact", "true", "illicitflows-trigger8")
     assert (note["value"], note["qualifier"], note["shown"], note["footnote_of"]) == (
-        "520", "about", "false", "t8-officers")
+        "520", "some", "false", "t8-officers")
     assert sources(repo_data)[note["source_id"]]["url"].startswith("https://www.border-security-report.com/")
 
 
@@ -91,7 +91,7 @@ def test_trigger_viii_cash_and_arrests_cite_interpol_not_illicitflows(repo_data)
     figs = figures_by_id(repo_data)
     # INTERPOL: "EUR 110,000 in cash", "has led to some 120 arrests"; the illicitflows page has neither
     assert figs["t8-cash"]["source_id"] == figs["t8-arrests"]["source_id"] == "interpol-2022-07-trigger8"
-    assert (figs["t8-arrests"]["value"], figs["t8-arrests"]["qualifier"]) == ("120", "about")
+    assert (figs["t8-arrests"]["value"], figs["t8-arrests"]["qualifier"]) == ("120", "some")
     assert figs["t8-arrests"]["text"] == "some 120 arrests"
     assert figs["t8-ammunition"]["text"] == "5,567 pieces of ammunition"
 
@@ -270,9 +270,10 @@ def test_cli_figures_json_names_the_figure_each_footnote_belongs_to():
     figures = json.loads(result.stdout)
     ids = {f["figure_id"]: f for f in figures}
     assert {f["figure_id"]: f["footnote_of"] for f in figures if not f["shown"]} == {
-        "t8-officers-interpol": "t8-officers", "t8-drugs-interpol": "t8-drugs"}
+        "t8-officers-interpol": "t8-officers", "t8-drugs-interpol": "t8-drugs", "t8-goods-interpol": "t8-goods",
+        "t8-shark-fins-interpol": "t8-shark-fins"}
     assert all(f["footnote_of"] is None for f in figures if f["shown"])
-    assert (ids["t8-officers-interpol"]["value"], ids["t8-officers-interpol"]["qualifier"]) == (520, "about")
+    assert (ids["t8-officers-interpol"]["value"], ids["t8-officers-interpol"]["qualifier"]) == (520, "some")
     assert ids["t8-drugs-interpol"]["value"] == 1.5 and not math.isnan(ids["t8-drugs-interpol"]["value"])
 
 

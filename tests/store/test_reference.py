@@ -98,9 +98,12 @@ def test_qualifiers_units_and_words_survive(repo_data):
     assert (by_id["k5-firearms"]["value"], by_id["k5-firearms"]["qualifier"]) == (400, "more_than")
     assert math.isnan(by_id["k4-firearms"]["value"])
     assert by_id["k4-firearms"]["text"] == "dozens of firearms"
-    assert by_id["k3-ammunition"]["text"] == "several thousand rounds of ammunition"
+    # the page's own French words ("plusieurs milliers de munitions"), with an English translation
+    assert (by_id["k3-ammunition"]["text"], by_id["k3-ammunition"]["quote_lang"]) == (
+        "plusieurs milliers de munitions", "fr")
+    assert by_id["k3-ammunition"]["translation"] == "several thousand rounds of ammunition"
     assert (by_id["k5-detonating-cord"]["unit"], by_id["k2-detonator-cords"]["unit"]) == ("m", "cords")
-    assert (by_id["t8-arrests"]["qualifier"], by_id["t8-arrests"]["value"]) == ("about", 120)
+    assert (by_id["t8-arrests"]["qualifier"], by_id["t8-arrests"]["value"]) == ("some", 120)
 
 
 def test_cote_d_ivoire_survives_text_to_parquet_to_query(repo_data):
