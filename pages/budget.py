@@ -29,7 +29,7 @@ base = total["currency"]
 # The one published amount, with its source: real, whatever the filters and the sample say.
 with st.container(border=True):
     st.metric(t("budget.total", lang), money(total["value"], base, lang))
-    st.markdown(ui.block(t("budget.total_source", lang, title=literal(total["source_title"]),
+    st.markdown(ui.block(t("budget.total_source", lang, title=ui.link(total["source_title"], total["source_url"]),
                            publisher=literal(total["source_publisher"]),
                            date=literal(total["source_published"])),
                          small=[t("budget.total_note", lang)]))

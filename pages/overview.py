@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from kafo_data.config import GEO_URL
@@ -21,19 +23,28 @@ st.caption(t("overview.name_meaning", lang))
 
 ops = ui.q(queries.operations)
 figures = ui.q(queries.figures)
+op_countries = ui.q(queries.operation_countries)
+sources = ui.q(queries.sources)
 names = ui.country_names(lang)
+
+# Each caption names the sources of the rows its chart draws (dates, countries, officers), once per data version.
+timeline_sources, map_sources, officers_lines = ui.per_version(
+    ("overview.sources", lang), lambda: views.chart_sources(ops, op_countries, figures, sources, lang))
 
 # Stacked, each chart the page's full width: the map then shows every country whole at any width.
 look.kept_chart(("overview.timeline", lang), lambda: charts.timeline(
     views.timeline_frame(ops, figures, names, lang), t("overview.timeline", lang), t("overview.countries", lang),
-    t("overview.officers", lang), source=t("look.source.timeline", lang), lang=lang))
-st.caption(t("overview.timeline_caption", lang))
+    t("overview.officers", lang), source=t("facts2.source.timeline", lang, sources=html.escape(timeline_sources)),
+    lang=lang))
+st.caption(" ".join([t("overview.timeline_caption", lang),
+                     literal(t("facts2.sources_line", lang, sources=timeline_sources)),
+                     *(literal(line) for line in officers_lines)]))
 participation = ui.per_version(("overview.participation", lang),
-                               lambda: views.participation_frame(ui.q(queries.operation_countries), ops, lang))
+                               lambda: views.participation_frame(op_countries, ops, lang))
 look.kept_chart(("overview.participation", lang), lambda: charts.participation_map(
     participation, GEO_URL, t("overview.map", lang), t("overview.editions", lang),
-    source=t("look.source.participation", lang), lang=lang))
-st.caption(t("overview.map_caption", lang))
+    source=t("facts2.source.participation", lang, sources=html.escape(map_sources)), lang=lang))
+st.caption(t("overview.map_caption", lang) + " " + literal(t("facts2.sources_line", lang, sources=map_sources)))
 ui.twin(t("overview.map_table", lang), "twin_participation", lambda: views.participation_table(participation, lang))
 
 st.header(t("overview.results", lang))
@@ -60,7 +71,7 @@ for op in ops[ops.operation_id == chosen].itertuples():
                 column.markdown(ui.block(
                     f"**{literal(card.label)}**",
                     f"### {literal(card.value_text)}" if card.value_text else "",
-                    t("overview.quote", lang, text=literal(card.quote)),
+                    *views.quote_lines(card, lang, literal),
                     small=[t("overview.source", lang, source=ui.link(card.source_title, card.source_url),
                              date=literal(card.source_published)),
                            *(f"¹ {literal(note)}" for note in card.footnotes)]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -110,7 +110,11 @@ def reconcile_sentence(key: str, unit: object, lang: str, **values: object) -> s
 
 @dataclass(frozen=True)
 class FigureCard:
-    """One published result as shown: label, value with qualifier, quoted wording, source, footnotes."""
+    """One published result as shown: label, value with qualifier, quoted wording, source, footnotes.
+
+    `quote` is the source's own words in `quote_lang`; where the reader's language differs,
+    `translation` is ours into it (shown labelled as a translation), else None.
+    """
 
     indicator: str
     label: str
@@ -120,6 +124,29 @@ class FigureCard:
     source_url: str | None
     source_published: str
     footnotes: tuple[str, ...]
+    quote_lang: str = "en"
+    translation: str | None = None
+
+
+def quote_lines(card: FigureCard, lang: str, quoted: Callable[[str], str] = str) -> tuple[str, ...]:
+    """The quotation as the reader sees it: in its own words, marked with its language when it is not
+    the reader's, followed by our translation labelled as one. `quoted` escapes text for Markdown."""
+    if card.quote_lang == lang or card.translation is None:
+        return (t("overview.quote", lang, text=quoted(card.quote)),)
+    return (t("facts2.quote_other", lang, text=quoted(card.quote), language=t(f"facts2.lang.{card.quote_lang}", lang)),
+            t("facts2.translation", lang, text=quoted(card.translation)))
+
+
+def translated_note(row: dict, lang: str) -> str:
+    """After a footnote quoting another source in another language: our translation, labelled as ours."""
+    if row.get("translation_lang") != lang or _is_blank(row.get("translation")):
+        return ""
+    return " " + t("facts2.note_translation", lang, text=row["translation"])
+
+
+def published_text(value: object, lang: str) -> str:
+    """A source's date as published, or that the copy shows none."""
+    return t("facts2.undated", lang) if _is_blank(value) else str(value)
 
 
 def figure_cards(figures: pd.DataFrame, operation_id: str, lang: str) -> list[FigureCard]:
@@ -129,33 +156,100 @@ def figure_cards(figures: pd.DataFrame, operation_id: str, lang: str) -> list[Fi
     cards = []
     for row in (r for r in rows if r["shown"]):
         notes = tuple(
-            t("overview.footnote_same_page", lang, text=o["text"]) if o["source_id"] == row["source_id"]
-            else t("overview.footnote", lang, text=o["text"], source=o["source_title"])
+            (t("overview.footnote_same_page", lang, text=o["text"]) if o["source_id"] == row["source_id"]
+             else t("overview.footnote", lang, text=o["text"], source=o["source_title"])) + translated_note(o, lang)
             for o in rows if not o["shown"] and o["footnote_of"] == row["figure_id"]
         )
         value = None if _is_blank(row["value"]) else row["value"]
+        translated = row["translation_lang"] == lang and not _is_blank(row["translation"])
         cards.append(FigureCard(
             indicator=row["indicator"], label=label("indicator", row["indicator"], lang),
             value_text=figure(value, row["qualifier"], unit_label(row["unit"], lang), lang),
             quote=row["text"], source_title=row["source_title"],
             source_url=None if _is_blank(row["source_url"]) else row["source_url"],
-            source_published=row["source_published"], footnotes=notes,
+            source_published=published_text(row["source_published"], lang), footnotes=notes,
+            quote_lang=row["quote_lang"], translation=row["translation"] if translated else None,
         ))
     return cards
+
+
+def source_names(source_ids: Iterable[str], sources: pd.DataFrame, lang: str) -> str:
+    """The short names of the sources of the rows a chart or table draws, each once, in first-seen order.
+
+    Captions are written from the rows drawn, never by hand: a caption that names "UNODC, INTERPOL"
+    while Trigger VIII's facts come from illicitflows.eu is wrong as soon as a row changes.
+    """
+    column = "short_name_fr" if lang == "fr" else "short_name"
+    names = dict(zip(sources.source_id.tolist(), sources[column].tolist(), strict=True))
+    return t("facts2.separator", lang).join(dict.fromkeys(str(names.get(s, s)) for s in source_ids if not _is_blank(s)))
+
+
+def chart_sources(ops: pd.DataFrame, op_countries: pd.DataFrame, figures: pd.DataFrame, sources: pd.DataFrame,
+                  lang: str) -> tuple[str, str, list[str]]:
+    """The overview's captions from the rows drawn: the timeline's sources (dates, countries, officers),
+    the map's (countries), and where each edition's officers figure comes from."""
+    officers = [row["source_id"] for row in shown_officers(figures).values()]
+    timeline = source_names([*ops.source_id, *op_countries.source_id, *officers], sources, lang)
+    return timeline, source_names(op_countries.source_id, sources, lang), officers_sources(ops, figures, sources, lang)
+
+
+def shown_officers(figures: pd.DataFrame) -> dict[str, dict]:
+    """Per operation, the first shown officers figure (the one the table and timeline show)."""
+    officers: dict[str, dict] = {}
+    for row in figures.to_dict("records"):
+        if row["indicator"] == "officers" and row["shown"]:
+            officers.setdefault(row["operation_id"], row)
+    return officers
+
+
+def _officers_footnotes(figures: pd.DataFrame) -> dict[str, dict]:
+    """Per shown officers figure id, the first other source's figure that footnotes it."""
+    notes: dict[str, dict] = {}
+    for row in figures.to_dict("records"):
+        if not row["shown"] and row["indicator"] == "officers" and not _is_blank(row["footnote_of"]):
+            notes.setdefault(row["footnote_of"], row)
+    return notes
+
+
+def officers_value(row: dict | None, noted: bool, lang: str) -> str:
+    """Officers as the table and the timeline show them; "¹" where another source says otherwise."""
+    if row is None:
+        return "—"
+    text = figure(row["value"], row["qualifier"], "", lang)
+    return t("facts2.mark", lang, text=text) if noted else text
+
+
+def officers_sources(ops: pd.DataFrame, figures: pd.DataFrame, sources: pd.DataFrame, lang: str) -> list[str]:
+    """Where each edition's officers figure comes from, and what another source says (the "¹" notes)."""
+    officers, notes = shown_officers(figures), _officers_footnotes(figures)
+    names = dict(zip(ops.operation_id, ops.name, strict=True))
+    items, lines = [], []
+    for op in ops.operation_id:
+        row = officers.get(op)
+        if row is None:
+            continue
+        source = source_names([row["source_id"]], sources, lang)
+        other = notes.get(row["figure_id"])
+        key = "facts2.officers_item_noted" if other else "facts2.officers_item"
+        items.append(t(key, lang, operation=names[op], source=source))
+        if other:
+            lines.append(t("facts2.officers_note", lang, operation=names[op], text=other["text"],
+                           other=source_names([other["source_id"]], sources, lang)) + translated_note(other, lang))
+    return [t("facts2.officers_sources", lang, items=t("facts2.separator", lang).join(items)), *lines]
 
 
 def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
     """Editions side by side: period, countries, officers (as published), figures published."""
     out = []
+    officers, notes = shown_officers(figures), _officers_footnotes(figures)
     for op in ops.itertuples():
-        officers = figures[(figures.operation_id == op.operation_id) & (figures.indicator == "officers")
-                           & figures.shown]
-        off = officers.iloc[0] if len(officers) else None
+        off = officers.get(op.operation_id)
         out.append({
             t("operations.col.operation", lang): op.name,
             t("operations.col.period", lang): period(op, lang),
             t("operations.col.countries", lang): country_list(op.countries, names),
-            t("operations.col.officers", lang): "" if off is None else figure(off.value, off.qualifier, "", lang),
+            t("operations.col.officers", lang): "" if off is None else officers_value(
+                off, off["figure_id"] in notes, lang),
             t("operations.col.published", lang): int(((figures.operation_id == op.operation_id) & figures.shown).sum()),
             t("operations.col.lead_as_published", lang): lead_label(
                 op.lead_fr if lang == "fr" and not _is_blank(op.lead_fr) else op.lead, lang),
@@ -201,11 +295,8 @@ def timeline_frame(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, st
     table = ops[["operation_id", "name", "start_date", "end_date", "countries"]].copy()
     table["period_text"] = [period(SimpleNamespace(**op), lang) for op in ops.to_dict("records")]
     table["countries_text"] = [country_list(cs, names) for cs in ops.countries]
-    officers = {}
-    for row in figures.to_dict("records"):  # the first shown officers figure of each edition
-        if row["indicator"] == "officers" and row["shown"]:
-            officers.setdefault(row["operation_id"], row)
-    table["officers_text"] = [figure(o["value"], o["qualifier"], "", lang) if (o := officers.get(op)) else "—"
+    officers, notes = shown_officers(figures), _officers_footnotes(figures)
+    table["officers_text"] = [officers_value(o := officers.get(op), o is not None and o["figure_id"] in notes, lang)
                               for op in ops.operation_id]
     return table
 
