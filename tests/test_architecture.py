@@ -6,6 +6,7 @@ Streamlit only where it belongs, no import cycle, pages reach the data through `
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 from tests.conftest import REPO
@@ -28,7 +29,7 @@ FOLDER_RANKS = {
 TOP_RANKS = {
     "kafo_data": 1, "kafo_data.config": 1, "kafo_data.errors": 1, "kafo_data.fmt": 1, "kafo_data.i18n": 1,
     "kafo_data.filtering": 1, "kafo_data.geo": 1, "kafo_data.access": 1, "kafo_data.formulas": 1,
-    "kafo_data.chart_base": 1,
+    "kafo_data.chart_base": 1, "kafo_data.gate": 1,
     "kafo_data.__main__": 7,
 }
 PAGE_RANK = 7  # pages/*.py and app.py
@@ -152,3 +153,29 @@ def test_the_pages_reach_the_data_only_through_the_package():
         imported = _imports(path)
         assert not {m for m in imported if m.split(".")[0] in {"duckdb", "pandas", "pyarrow"}}, path.name
         assert "SELECT " not in path.read_text(encoding="utf-8"), path.name
+
+
+def _query_calls(path: Path) -> list[tuple[str, str]]:
+    """Each `q(<alias>.<function>, ...)` (or `ui.q(...)`) in a file as (module, function), read from its imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            aliases |= {a.asname or a.name: f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            aliases |= {a.asname or a.name: a.name for a in node.names}
+    return [(aliases.get(node.args[0].value.id, node.args[0].value.id), node.args[0].attr) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and node.args
+            and (getattr(node.func, "id", None) == "q" or getattr(node.func, "attr", None) == "q")
+            and isinstance(node.args[0], ast.Attribute) and isinstance(node.args[0].value, ast.Name)]
+
+
+def test_every_function_the_pages_run_through_q_is_a_declared_query():
+    """A renamed or undeclared query fails here, not at run time on a page (`kafo_data.gate`)."""
+    from kafo_data import gate
+
+    files = [REPO / "app.py", *(REPO / "pages").glob("*.py"), *(PACKAGE / "ui").glob("*.py")]
+    calls = sorted({call for path in files for call in _query_calls(path)})
+    assert len(calls) > 30, "the check found too few q() calls: it is not reading the pages"
+    undeclared = [f"{m}.{n}" for m, n in calls if not gate.is_query(getattr(importlib.import_module(m), n, None))]
+    assert undeclared == []

@@ -22,6 +22,7 @@ from kafo_data.contract.money import (
     TABLES,
 )
 from kafo_data.filtering import Known
+from kafo_data.gate import public_query
 from kafo_data.money.filters import MoneyFilters, budget_where, transaction_where
 from kafo_data.store.db import Database
 from kafo_data.store.money import VIEWS, table_files
@@ -32,6 +33,7 @@ GRAINS: tuple[str, ...] = ("year", "quarter")
 
 # --- the project and its donors (reference) ---------------------------------------------------------
 
+@public_query
 def known(db: Database) -> Known:
     """Donors from donors.csv, outputs from the project's list, operations from operations.csv."""
     donors = [r[0] for r in db.rows("SELECT donor_id FROM donors")]
@@ -40,14 +42,17 @@ def known(db: Database) -> Known:
     return {"donors": frozenset(donors), "outputs": frozenset(outputs or OUTPUTS), "operations": frozenset(ops)}
 
 
+@public_query
 def project(db: Database) -> dict[str, str]:
     return {k: v for k, v in db.rows("SELECT field, value FROM project")}
 
 
+@public_query
 def project_items(db: Database) -> pd.DataFrame:
     return db.frame("SELECT * FROM project_items ORDER BY list, position")
 
 
+@public_query
 def donors(db: Database) -> pd.DataFrame:
     return db.frame("SELECT * FROM donors ORDER BY donor_id")
 
@@ -55,6 +60,7 @@ def donors(db: Database) -> pd.DataFrame:
 
 # --- the real total ---------------------------------------------------------------------------
 
+@public_query
 def project_budget(db: Database) -> dict[str, object]:
     """The published total with its source: value (Decimal, exact), currency, source fields."""
     rows = db.rows(
@@ -69,6 +75,7 @@ def project_budget(db: Database) -> dict[str, object]:
             "source_publisher": publisher, "source_published": published, "source_url": url}
 
 
+@public_query
 def sample_state(db: Database) -> dict[str, str]:
     """For budgets and transactions: 'sample' (the generated illustration), 'real', or 'none'."""
     out = {}
@@ -88,6 +95,7 @@ def _money(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@public_query
 def budget_by_currency(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The current budget (revised where revised) per currency: never one sum across currencies."""
     where, params = budget_where(f)
@@ -99,6 +107,7 @@ def budget_by_currency(db: Database, f: MoneyFilters) -> pd.DataFrame:
     ))
 
 
+@public_query
 def by_donor(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Current budget per donor and currency, with the donor's names."""
     where, params = budget_where(f)
@@ -110,6 +119,7 @@ def by_donor(db: Database, f: MoneyFilters) -> pd.DataFrame:
     ))
 
 
+@public_query
 def execution(db: Database, f: MoneyFilters, by_output: bool = False) -> pd.DataFrame:
     """Budget against commitments, disbursements and expenditure, per currency (and output).
 
@@ -138,11 +148,13 @@ def execution(db: Database, f: MoneyFilters, by_output: bool = False) -> pd.Data
     return _money(frame.reset_index(drop=True))
 
 
+@public_query
 def by_output(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Budget, commitments, disbursements and expenditure per output and currency (long form)."""
     return execution(db, f, by_output=True)
 
 
+@public_query
 def by_period(db: Database, f: MoneyFilters, grain: str = "year") -> pd.DataFrame:
     """Budget and spending per year or quarter, per currency (long form: period, measure).
 
@@ -170,6 +182,7 @@ def by_period(db: Database, f: MoneyFilters, grain: str = "year") -> pd.DataFram
     return _money(frame.drop(columns="rank").reset_index(drop=True))
 
 
+@public_query
 def unsplit_budget(db: Database, f: MoneyFilters, grain: str = "year") -> pd.DataFrame:
     """Budget lines whose period is longer than one `grain`, per currency (not in `by_period`)."""
     if grain not in GRAINS:
@@ -183,6 +196,7 @@ def unsplit_budget(db: Database, f: MoneyFilters, grain: str = "year") -> pd.Dat
     ))
 
 
+@public_query
 def original_vs_revised(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """Per output and currency, over the periods a revision covers: original and revised amounts."""
     where, params = budget_where(f)
@@ -214,16 +228,19 @@ def _money_rows(db: Database, table: str, alias: str, where: tuple[str, list], o
                         value=frame.value.astype(float))
 
 
+@public_query
 def budget_lines(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The filtered budget lines (original and revised), in period and output order."""
     return _money_rows(db, "budgets", "b", budget_where(f), "period_start, output, budget_type, budget_id")
 
 
+@public_query
 def transactions(db: Database, f: MoneyFilters) -> pd.DataFrame:
     """The filtered transactions in date order."""
     return _money_rows(db, "transactions", "t", transaction_where(f), "transaction_date, transaction_id")
 
 
+@public_query
 def donor_operations(db: Database) -> pd.DataFrame:
     """Each donor with each operation (or the project) it is known to support, and the source.
 
@@ -240,6 +257,7 @@ def donor_operations(db: Database) -> pd.DataFrame:
     )
 
 
+@public_query
 def currencies_in_use(db: Database, f: MoneyFilters) -> list[str]:
     """Every currency of the filtered budget lines and transactions."""
     bwhere, bparams = budget_where(f)

@@ -1,7 +1,8 @@
 """The public query API: seizure records only as aggregates, every small cell suppressed.
 
 What the public pages and public downloads may call, and all they may call of the records
-(`PUBLIC_CALLS` lists the rest: reference facts, published figures, the budget). Every function
+(each declared `@public_query`, `kafo_data.gate`; the rest a public session may call are reference
+facts, published figures and the budget, declared so where they live). Every function
 here returns sums and counts by operation, country, category, item type and month, always by unit
 (units are never added together), and never a place, a coordinate, a day, an agency, a criminal
 context, free text, a seizure id, a batch or a file name.
@@ -27,6 +28,7 @@ import pandas as pd
 
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
+from kafo_data.gate import public_query
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters, events_where, record_where
 from kafo_data.store.db import Database
@@ -118,6 +120,7 @@ def table_sql(table: str, pf: PublicFilters, k: int | None = None) -> tuple[str,
     return sql, [*params, *more, list(contract.CATEGORIES)]
 
 
+@public_query
 def breakdowns(db: Database, pf: PublicFilters, parts: tuple[str, ...] = tuple(TABLES)) -> dict[str, pd.DataFrame]:
     """The public tables of the selection: for each part, its keys, unit, quantity, lines, events, suppressed.
 
@@ -176,6 +179,7 @@ def _events_sql(pf: PublicFilters, group: str | None, db: Database) -> tuple[str
             f"count(*) FILTER (WHERE is_sample) AS sample_events FROM seizures s WHERE {where} {by}", params)
 
 
+@public_query
 def summary(db: Database, pf: PublicFilters) -> dict[str, Any]:
     """Events, arrests and item lines of the selection; None for each number that rests on fewer than k events.
 
@@ -198,6 +202,7 @@ def summary(db: Database, pf: PublicFilters) -> dict[str, Any]:
     }
 
 
+@public_query
 def events_by(db: Database, pf: PublicFilters, key: str) -> pd.DataFrame:
     """Events and arrests of the selection by operation or by country, small cells suppressed.
 
@@ -218,11 +223,13 @@ def events_by(db: Database, pf: PublicFilters, key: str) -> pd.DataFrame:
     return frame
 
 
+@public_query
 def country_events(db: Database, pf: PublicFilters) -> pd.DataFrame:
     """The country-level map: events and arrests by country (no places, no coordinates)."""
     return events_by(db, pf, "country")
 
 
+@public_query
 def operation_summaries(db: Database, pf: PublicFilters) -> dict[str, dict[str, int | None]]:
     """Events, arrests and sample events of each operation under the other filters; None where suppressed."""
     frame = events_by(db, pf.without("operation"), "operation")
@@ -235,6 +242,7 @@ def _int(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
+@public_query
 def facets(db: Database, pf: PublicFilters) -> dict[str, dict[str, int | None]]:
     """For each filter, the events each of its values would match under the other filters; None: fewer than k.
 
@@ -258,12 +266,14 @@ FACETS: tuple[tuple[str, str], ...] = (("operation", "operation_id"), ("country"
                                        ("category", "category"))
 
 
+@public_query
 def sample_share(db: Database) -> dict[str, int | None]:
     """Events that are generated sample and events from reports, in all; None for a count of 1 to k-1."""
     share = queries.sample_share(db)
     return {key: None if small(value) else value for key, value in share.items()}
 
 
+@public_query
 def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     """Published figures against the record totals (`queries.reconciliation`), each total suppressed on its events.
 
@@ -290,23 +300,3 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     frame["records_total"] = [None if h else v for h, v in zip(hidden, frame.records_total, strict=True)]
     frame["suppressed"] = hidden
     return frame
-
-
-# --- what a public session may call ----------------------------------------------------------
-
-# Functions of the query modules that return no record-level data: reference facts, published
-# figures, the budget. `kafo_data.ui.data.q` refuses anything else of the seizure queries to a public session.
-PUBLIC_CALLS: frozenset[str] = frozenset({
-    *(f"kafo_data.seizures.queries.{name}" for name in (
-        "known", "operations", "operation_countries", "operation_agencies", "countries", "figures", "sources")),
-    *(f"kafo_data.seizures.public.{name}" for name in (
-        "breakdowns", "summary", "events_by", "country_events", "operation_summaries", "facets", "sample_share",
-        "reconciliation")),
-})
-PUBLIC_MODULES: frozenset[str] = frozenset({"kafo_data.money.queries"})  # the budget, the donors, the project
-
-
-def is_public(module: str, name: str) -> bool:
-    """Whether a public session may call this query function."""
-    return module in PUBLIC_MODULES or f"{module}.{name}" in PUBLIC_CALLS
-

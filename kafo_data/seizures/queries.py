@@ -16,6 +16,7 @@ import pandas as pd
 
 from kafo_data.contract import seizures as contract
 from kafo_data.filtering import Known
+from kafo_data.gate import public_query, query
 from kafo_data.seizures.filters import Filters, event_where, events_where, record_where
 from kafo_data.store import rollup
 from kafo_data.store.db import Database
@@ -32,6 +33,7 @@ def _lines(db: Database) -> tuple[str, str]:
     return "records", "count(*)"
 
 
+@public_query
 def known(db: Database) -> Known:
     """The ids a filter may take: every operation, every ISO 3166 country, every category."""
     def compute() -> Known:
@@ -43,6 +45,7 @@ def known(db: Database) -> Known:
     return db.memo("known", compute)
 
 
+@public_query
 def operations(db: Database) -> pd.DataFrame:
     """Operations in date order, each with its participating countries (ISO3 list)."""
     return db.memo("operations", lambda: db.frame(
@@ -52,6 +55,7 @@ def operations(db: Database) -> pd.DataFrame:
     )).copy()
 
 
+@public_query
 def operation_countries(db: Database) -> pd.DataFrame:
     return db.frame(
         "SELECT c.operation_id, c.country_iso3, n.name_en, n.name_fr, c.source_id "
@@ -60,10 +64,12 @@ def operation_countries(db: Database) -> pd.DataFrame:
     )
 
 
+@public_query
 def countries(db: Database) -> pd.DataFrame:
     return db.memo("countries", lambda: db.frame("SELECT iso3, name_en, name_fr FROM countries ORDER BY iso3")).copy()
 
 
+@public_query
 def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
     """Published figures with their qualifier, unit, wording and source, in the reference order."""
     return db.frame(
@@ -78,10 +84,12 @@ def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
     )
 
 
+@public_query
 def sources(db: Database) -> pd.DataFrame:
     return db.frame("SELECT * FROM sources ORDER BY published, source_id")
 
 
+@public_query
 def operation_agencies(db: Database) -> pd.DataFrame:
     """Who took part in each operation, as its source lists them, with the source."""
     return db.frame(
@@ -102,6 +110,7 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
 _BREAKDOWN_KEYS = ("country_iso3", "operation_id", "month", "category", "item_type", "unit")
 
 
+@query
 def breakdowns(db: Database, f: Filters, parts: tuple[str, ...] = tuple(BREAKDOWNS)) -> dict[str, pd.DataFrame]:
     """Quantity and item lines of the selection by each part's keys and unit, in one statement.
 
@@ -134,27 +143,33 @@ def breakdowns(db: Database, f: Filters, parts: tuple[str, ...] = tuple(BREAKDOW
     return out
 
 
+@query
 def totals(db: Database, f: Filters) -> pd.DataFrame:
     """Quantity per category and unit: one figure per unit, never a sum across units."""
     return breakdowns(db, f, ("totals",))["totals"]
 
 
+@query
 def by_country(db: Database, f: Filters) -> pd.DataFrame:
     return breakdowns(db, f, ("country",))["country"]
 
 
+@query
 def by_operation(db: Database, f: Filters) -> pd.DataFrame:
     return breakdowns(db, f, ("operation",))["operation"]
 
 
+@query
 def by_item_type(db: Database, f: Filters) -> pd.DataFrame:
     return breakdowns(db, f, ("item_type",))["item_type"]
 
 
+@query
 def monthly(db: Database, f: Filters) -> pd.DataFrame:
     return breakdowns(db, f, ("month",))["month"]
 
 
+@query
 def events_summary(db: Database, f: Filters) -> dict[str, int]:
     """Seizure events, arrests, item lines and sample events of the selection."""
     lwhere, lparams = record_where(f)
@@ -177,6 +192,7 @@ def events_summary(db: Database, f: Filters) -> dict[str, int]:
     return {"events": int(events), "arrests": int(arrests), "sample_events": int(sample), "lines": int(lines)}
 
 
+@query
 def operation_summaries(db: Database, f: Filters) -> dict[str, dict[str, int]]:
     """`events_summary` of each operation under the other filters (`f.for_operation(op)`), in one statement."""
     g = f.without("operation")
@@ -200,6 +216,7 @@ def operation_summaries(db: Database, f: Filters) -> dict[str, dict[str, int]]:
             for op, ev, ar, sm, n in rows}
 
 
+@query
 def record_count(db: Database, f: Filters) -> int:
     """Item lines of the selection; the unfiltered total (every download menu shows it) is kept per data version."""
     where, params = record_where(f)
@@ -211,6 +228,7 @@ def record_count(db: Database, f: Filters) -> int:
     return db.memo("record_count", count) if f.is_empty() else count()
 
 
+@query
 def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
                  sort: str = "seizure_date", descending: bool = False) -> pd.DataFrame:
     """One page of item lines with their event's fields, sorted by a whitelisted column.
@@ -443,6 +461,7 @@ def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int,
 FACET_COLUMNS = {"operation": "operation_id", "country": "country_iso3", "category": "category"}
 
 
+@query
 def facets(db: Database, f: Filters, keys: tuple[str, ...] = tuple(FACET_COLUMNS)) -> dict[str, dict[str, int]]:
     """For each filter, the item lines each of its values would match under the other filters.
 
@@ -461,11 +480,13 @@ def facets(db: Database, f: Filters, keys: tuple[str, ...] = tuple(FACET_COLUMNS
     return out
 
 
+@query
 def facet_counts(db: Database, f: Filters, key: str) -> dict[str, int]:
     """Item lines each value of one filter would match under the other filters."""
     return facets(db, f, (key,))[key]
 
 
+@query
 def map_points(db: Database, f: Filters) -> pd.DataFrame:
     """Seizure events aggregated by locality: one point per place, sized by events.
 
@@ -492,6 +513,7 @@ def map_points(db: Database, f: Filters) -> pd.DataFrame:
     )
 
 
+@query
 def events_by_country(db: Database, f: Filters) -> pd.DataFrame:
     if db.rollups:
         where, params = events_where(f)
@@ -508,6 +530,7 @@ def events_by_country(db: Database, f: Filters) -> pd.DataFrame:
     )
 
 
+@query
 def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     """Record totals against each published number that names an item and unit.
 
@@ -536,6 +559,7 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     )
 
 
+@query
 def sample_share(db: Database) -> dict[str, int]:
     """How many events are sample and how many come from reports."""
     if db.rollups:
@@ -550,6 +574,7 @@ def sample_share(db: Database) -> dict[str, int]:
     return {"sample": int(sample), "real": int(real)}
 
 
+@query
 def records_by_source(db: Database) -> pd.DataFrame:
     if db.rollups:
         return db.frame(

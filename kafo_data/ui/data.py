@@ -1,11 +1,11 @@
 """The pages' access to the data: one Database per process, every query cached by data version.
 
 Pages call the query functions themselves (`q(queries.events_summary, filters)`), so an editor
-follows the call and the result keeps its type; the cache key is the function's module and
-name, its arguments, the data version (which changes when a batch is added or removed) and the
-audience of the session (`kafo_data.access`): a public session may call only what
-`kafo_data.seizures.public.is_public` allows (aggregates with small cells suppressed, reference
-facts, the budget), and never shares a cache entry with a manager's.
+follows the call and the result keeps its type; the cache key is the function
+object, its arguments, the data version (which changes when a batch is added or removed) and the
+audience of the session (`kafo_data.access`). Only functions declared in `kafo_data.gate` run here;
+a public session may call only those declared `@public_query` (aggregates with small cells
+suppressed, reference facts, the budget), and never shares a cache entry with a manager's.
 
 The cache is the process's own (`kept`), not `st.cache_data`: that one hashed every argument
 through `inspect.signature` and unpickled a copy of the result on every hit, a quarter of a
@@ -16,7 +16,6 @@ new dicts, lists and tuples around the values.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -27,18 +26,17 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from kafo_data import gate
 from kafo_data.access import Access
 from kafo_data.config import data_dir
 from kafo_data.errors import DataMissingError
 from kafo_data.i18n import t
-from kafo_data.seizures.public import is_public
 from kafo_data.store.db import Database, get_database
 from kafo_data.ui import access as ui_access
 from kafo_data.ui.state import lang
 
 P = ParamSpec("P")
 T = TypeVar("T")
-QUERY_MODULES = frozenset({"kafo_data.seizures.queries", "kafo_data.seizures.public", "kafo_data.money.queries"})
 _RUN = threading.local()  # what one script run has already looked up (each run has its own thread)
 KEPT = 2048  # results kept in the process, the least recently used dropped first
 _KEPT: OrderedDict[Hashable, Any] = OrderedDict()
@@ -92,9 +90,9 @@ def forget() -> None:
         _KEPT.clear()
 
 
-def _call(module: str, name: str, audience: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any:
-    return kept((module, name, audience, version, root, args, kwargs),
-                lambda: getattr(importlib.import_module(module), name)(get_database(Path(root)), *args, **dict(kwargs)))
+def _call(fn: Callable[..., Any], audience: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any:
+    return kept((fn, audience, version, root, args, kwargs),
+                lambda: fn(get_database(Path(root)), *args, **dict(kwargs)))
 
 
 def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -103,16 +101,15 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
     A data file that is missing or unreadable ends the page with one message that names the
     problem and the commands that check and rebuild the data, instead of a traceback.
     """
-    if fn.__module__ not in QUERY_MODULES:
-        raise ValueError(f"not a query function: {fn.__module__}.{fn.__qualname__}")
+    if not gate.is_query(fn):
+        raise ValueError(f"not a declared query function (kafo_data.gate): {fn.__module__}.{fn.__qualname__}")
     who = access()
-    if not who.is_manager and not is_public(fn.__module__, fn.__qualname__):
+    if not who.is_manager and not gate.is_public(fn):
         ui_access.sign_in_required(who)  # a public session asked for record-level data: it gets none of it
         st.stop()
     db = database()
     try:
-        return _call(fn.__module__, fn.__qualname__, who.audience, run_version(db), str(db.root), args,
-                     tuple(sorted(kwargs.items())))
+        return _call(fn, who.audience, run_version(db), str(db.root), args, tuple(sorted(kwargs.items())))
     except (DataMissingError, duckdb.IOException, duckdb.InvalidInputException) as exc:
         rebuild = "money build" if fn.__module__.startswith("kafo_data.money") else "build"
         st.error(t("app.data_missing", lang(), problem=str(exc).splitlines()[0]), icon="🗂️")

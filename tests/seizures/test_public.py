@@ -12,7 +12,8 @@ import math
 import pandas as pd
 import pytest
 
-from kafo_data.seizures import public
+from kafo_data import gate
+from kafo_data.seizures import public, queries
 from kafo_data.seizures.public import PublicFilters
 from kafo_data.store.db import Database
 from tests.conftest import DATA, read_records
@@ -177,7 +178,21 @@ def test_published_figures_are_never_suppressed(db, monkeypatch):
 
 
 def test_the_public_api_refuses_what_a_public_session_may_not_call():
-    assert public.is_public("kafo_data.seizures.public", "breakdowns")
-    assert public.is_public("kafo_data.seizures.queries", "figures")
-    for name in ("records_page", "map_points", "breakdowns", "events_summary", "records_by_source", "facets"):
-        assert not public.is_public("kafo_data.seizures.queries", name)
+    assert gate.is_public(public.breakdowns) and gate.is_public(queries.figures)
+    for fn in (queries.records_page, queries.map_points, queries.breakdowns, queries.events_summary,
+               queries.records_by_source, queries.facets):
+        assert gate.is_query(fn) and not gate.is_public(fn), fn.__name__
+    assert not gate.is_public(public.small) and not gate.is_query(public.small), "a helper is no query at all"
+    assert public.breakdowns in gate.public_queries() and queries.records_page not in gate.public_queries()
+
+
+def test_a_query_is_checked_when_it_is_declared():
+    with pytest.raises(TypeError, match="database"):
+        gate.public_query(lambda filters: None)
+
+    def outer():
+        def inner(db):
+            return db
+        return inner
+    with pytest.raises(TypeError, match="top of its module"):
+        gate.query(outer())
