@@ -31,10 +31,15 @@ names = ui.country_names(lang)
 timeline_sources, map_sources, officers_lines = ui.per_version(
     ("overview.sources", lang), lambda: views.chart_sources(ops, op_countries, figures, sources, lang))
 
+def plain(text: str) -> str:
+    """Text from data as Plotly shows it: its HTML-like marks made inert."""
+    return html.escape(text, quote=False)
+
+
 # Stacked, each chart the page's full width: the map then shows every country whole at any width.
 look.kept_chart(("overview.timeline", lang), lambda: charts.timeline(
     views.timeline_frame(ops, figures, names, lang), t("overview.timeline", lang), t("overview.countries", lang),
-    t("overview.officers", lang), source=t("facts2.source.timeline", lang, sources=html.escape(timeline_sources)),
+    t("overview.officers", lang), source=t("facts2.source.timeline", lang, sources=plain(timeline_sources)),
     lang=lang))
 st.caption(" ".join([t("overview.timeline_caption", lang),
                      literal(t("facts2.sources_line", lang, sources=timeline_sources)),
@@ -43,7 +48,7 @@ participation = ui.per_version(("overview.participation", lang),
                                lambda: views.participation_frame(op_countries, ops, lang))
 look.kept_chart(("overview.participation", lang), lambda: charts.participation_map(
     participation, GEO_URL, t("overview.map", lang), t("overview.editions", lang),
-    source=t("facts2.source.participation", lang, sources=html.escape(map_sources)), lang=lang))
+    source=t("facts2.source.participation", lang, sources=plain(map_sources)), lang=lang))
 st.caption(t("overview.map_caption", lang) + " " + literal(t("facts2.sources_line", lang, sources=map_sources)))
 ui.twin(t("overview.map_table", lang), "twin_participation", lambda: views.participation_table(participation, lang))
 

@@ -1,0 +1,132 @@
+"""The pages against the reference files (issue 27): quotations in their language with a labelled translation,
+captions naming the sources of what they draw, the officers' source, the budget total's link.
+
+Expectations are read from data/reference with the csv module and composed here, not by the views.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from tests.conftest import REPO, as_shown
+from tests.pages.test_pages import open_page, texts
+
+LANG_NAME = {"en": {"fr": "in French"}, "fr": {"en": "en anglais"}}
+MARKS = {"en": ("“", "”"), "fr": ("« ", " »")}
+TRANSLATION = {"en": "Our translation, not the source's words: ",
+               "fr": "Notre traduction, pas les mots de la source : "}
+
+
+def _rows(table: str) -> list[dict[str, str]]:
+    with (REPO / "data" / "reference" / f"{table}.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _edition(lang: str, operation: str) -> str:
+    at = open_page("pages/overview.py", lang=lang)
+    at.button_group(key="ov_operation").set_value(operation).run()
+    return as_shown(texts(at))
+
+
+@pytest.mark.parametrize("lang, operation", [("en", "KAFO-III"), ("fr", "KAFO-III"), ("fr", "TRIGGER-VIII"),
+                                             ("en", "TRIGGER-VIII")])
+def test_each_card_quotes_the_source_in_its_language_and_labels_our_translation(clear_caches, lang, operation):
+    body = _edition(lang, operation)
+    opening, closing = MARKS[lang]
+    shown = [f for f in _rows("figures") if f["operation_id"] == operation and f["shown"] == "true"]
+    assert shown
+    for fig in shown:
+        quote = f"{opening}{fig['text']}{closing}"
+        if fig["quote_lang"] == lang:  # the reader's language: the words alone, no translation of them
+            assert quote in body and TRANSLATION[lang] + fig["translation"] not in body, fig["figure_id"]
+        else:
+            language = LANG_NAME[lang][fig["quote_lang"]]
+            assert f"{quote} ({language}" in body, fig["figure_id"]
+            assert TRANSLATION[lang] + fig["translation"] in body, fig["figure_id"]
+
+
+def test_french_readers_see_kafo_iii_as_published_and_english_readers_see_it_translated(clear_caches):
+    fr, en = _edition("fr", "KAFO-III"), _edition("en", "KAFO-III")
+    assert "« 850 agents de différents organismes" in fr and "850 officers" not in fr
+    assert "“850 agents de différents organismes" in en and "850 officers from various law enforcement" in en
+
+
+def test_trigger_viii_shows_the_figures_the_data_lacked_with_the_qualifier_s_own_word(clear_caches):
+    en, fr = _edition("en", "TRIGGER-VIII"), _edition("fr", "TRIGGER-VIII")
+    for value in ("some 120 persons", "some 6,000", "more than 45 tonnes", "40 tonnes", "818 kg", "more than 3 tonnes",
+                  "more than 10,000 L", "141 tusks", "42 persons", "78 persons", "45 investigations"):
+        assert value in en, value
+    assert "about 120" not in en and "environ 120" not in fr
+    assert "quelque 120 personnes" in fr.replace("\u202f", " ")
+    assert "Another source says “Some 40 tonnes of fins of endangered shark species" in en
+
+
+def _expected_sources(lang: str) -> tuple[list[str], list[str]]:
+    """The short names of the sources of what the timeline and the map draw, composed from the CSV files."""
+    column = "short_name_fr" if lang == "fr" else "short_name"
+    names = {s["source_id"]: s[column] for s in _rows("sources")}
+    ops = sorted(_rows("operations"), key=lambda o: o["start_date"])
+    countries = _rows("operation_countries")
+    order = {o["operation_id"]: k for k, o in enumerate(ops)}
+    countries.sort(key=lambda c: (order[c["operation_id"]], c["country_iso3"]))
+    officers: dict[str, str] = {}
+    for fig in _rows("figures"):
+        if fig["indicator"] == "officers" and fig["shown"] == "true":
+            officers.setdefault(fig["operation_id"], fig["source_id"])
+    timeline = [o["source_id"] for o in ops] + [c["source_id"] for c in countries]
+    timeline += [officers[o["operation_id"]] for o in ops if o["operation_id"] in officers]
+    return (list(dict.fromkeys(names[s] for s in timeline)),
+            list(dict.fromkeys(names[c["source_id"]] for c in countries)))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_captions_name_the_sources_of_what_each_chart_draws(clear_caches, lang):
+    at = open_page("pages/overview.py", lang=lang)
+    captions = [as_shown(c.value) for c in at.caption]
+    timeline, drawn_map = _expected_sources(lang)
+    separator = " ; " if lang == "fr" else "; "
+    line = "Sources : {} ." if lang == "fr" else "Sources: {}."
+    assert any(line.format(separator.join(timeline)).replace(" .", ".") in c for c in captions), timeline
+    assert any(line.format(separator.join(drawn_map)).replace(" .", ".") in c for c in captions), drawn_map
+    assert "EU Illicit Flows (illicitflows.eu)" in timeline and len(drawn_map) < len(timeline)
+    assert not any("Sources: UNODC, INTERPOL" in c or "Sources : ONUDC, INTERPOL" in c for c in captions)
+    charts = [json.loads(chart.proto.spec)["layout"]["title"]["subtitle"]["text"].replace("<br>", " ")
+              for chart in at.get("plotly_chart")]  # the source line under each chart's title, wrapped
+    assert any(separator.join(timeline) in spec for spec in charts)  # the chart's own source line, in its image
+    assert any(separator.join(drawn_map) + ". " in spec for spec in charts)
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/operations.py"])
+def test_the_officers_shown_name_their_source_and_the_other_source_s_figure(clear_caches, page):
+    body = as_shown(texts(open_page(page)))
+    figs = {f["figure_id"]: f for f in _rows("figures")}
+    # KAFO II: 260 (INTERPOL's release) is shown; the project description's "more than 260" is the note
+    assert f"“{figs['k2-officers-project']['text']}”" in body and "KAFO II — INTERPOL (via africanews)¹" in body
+    assert f"“{figs['t8-officers-interpol']['text']}”" in body
+
+
+def test_the_operations_table_marks_the_officers_another_source_words_otherwise(clear_caches):
+    at = open_page("pages/operations.py")
+    table = next(t.value for t in at.table if "Officers" in t.value.columns)
+    officers = dict(zip(table["Operation"], table["Officers"], strict=True))
+    assert officers["KAFO II"] == "260 ¹" and officers["Trigger VIII"] == "521 ¹"
+    assert officers["KAFO V"] == "more than 500"
+
+
+def test_intro_ties_only_kafo_ii_to_the_eu_project_in_both_languages(clear_caches):
+    en, fr = as_shown(texts(open_page("pages/overview.py"))), as_shown(texts(open_page("pages/overview.py", lang="fr")))
+    assert "KAFO V in 2024, within a project funded by the European Union" not in en
+    assert "KAFO II ran within a project funded by the European Union" in en and "Germany" in en
+    assert "KAFO II s'est déroulée dans le cadre d'un projet financé par l'Union européenne" in fr
+    assert "Allemagne" in fr
+
+
+def test_the_budget_total_links_to_its_source(clear_caches):
+    project = {r["field"]: r for r in _rows("project")}
+    source = next(s for s in _rows("sources") if s["source_id"] == project["budget_value"]["source_id"])
+    at = open_page("pages/budget.py")
+    links = [m.value for m in at.markdown if f"](<{source['url']}>)" in m.value]
+    assert len(links) >= 2  # the total's source line and the project card
