@@ -52,5 +52,8 @@ for spec in PAGES:
 page = st.navigation(pages)
 st.set_page_config(page_title=t("look.page_title", lang, page=page.title))  # each page its own browser title
 look.head(lang)
-page.run()
+try:
+    page.run()
+finally:  # also after st.stop(): the address keeps only the choices the page kept (kafo_data.ui.state)
+    ui.write_url()
 ui.freeze_startup_objects()

@@ -86,7 +86,8 @@ else:
                     st.metric(label, amount, delta=t("budget.of_budget", lang, share=share),
                               delta_color="off", delta_arrow="off")
         # One view at a time: a person reads one chart, and the browser draws one (issue 16's speed).
-        view = st.segmented_control(t("look.show", lang), budget_views.VIEWS, key="b_view", default="spending",
+        ui.link_notice(ui.choice("b_view", budget_views.VIEWS, "spending"), lang)
+        view = st.segmented_control(t("look.show", lang), budget_views.VIEWS, key="b_view",
                                     required=True, format_func=lambda v: t(f"budget.view.{v}", lang)) or "spending"
         twin_label = t("budget.table_twin", lang)
         if view == "spending":
@@ -119,9 +120,10 @@ else:
             ui.twin(twin_label, "twin_budget", lambda: budget_views.output_table(by_output, outputs, lang))
 
         elif view == "period":
+            ui.link_notice(ui.choice("b_grain", budget_queries.GRAINS, "year"), lang)
             grain = st.segmented_control(t("budget.period.grain", lang), options=list(budget_queries.GRAINS),
                                          format_func=lambda g: t(f"budget.period.{g}", lang), key="b_grain",
-                                         default="year", required=True)
+                                         required=True)
             by_period = ui.q(budget_queries.by_period, filters, grain)
             if by_period.empty:
                 st.info(t("budget.empty", lang), icon="🔎")

@@ -36,22 +36,6 @@ def plain(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-# Stacked, each chart the page's full width: the map then shows every country whole at any width.
-look.kept_chart(("overview.timeline", lang), lambda: charts.timeline(
-    views.timeline_frame(ops, figures, names, lang), t("overview.timeline", lang), t("overview.countries", lang),
-    t("overview.officers", lang), source=t("facts2.source.timeline", lang, sources=plain(timeline_sources)),
-    lang=lang))
-st.caption(" ".join([t("overview.timeline_caption", lang),
-                     literal(t("facts2.sources_line", lang, sources=timeline_sources)),
-                     *(literal(line) for line in officers_lines)]))
-participation = ui.per_version(("overview.participation", lang),
-                               lambda: views.participation_frame(op_countries, ops, lang))
-look.kept_chart(("overview.participation", lang), lambda: charts.participation_map(
-    participation, GEO_URL, t("overview.map", lang), t("overview.editions", lang),
-    source=t("facts2.source.participation", lang, sources=plain(map_sources)), lang=lang))
-st.caption(t("overview.map_caption", lang) + " " + literal(t("facts2.sources_line", lang, sources=map_sources)))
-ui.twin(t("overview.map_table", lang), "twin_participation", lambda: views.participation_table(participation, lang))
-
 st.header(t("overview.results", lang))
 st.caption(t("overview.results_caption", lang))
 if filters.countries or filters.categories or filters.date_from or filters.date_to:
@@ -61,8 +45,8 @@ else:
 shown_ops = [op for op in ops.operation_id if not filters.operations or op in filters.operations]
 op_names = dict(zip(ops.operation_id, ops.name, strict=True))
 # One edition at a time (the most recent first): the page was 6,000 px of every edition's cards.
-if st.session_state.get("ov_operation") not in shown_ops:
-    st.session_state["ov_operation"] = shown_ops[-1] if shown_ops else None
+# Results first, then the timeline and the map: on a phone the first published figure is on the first screen.
+ui.link_notice(ui.choice("ov_operation", shown_ops, shown_ops[-1] if shown_ops else None), lang)
 chosen = st.segmented_control(t("look.jump", lang), shown_ops, key="ov_operation", required=True,
                               format_func=lambda o: op_names.get(o, o), help=t("look.jump_help", lang))
 for op in ops[ops.operation_id == chosen].itertuples():
@@ -80,3 +64,19 @@ for op in ops[ops.operation_id == chosen].itertuples():
                     small=[t("overview.source", lang, source=ui.link(card.source_title, card.source_url),
                              date=literal(card.source_published)),
                            *(f"¹ {literal(note)}" for note in card.footnotes)]))
+
+# Stacked, each chart the page's full width: the map then shows every country whole at any width.
+look.kept_chart(("overview.timeline", lang), lambda: charts.timeline(
+    views.timeline_frame(ops, figures, names, lang), t("overview.timeline", lang), t("overview.countries", lang),
+    t("overview.officers", lang), source=t("facts2.source.timeline", lang, sources=plain(timeline_sources)),
+    lang=lang))
+st.caption(" ".join([t("overview.timeline_caption", lang),
+                     literal(t("facts2.sources_line", lang, sources=timeline_sources)),
+                     *(literal(line) for line in officers_lines)]))
+participation = ui.per_version(("overview.participation", lang),
+                               lambda: views.participation_frame(op_countries, ops, lang))
+look.kept_chart(("overview.participation", lang), lambda: charts.participation_map(
+    participation, GEO_URL, t("overview.map", lang), t("overview.editions", lang),
+    source=t("facts2.source.participation", lang, sources=plain(map_sources)), lang=lang))
+st.caption(t("overview.map_caption", lang) + " " + literal(t("facts2.sources_line", lang, sources=map_sources)))
+ui.twin(t("overview.map_table", lang), "twin_participation", lambda: views.participation_table(participation, lang))

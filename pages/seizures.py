@@ -49,6 +49,8 @@ ui.table(views.totals_table(totals, lang), hide_index=True)
 
 st.subheader(t("seizures.charts", lang))
 measures = views.measures(totals, lang)
+ui.link_notice(ui.choice("measure", list(measures), next(iter(measures), None))
+               + ui.choice("s_breakdown", views.BREAKDOWNS, "country"), lang)
 measure = st.selectbox(t("seizures.measure", lang), list(measures), format_func=measures.get, key="measure",
                        help=t("seizures.measure_help", lang))
 category = measure.split("|", 1)[0]
@@ -56,7 +58,7 @@ sample = bool(summary["sample_events"])
 source_caption = t("seizures.chart_caption_sample" if sample else "seizures.chart_caption", lang)
 image_source = t("look.source.seizures_sample" if sample else "look.source.seizures", lang)
 # One breakdown at a time: a person reads one chart, and the browser draws one (issue 16's speed).
-kind = st.segmented_control(t("look.show", lang), views.BREAKDOWNS, key="s_breakdown", default="country",
+kind = st.segmented_control(t("look.show", lang), views.BREAKDOWNS, key="s_breakdown",
                             required=True, format_func=lambda k: t(f"seizures.{k}", lang)) or "country"
 shown = views.breakdown(sums, kind, measure, measures[measure], names, ops, lang)
 colour = charts.CATEGORY_COLOURS[category]
@@ -86,13 +88,15 @@ shelf = st.expander(t("seizures.records_open", lang, rows=number(summary["lines"
 with shelf:
     if shelf.open:
         sort_col, dir_col, page_col = st.columns([2, 1, 1])
+        pages = max(1, math.ceil(summary["lines"] / PAGE_SIZE))
+        ui.link_notice(ui.choice("rec_sort", contract.RECORD_COLUMNS, "seizure_date")
+                       + ui.choice("rec_desc", (True, False), False)
+                       + ui.choice("rec_page", range(1, pages + 1), 1), lang)
         sort = sort_col.selectbox(t("seizures.sort", lang), list(contract.RECORD_COLUMNS), key="rec_sort",
-                                  index=contract.RECORD_COLUMNS.index("seizure_date"),
                                   format_func=lambda c: views.column_label(c, lang))
         descending = dir_col.toggle(t("seizures.descending", lang), key="rec_desc")
-        pages = max(1, math.ceil(summary["lines"] / PAGE_SIZE))
         page = page_col.number_input(t("seizures.page", lang, pages=number(pages, lang)), min_value=1,
-                                     max_value=pages, value=1, step=1, key="rec_page")
+                                     max_value=pages, step=1, key="rec_page")
         offset = (int(page) - 1) * PAGE_SIZE
         records = ui.q(queries.records_page, filters, limit=PAGE_SIZE, offset=offset, sort=sort,
                        descending=descending)

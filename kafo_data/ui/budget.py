@@ -111,7 +111,6 @@ def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, 
         for key in MoneyFilters.OWN:
             st.multiselect(t(f"budget.filter.{key}", lang), options=options[key], key=state.STATE[key],
                            format_func=labels[key], placeholder=t("budget.filter.all", lang))
-    state.write_url(lang)
     return state.current(MoneyFilters)
 
 

@@ -26,9 +26,10 @@ from kafo_data.seizures.filters import ID_FIELDS, Filters
 from kafo_data.ui import access as ui_access
 from kafo_data.ui import state
 from kafo_data.ui.data import access, database, new_run, per_version, q
-from kafo_data.ui.state import LANG_KEY, STATE, lang
+from kafo_data.ui.links import copy_link_button
+from kafo_data.ui.state import LANG_KEY, STATE, choice, lang, write_url
 
-__all__ = ["PLOT_CONFIG", "access", "database", "lang", "q", "start"]
+__all__ = ["PLOT_CONFIG", "access", "choice", "database", "lang", "q", "start", "write_url"]
 
 # Plotly's toolbar covers chart titles on phones, and zooming a map by scrolling traps the page.
 PLOT_CONFIG = {"displaylogo": False, "displayModeBar": False, "scrollZoom": False}
@@ -78,9 +79,9 @@ def start(managers_only: bool = False,
     _leave_legacy_router()
     who = access()
     try:
-        notices = [] if state.is_loaded() else state.load_url_once(
-            {**q(money_queries.known), **q(queries.known)})
+        notices = state.load_url({**q(money_queries.known), **q(queries.known)}) if state.needs_load() else []
         lang_ = language_switch()
+        copy_link_button(lang_)
         ui_access.sidebar(who, lang_)
         if managers_only and not who.is_manager:
             ui_access.sign_in_required(who)
@@ -95,7 +96,7 @@ def start(managers_only: bool = False,
         st.error(t("app.data_missing", lang(), problem=str(exc)), icon="🗂️")
         st.code("python -m kafo_data build", language="bash")
         st.stop()
-    state.write_url(lang_)
+    state.write_url()
     ui_access.banner(who, lang_)
     damaged = database().damaged_batches()
     if damaged:  # how many, not which: batch ids are for managers (the Load reports page names them)

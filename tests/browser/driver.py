@@ -151,6 +151,11 @@ def query(page: Page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
+def query_of(text: str) -> dict[str, list[str]]:
+    """A query string's parameters, as `query` gives them."""
+    return parse_qs(text)
+
+
 def path_of(page: Page) -> str:
     return urlsplit(page.url).path.strip("/")
 

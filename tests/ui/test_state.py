@@ -67,3 +67,28 @@ def test_markdown_in_a_link_is_shown_as_typed_never_rendered(page):
     assert f"country: {evil}; donor: ![x](http://host/pixel.png)" in as_shown(warning)
     assert "](" not in warning and "://" not in warning and "**" not in warning
     assert "evil" not in texts(at).replace(warning, "")
+
+
+def test_a_pages_choices_from_a_link_are_drawn_and_kept_and_unknown_ones_named():
+    """The Seizures page's measure and breakdown live in the link; a value that is no option is named."""
+    at = open_page("pages/seizures.py", operation="KAFO-II", measure="ammunition-rounds", show="month")
+    assert at.selectbox(key="measure").value == "ammunition|rounds"
+    assert at.segmented_control(key="s_breakdown").value == "month"
+    assert url(at, "measure") == ["ammunition-rounds"] and url(at, "show") == ["month"]
+    at.segmented_control(key="s_breakdown").set_value("country").run()
+    assert url(at, "show") == []  # the default is left out
+    assert url(at, "measure") == ["ammunition-rounds"]
+
+    at = open_page("pages/seizures.py", measure="firearms-litres", show="weekday")
+    warning = as_shown(" ".join(w.value for w in at.warning))
+    assert "measure: firearms-litres" in warning and "show: weekday" in warning
+    assert url(at, "measure") == [] and url(at, "show") == []
+    assert at.segmented_control(key="s_breakdown").value == "country"
+
+
+def test_the_budget_view_and_overview_edition_live_in_the_link():
+    at = open_page("pages/budget.py", view="donor")
+    assert at.segmented_control(key="b_view").value == "donor" and url(at, "view") == ["donor"]
+    at = open_page("pages/overview.py", edition="KAFO-II")
+    assert at.segmented_control(key="ov_operation").value == "KAFO-II" and url(at, "edition") == ["KAFO-II"]
+    assert any(h.value.startswith("KAFO II · ") for h in at.subheader)
