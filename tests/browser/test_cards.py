@@ -43,3 +43,18 @@ def test_each_kafo_ii_card_shows_its_quote_source_link_and_footnote(new_window: 
         for note in (f for f in figures if f["footnote_of"] == figure["figure_id"]):
             assert f"“{note['text']}”" in texts[card] and texts[card].count("¹") >= 1
         assert "\\" not in texts[card] and "**" not in texts[card] and ":small[" not in texts[card]
+
+
+def test_kafo_iii_cards_quote_the_french_page_and_label_the_translation(new_window: Callable[..., driver.Window],
+                                                                       app_url: str):
+    """English readers see KAFO III's French words as published, then our translation labelled as ours."""
+    window = new_window(app_url)
+    driver.open_page(window.page, app_url, "", "operation=KAFO-III")
+    cards = window.page.get_by_test_id("stColumn").get_by_test_id("stMarkdown")
+    texts = [cards.nth(k).inner_text() for k in range(cards.count())]
+    shown = [f for f in _rows("figures") if f["operation_id"] == "KAFO-III" and f["shown"] == "true"]
+    assert len(texts) == len(shown)
+    for figure in shown:
+        card = next(text for text in texts if f"“{figure['text']}” (in French, as published)" in text)
+        assert f"Our translation, not the source's words: {figure['translation']}" in card
+    driver.screenshot(window.page, "cards-kafo-iii-en")
