@@ -103,3 +103,10 @@ def literal(text: object) -> str:
         return value
     escaped = "".join("\\" + c if c in _MARKDOWN_MARKS else c for c in value)
     return _AUTOLINKS.sub("\u200b", escaped)
+
+
+def plotly_literal(text: object) -> str:
+    """Text from data for a Plotly label, shown as received: Plotly reads <b>, <a href> and entities in labels."""
+    if is_blank(text):
+        return ""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

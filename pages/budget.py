@@ -10,15 +10,17 @@ from kafo_data.money import charts as budget_charts
 from kafo_data.money import queries as budget_queries
 from kafo_data.money import rates as money_rates
 from kafo_data.money import views as budget_views
+from kafo_data.ui import brief as ui_brief
 from kafo_data.ui import budget as ui_budget
 from kafo_data.ui import look
 from kafo_data.ui import page as ui
 
-lang, _, notices = ui.start(filters="money")
+lang, sidebar, notices = ui.start(filters="money")
 ui.link_notice(notices, lang)
 look.image_format(lang)
 
 st.title(t("budget.title", lang))
+ui_brief.button("budget", lang, sidebar.operations, sidebar.include_sample)
 st.markdown(t("budget.intro", lang))
 
 total = ui.q(budget_queries.project_budget)

@@ -7,11 +7,13 @@ import streamlit as st
 from kafo_data.fmt import literal
 from kafo_data.i18n import t
 from kafo_data.seizures import public, public_views, queries, views
+from kafo_data.ui import brief as ui_brief
 from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
 ui.link_notice(notices, lang)
 st.title(t("operations.title", lang))
+ui_brief.button("operations", lang, filters.operations)
 
 ops = ui.q(queries.operations)
 figures = ui.q(queries.figures)

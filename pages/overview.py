@@ -10,6 +10,7 @@ from kafo_data.config import GEO_URL
 from kafo_data.fmt import literal
 from kafo_data.i18n import t
 from kafo_data.seizures import charts, queries, views
+from kafo_data.ui import brief as ui_brief
 from kafo_data.ui import look
 from kafo_data.ui import page as ui
 
@@ -49,6 +50,10 @@ op_names = dict(zip(ops.operation_id, ops.name, strict=True))
 ui.link_notice(ui.choice("ov_operation", shown_ops, shown_ops[-1] if shown_ops else None), lang)
 chosen = st.segmented_control(t("look.jump", lang), shown_ops, key="ov_operation", required=True,
                               format_func=lambda o: op_names.get(o, o), help=t("look.jump_help", lang))
+with st.container(horizontal=True):  # the brief of the edition shown, or of every edition the filter keeps
+    ui_brief.button("overview", lang, (chosen,) if chosen else (), key="brief_one",
+                    label=t("brief.button_one", lang, operation=op_names.get(chosen, chosen)))
+    ui_brief.button("overview", lang, tuple(filters.operations), key="brief_all", label=t("brief.button_all", lang))
 for op in ops[ops.operation_id == chosen].itertuples():
     with st.container(border=True):
         st.subheader(f"{literal(op.name)} · {views.period(op, lang)}")

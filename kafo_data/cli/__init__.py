@@ -238,6 +238,38 @@ def _export_published(args: argparse.Namespace, root: Path) -> int:
     return 0
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    """The print-ready brief of a page (every edition without --operation), as the page's button makes it."""
+    from kafo_data.brief import build, pdf
+    from kafo_data.brief.content import Request
+    from kafo_data.store.db import get_database
+
+    root = _root(args)
+    db = get_database(root)
+    known = {r[0] for r in db.rows("SELECT operation_id FROM operations")}
+    bad = [o for o in args.operation or () if o not in known]
+    if bad:
+        raise UsageError(f"unknown operation: {', '.join(map(repr, bad))}")
+    ops = tuple(o for o in sorted(known) if o in (args.operation or ()))
+    req = Request(args.page, args.lang, ops, not args.no_sample,
+                  build.address(args.base_url, args.page, ops, args.lang, not args.no_sample), export_time().date())
+    try:
+        made = build.make(db, req)
+    except pdf.PdfUnavailable as exc:
+        raise UsageError(str(exc)) from exc
+    if made.charts_problem:
+        print(f"note: charts left out: {made.charts_problem}", file=sys.stderr)
+    target = Path(args.output)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_bytes(made.pdf)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"wrote {target} ({len(made.pdf):,} bytes, {args.page}, {', '.join(ops) or 'every edition'}, {args.lang})")
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kafo_data.cli.ingest import run_cli
 
@@ -319,6 +351,18 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="file to write")
 
 
+def _configure_brief(p: argparse.ArgumentParser) -> None:
+    from kafo_data.i18n import LANGS
+
+    p.add_argument("--operation", action="append", metavar="ID", help="one edition (repeat for more; default: all)")
+    p.add_argument("--page", choices=("overview", "operations", "budget"), default="overview",
+                   help="the page the brief is of (default: overview)")
+    p.add_argument("--lang", choices=LANGS, default="en", help="language of the brief (default en)")
+    p.add_argument("--no-sample", action="store_true", help="leave generated sample budget figures out")
+    p.add_argument("--base-url", default="http://localhost:8501", help="the dashboard's address, for the link back")
+    p.add_argument("-o", "--output", required=True, help="PDF file to write")
+
+
 def _configure_ingest(p: argparse.ArgumentParser) -> None:
     from kafo_data.i18n import LANGS
 
@@ -349,6 +393,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argpars
     "validate": (cmd_validate, _nothing, "check every data file against the contract"),
     "sample": (cmd_sample, _configure_sample, "write a data directory with the sample or N synthetic item lines"),
     "export": (cmd_export, _configure_export, "write the filtered records as the dashboard's download, same bytes"),
+    "brief": (cmd_brief, _configure_brief, "a print-ready PDF brief of a page: published results, charts, citation"),
     "money": (cmd_money, configure_money, "budget lines and transactions: build the sample, export, ingest"),
     "ingest": (cmd_ingest, _configure_ingest, "load national seizure reports (CSV or .xlsx) as new batches"),
     "batches": (cmd_batches, _configure_batches, "list the stored batches, or remove one: batches remove ID"),
@@ -359,6 +404,8 @@ DEV_COMMANDS: dict[str, tuple[str, str, str]] = {
     "loadtest": ("kafo_data.devtools.loadtest", "cmd_loadtest",
                  "N concurrent sessions clicking filters on a real server"),
     "serve": ("kafo_data.devtools.serve", "cmd_serve", "N dashboard processes behind HAProxy on this machine"),
+    "brief-bench": ("kafo_data.devtools.brief_bench", "cmd_brief_bench",
+                    "pages and seconds of the PDF brief, cold and warm, one edition and all"),
     "browser-bench": ("kafo_data.devtools.browser_bench", "cmd_browser_bench",
                       "page open and filter click in Chromium, against a bare Streamlit page"),
 }

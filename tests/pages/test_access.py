@@ -197,6 +197,19 @@ def test_every_public_download_shows_no_record(loaded_data, secrets):
             assert leaks(readable(data, fmt), secrets) == [], ("published", fmt, lang)
 
 
+def test_every_public_brief_shows_no_record(loaded_data, secrets):
+    from pypdf import PdfReader
+
+    from kafo_data.brief import build
+    from kafo_data.brief.content import Request
+
+    db = get_database(loaded_data)
+    for page, lang, ops in (("overview", "en", ()), ("operations", "fr", ("KAFO-II",)), ("budget", "en", ())):
+        made = build.make(db, Request(page, lang, ops), charts=False)
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(made.pdf)).pages)
+        assert "KAFO" in text and leaks(text, secrets) == [], (page, lang)
+
+
 def readable(data: bytes, fmt: str) -> str:
     if fmt in ("zip", "xlsx"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

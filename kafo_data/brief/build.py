@@ -1,0 +1,49 @@
+"""One call for a brief: compose, draw the charts (or say why not), render; and the view's address for the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from kafo_data.brief import images, pdf
+from kafo_data.brief.content import Request, compose
+from kafo_data.filtering import to_params
+from kafo_data.i18n import DEFAULT_LANG
+from kafo_data.seizures.filters import Filters
+from kafo_data.store.db import Database
+
+DEFAULT_BASE = "http://localhost:8501"
+
+
+@dataclass
+class Made:
+    """The PDF, why its charts are missing (None when drawn), and the addresses the renderer refused."""
+
+    pdf: bytes
+    charts_problem: str | None = None
+    refused: list[str] = field(default_factory=list)
+
+
+def make(db: Database, req: Request, charts: bool = True) -> Made:
+    """The brief's PDF; without a browser the charts are left out and `charts_problem` says why.
+
+    Raises `pdf.PdfUnavailable` when WeasyPrint or Pango is missing (nothing to give then).
+    """
+    problem = None
+    svg = images.svg if charts else None
+    if charts:
+        try:
+            images.svg({"data": [], "layout": {"height": 10}}, width=10)  # starts the browser, or says why not
+        except images.ChartsUnavailable as exc:
+            problem, svg = str(exc), None
+    refused: list[str] = []
+    return Made(pdf.render(compose(db, req, svg), refused), problem, refused)
+
+
+def address(base: str, page: str, operations: tuple[str, ...], lang: str, include_sample: bool = True) -> str:
+    """The page's address with the selection in the link's own form (ids, defaults left out), as the app writes it."""
+    params = to_params(Filters(operations=tuple(sorted(operations)), include_sample=include_sample))
+    if lang != DEFAULT_LANG:
+        params["lang"] = [lang]
+    query = urlencode(params, doseq=True)
+    return f"{base.rstrip('/')}/{page}" + (f"?{query}" if query else "")

@@ -1,0 +1,209 @@
+"""The brief as HTML: the page's title and selection, its published results, charts, money, citation and terms.
+
+Every string from the data or a link goes through `e()` (HTML-escaped) and an address becomes a
+link only when it is http(s); charts are the pages' own figures as SVG, embedded as `data:`
+images the renderer may open. Only reference facts and the budget are read: never a seizure record.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kafo_data.brief.cite import citation, terms
+from kafo_data.fmt import date as fmt_date
+from kafo_data.fmt import money as fmt_money
+from kafo_data.i18n import t
+from kafo_data.money import charts as money_charts
+from kafo_data.money import queries as money_queries
+from kafo_data.money import views as money_views
+from kafo_data.money.filters import MoneyFilters
+from kafo_data.seizures import charts, queries, views
+from kafo_data.store.as_of import data_as_of
+from kafo_data.store.db import Database
+
+PAGES: tuple[str, ...] = ("overview", "operations", "budget")
+PAGE_TITLES = {"overview": "overview.title", "operations": "operations.title", "budget": "budget.title"}
+Svg = Callable[[dict[str, Any]], bytes]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the brief shows: the page, its language, the operations (empty: every edition), the view's address."""
+
+    page: str = "overview"
+    lang: str = "en"
+    operations: tuple[str, ...] = ()
+    include_sample: bool = True
+    address: str = ""
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+
+
+def e(value: object) -> str:
+    """Text from data or a link, as HTML text: every <, >, & and quote escaped; blank for None/NaN."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def link(text: object, url: object) -> str:
+    """A link only for an http(s) address without spaces or angle brackets; else the text alone."""
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and not any(c in url for c in " <>\"'"):
+        return f'<a href="{e(url)}">{e(text)}</a>'
+    return e(text)
+
+
+def _image(svg: bytes, alt: str) -> str:
+    data = base64.b64encode(svg).decode("ascii")
+    return f'<figure><img alt="{e(alt)}" src="data:image/svg+xml;base64,{data}"></figure>'
+
+
+def _results(db: Database, req: Request) -> str:
+    lang = req.lang
+    ops = queries.operations(db)
+    figures = queries.figures(db)
+    chosen = [op for op in ops.itertuples() if not req.operations or op.operation_id in req.operations]
+    parts = [f"<h2>{e(t('overview.results', lang))}</h2>"]
+    for op in chosen:
+        parts.append(f'<section class="op"><h3>{e(op.name)} · {e(views.period(op, lang))}</h3>')
+        for note in views.date_notes(ops[ops.operation_id == op.operation_id], lang):
+            parts.append(f'<p class="small">{e(note)}</p>')
+        parts.append("<table class='results'><thead><tr>" + "".join(
+            f"<th>{e(t(k, lang))}</th>" for k in ("results.col.indicator", "results.col.result", "results.col.text",
+                                                   "results.col.source_title")) + "</tr></thead><tbody>")
+        rows = [r for r in figures.to_dict("records") if r["operation_id"] == op.operation_id]
+        numbers: dict[str, int] = {}  # source_id -> its number in this edition's list of sources
+        for row, card in zip([r for r in rows if r["shown"]], views.figure_cards(figures, op.operation_id, lang),
+                             strict=True):
+            own = numbers.setdefault(row["source_id"], len(numbers) + 1)
+            others = [o for o in rows if not o["shown"] and o["footnote_of"] == row["figure_id"]]
+            notes = "".join(f'<div class="small">{e(n)} [{numbers.setdefault(o["source_id"], len(numbers) + 1)}]</div>'
+                            for n, o in zip(card.footnotes, others, strict=True))
+            parts.append(f"<tr><td>{e(card.label)}</td><td class='value'>{e(card.value_text) or '—'}</td>"
+                         f"<td>{e(t('overview.quote', lang, text=card.quote))}{notes}</td><td>[{own}]</td></tr>")
+        parts.append("</tbody></table><ol class='sources'>")
+        by_id = {r["source_id"]: r for r in rows}
+        for source_id in numbers:
+            r = by_id[source_id]
+            url = r["source_url"] if isinstance(r["source_url"], str) else ""
+            parts.append(f"<li>[{numbers[source_id]}] {link(r['source_title'], url)}, "
+                         f"{e(r['source_publisher'])}, {e(r['source_published'])}"
+                         + (f'<br><span class="url">{e(url)}</span>' if url else "") + "</li>")
+        parts.append("</ol>")
+        parts.append("</section>")
+    return "".join(parts)
+
+
+def _timeline(db: Database, req: Request, svg: Svg) -> str:
+    lang = req.lang
+    ops = queries.operations(db)
+    names = {r.iso3: getattr(r, f"name_{lang}") for r in queries.countries(db).itertuples()}
+    frame = views.timeline_frame(ops, queries.figures(db), names, lang)
+    figure = charts.timeline(frame, t("overview.timeline", lang), t("overview.countries", lang),
+                             t("overview.officers", lang), source=t("look.source.timeline", lang), lang=lang)
+    return _image(svg(figure), t("overview.timeline", lang))
+
+
+def _money(db: Database, req: Request, svg: Svg | None) -> str:
+    lang = req.lang
+    total = money_queries.project_budget(db)
+    parts = [f"<h2>{e(t('budget.title', lang))}</h2>"]
+    if total:
+        parts.append(f"<p><b>{e(t('budget.total', lang))}</b>: {e(fmt_money(total['value'], total['currency'], lang))}"
+                     f" — {link(total['source_title'], total['source_url'])}, {e(total['source_publisher'])}, "
+                     f"{e(total['source_published'])}</p>")
+    state = money_queries.sample_state(db)
+    shown = {k: v for k, v in state.items() if v == "real" or (v == "sample" and req.include_sample)}
+    filters = MoneyFilters(operations=req.operations, include_sample=req.include_sample)
+    execution = money_queries.execution(db, filters) if shown else None
+    if execution is not None and not execution.empty:
+        if "sample" in shown.values():
+            parts.append(f'<p class="illustration"><b>{e(t("brief.illustration", lang))}</b> '
+                         f'{e(t("budget.sample_notice", lang))}</p>')
+        for head in money_views.headlines(execution, lang):
+            cells = [(t("budget.metric.budget", lang, currency=head.currency), head.budget, ""),
+                     *head.measures, (t("budget.metric.spend", lang), head.spend, head.spend_share)]
+            parts.append("<table class='money'><tr>" + "".join(f"<th>{e(c[0])}</th>" for c in cells) + "</tr><tr>"
+                         + "".join(f"<td>{e(c[1])}" + (f"<br><span class='small'>{e(c[2])}</span>" if c[2] else "")
+                                   + "</td>" for c in cells) + "</tr></table>")
+        source = money_views.source_caption(shown, lang)
+        if svg is not None:
+            parts.append(_image(svg(money_charts.execution_chart(
+                execution, t("budget.spending.chart", lang), t("budget.amount", lang), lang, source=source)),
+                t("budget.spending.chart", lang)))
+        parts.append(f'<p class="small">{e(source)}</p>')
+    parts.append(f"<h3>{e(t('budget.donors.title', lang))}</h3><ul>")
+    for card in money_views.donor_cards(money_queries.donor_operations(db), lang):
+        lines = "".join(f"<li>{e(line.target)}: {e(line.what)} — {link(line.source_title, line.source_url)}, "
+                        f"{e(line.source_publisher)}, {e(line.source_published)}</li>" for line in card.lines)
+        parts.append(f"<li><b>{e(card.name)}</b> · {e(card.kind)}<ul>{lines}</ul></li>")
+    parts.append("</ul>")
+    return "".join(parts)
+
+
+def selection_text(db: Database, req: Request) -> str:
+    """The selection in words: "Operations: KAFO II" or "Operations: all editions"."""
+    names = {r.operation_id: r.name for r in queries.operations(db).itertuples()}
+    chosen = ", ".join(names.get(o, o) for o in req.operations) if req.operations else t("brief.all_editions", req.lang)
+    return t("brief.selection", req.lang, operations=chosen)
+
+
+def compose(db: Database, req: Request, svg: Svg | None) -> str:
+    """The brief's whole HTML; `svg` turns a figure into SVG (None: no charts, and the brief says why)."""
+    if req.page not in PAGES:
+        raise ValueError(f"unknown page {req.page!r} (one of {', '.join(PAGES)})")
+    lang = req.lang
+    as_of = data_as_of(db.root)
+    title = t(PAGE_TITLES[req.page], lang)
+    body = [f"<header><p class='kicker'>{e(t('brief.kicker', lang))}</p><h1>{e(title)}</h1>",
+            f"<p class='meta'>{e(selection_text(db, req))} · {e(t('brief.as_of', lang, date=fmt_date(as_of, lang)))}"
+            f" · {e(t('brief.made', lang, date=fmt_date(req.today, lang)))}</p>"]
+    if req.address:
+        body.append(f"<p class='meta'>{e(t('brief.view', lang))} {link(req.address, req.address)}</p>")
+    body.append("</header>")
+    if svg is None:
+        body.append(f"<p class='small'>{e(t('brief.no_charts', lang))}</p>")
+    if req.page == "budget":
+        body.append(_money(db, req, svg))
+    else:
+        if svg is not None:
+            body.append(_timeline(db, req, svg))
+        body.append(_results(db, req))
+    body.append(f"<footer><h2>{e(t('brief.cite_title', lang))}</h2>"
+                f"<p>{e(citation(lang, title, selection_text(db, req), req.address, as_of, req.today))}</p>"
+                f"<h2>{e(t('brief.terms_title', lang))}</h2><ul>"
+                + "".join(f"<li>{e(line)}</li>" for line in terms(lang)) + "</ul></footer>")
+    return (f"<!doctype html><html lang='{e(lang)}'><head><meta charset='utf-8'><title>{e(title)}</title>"
+            f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>")
+
+
+STYLE = """
+@page { size: A4; margin: 14mm 14mm 16mm 14mm;
+  @bottom-left { content: "KAFO"; font: 7.5pt 'DejaVu Sans', sans-serif; color: #4a5361; }
+  @bottom-right { content: counter(page) " / " counter(pages); font: 7.5pt 'DejaVu Sans', sans-serif;
+                  color: #4a5361; } }
+body { font: 8.6pt/1.32 'DejaVu Sans', 'Liberation Sans', sans-serif; color: #1c2530; }
+h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 4mm 0 1.5mm; }
+h3 { font-size: 9.5pt; margin: 3mm 0 1mm; break-after: avoid; }
+.kicker { margin: 0; color: #4a5361; font-size: 8pt; text-transform: uppercase; letter-spacing: .04em; }
+.meta { margin: 0 0 1mm; color: #3d4654; }
+.small, .url { font-size: 7.4pt; color: #3d4654; } .url { word-break: break-all; }
+a { color: #0b5cad; text-decoration: none; word-break: break-word; }
+table { width: 100%; border-collapse: collapse; margin: 1mm 0 2mm; }
+th, td { text-align: left; vertical-align: top; padding: 1mm 1.4mm; border-bottom: .3pt solid #c9d0d8; }
+th { font-size: 7.6pt; color: #3d4654; border-bottom: .6pt solid #8a94a0; }
+td.value { white-space: nowrap; font-weight: bold; }
+table.results td:nth-child(1) { width: 20%; } table.results td:nth-child(2) { width: 20%; }
+table.results td:nth-child(4), table.results th:nth-child(4) { width: 7%; white-space: nowrap; }
+ol.sources { margin: 0 0 2mm; padding-left: 0; list-style: none; font-size: 7.6pt; }
+ol.sources li { margin-bottom: .4mm; }
+tr, figure, .op h3 { break-inside: avoid; }
+figure { margin: 1mm 0 2mm; } figure img { width: 100%; }
+.illustration { border-left: 2pt solid #E69F00; padding-left: 2mm; }
+footer { border-top: .6pt solid #8a94a0; margin-top: 4mm; break-inside: avoid; }
+footer li { margin-bottom: .6mm; }
+"""

@@ -1,0 +1,154 @@
+"""The brief read back from its PDF: every figure, qualifier and source address, in English and French; hostile text.
+
+The expected figures come from data/reference read with the csv module (not the code under test);
+the PDF is read with pypdf. One brief draws its charts (one kaleido/Chromium start for the file); the
+others are made without charts, which leaves their text the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from kafo_data.brief import build, images
+from kafo_data.brief.content import Request
+from kafo_data.fmt import number
+from kafo_data.store.db import Database
+from kafo_data.store.reference import build_reference
+from tests.conftest import DATA
+from tests.export.test_published import reference
+
+QUALIFIER_WORDS = {"en": {"more_than": "more than", "at_least": "at least", "about": "about"},
+                   "fr": {"more_than": "plus de", "at_least": "au moins", "about": "environ"}}
+
+
+def squeeze(text: str) -> str:
+    """Text without any white space: a long address wraps across lines in the PDF."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text(data: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_all_editions_brief_holds_every_figure_qualifier_and_source_address(lang):
+    made = build.make(Database(DATA), Request("overview", lang), charts=False)
+    text, _ = pdf_text(made.pdf)
+    flat = squeeze(text)
+    sources = {s["source_id"]: s for s in reference("sources")}
+    for f in reference("figures"):
+        if f["shown"] == "true":
+            assert squeeze(f["text"]) in flat, f["figure_id"]
+            if f["value"]:
+                amount = number(float(f["value"]), lang)
+                words = QUALIFIER_WORDS[lang].get(f["qualifier"], "")
+                assert squeeze(f"{words} {amount}") in flat, (f["figure_id"], words, amount)
+        if sources[f["source_id"]]["url"]:
+            assert squeeze(sources[f["source_id"]]["url"]) in flat, (f["figure_id"], f["source_id"])
+    for op in reference("operations"):
+        assert op["name"] in text
+    assert {"en": "How to cite", "fr": "Comment citer"}[lang] in text
+    assert {"en": "Natural Earth, public domain", "fr": "Natural Earth, domaine public"}[lang] in text
+
+
+def test_one_edition_with_its_charts_fits_two_pages_and_draws_the_timeline_as_text(tmp_path):
+    if images.browser() is None:
+        pytest.skip("no Chromium for kaleido")
+    address = build.address("http://dash.example.org", "overview", ("KAFO-II",), "fr")
+    made = build.make(Database(DATA), Request("overview", "fr", ("KAFO-II",), address=address))
+    assert made.charts_problem is None and made.refused == []
+    text, pages = pdf_text(made.pdf)
+    assert pages <= 2
+    assert "Les éditions dans le temps" in text, "the chart's title is vector text"
+    assert squeeze("http://dash.example.org/overview?operation=KAFO-II&lang=fr") in squeeze(text)
+    assert "KAFO II ·" in text and "KAFO III ·" not in text, "one edition's results only"
+
+
+def test_the_budget_brief_has_the_published_total_the_illustration_label_and_the_donors():
+    made = build.make(Database(DATA), Request("budget", "en"), charts=False)
+    text, _ = pdf_text(made.pdf)
+    assert "3,248,537.00" in text and "Illustration:" in text
+    for donor in ("European Union", "Germany", "France"):
+        assert donor in text
+
+
+HOSTILE_TITLE = '<img src="file:///etc/passwd"> **bold** [click](http://evil.example/x)'
+HOSTILE_URL = "file:///etc/passwd"
+HOSTILE_TEXT = "<script>alert(1)</script> <link rel=stylesheet href=http://evil.example/s.css> ![x](http://e.example/p.png)"
+
+
+@pytest.fixture
+def hostile_data(data_copy):
+    """A data copy whose KAFO II source and one of its figures carry Markdown, HTML and file:// addresses."""
+    ref = data_copy / "reference"
+    for table, change in (("sources", {"title": HOSTILE_TITLE, "url": HOSTILE_URL}),
+                          ("figures", {"text": HOSTILE_TEXT}),
+                          ("operations", {"name": "KAFO <b>II</b> <a href='http://evil.example'>x</a>"})):
+        with (ref / f"{table}.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        key = {"sources": "source_id", "figures": "figure_id", "operations": "operation_id"}[table]
+        target = {"sources": "interpol-2020-12-kafo2", "figures": "k2-firearms-interpol", "operations": "KAFO-II"}
+        for row in rows:
+            if row[key] == target[table]:
+                row.update(change)
+        with (ref / f"{table}.csv").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    build_reference(data_copy)
+    shutil.rmtree(data_copy / "tmp", ignore_errors=True)
+    return data_copy
+
+
+def test_hostile_strings_stay_plain_text_in_the_brief_and_nothing_is_fetched(hostile_data):
+    made = build.make(Database(hostile_data), Request("overview", "en", ("KAFO-II",)), charts=False)
+    assert made.refused == [], "the renderer was asked for nothing"
+    text, _ = pdf_text(made.pdf)
+    flat = squeeze(text)
+    for hostile in (HOSTILE_TITLE, HOSTILE_TEXT, HOSTILE_URL, "KAFO <b>II</b>"):
+        assert squeeze(hostile) in flat, hostile
+    assert b"/URI (file:" not in made.pdf and b"evil.example/x)" not in made.pdf, "no link to a hostile address"
+
+
+def test_hostile_strings_in_a_chart_image_stay_text():
+    figure = {"data": [{"type": "bar", "x": ["<a href='http://evil.example'>NER</a>", "<b>MLI</b>"], "y": [1, 2]}],
+              "layout": {"height": 200, "annotations": [{"text": "<img src=file:///etc/passwd>", "x": 0, "y": 1}]}}
+    plain = images.plain(figure)
+    assert plain["data"][0]["x"] == ["&lt;a href='http://evil.example'&gt;NER&lt;/a&gt;", "&lt;b&gt;MLI&lt;/b&gt;"]
+    assert plain["layout"]["annotations"][0]["text"] == "&lt;img src=file:///etc/passwd&gt;"
+    if images.browser() is None:
+        pytest.skip("no Chromium for kaleido")
+    svg = images.svg(figure, width=400).decode()
+    assert "<a " not in svg and "<img" not in svg and "&#60;b&#62;MLI&#60;/b&#62;" in svg, "shown as typed"
+
+
+def test_the_renderer_refuses_every_address_but_its_own_images():
+    from kafo_data.brief import pdf
+
+    refused: list[str] = []
+    html = ('<p>x</p><img src="file:///etc/hostname"><img src="http://127.0.0.1:9/a.png">'
+            '<link rel="stylesheet" href="https://evil.example/s.css">'
+            '<img src="data:image/svg+xml;utf8,<svg xmlns=\'http://www.w3.org/2000/svg\' width=\'4\' height=\'4\'>'
+            '<image href=\'file:///etc/hostname\'/></svg>">')
+    data = pdf.render(html, refused)
+    assert data.startswith(b"%PDF")
+    assert set(refused) == {"file:///etc/hostname", "http://127.0.0.1:9/a.png", "https://evil.example/s.css"}
+
+
+def test_the_command_line_writes_the_brief(tmp_path, monkeypatch, capsys):
+    from kafo_data.cli import main
+
+    monkeypatch.setattr(build.images, "svg", lambda *a, **k: (_ for _ in ()).throw(images.ChartsUnavailable("none")))
+    out = tmp_path / "brief.pdf"
+    assert main(["brief", "--operation", "KAFO-IV", "--lang", "fr", "-o", str(out)]) == 0
+    text, pages = pdf_text(out.read_bytes())
+    assert "KAFO IV" in text and "Comment citer" in text and pages <= 2
+    assert "charts left out" in capsys.readouterr().err
+    assert main(["brief", "--operation", "KAFO-IX", "-o", str(out)]) == 2

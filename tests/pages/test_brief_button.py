@@ -1,0 +1,48 @@
+"""The brief's button on Overview, Operations and Budget (AppTest), and the sentence shown when PDFs cannot be made."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kafo_data.ui import brief as ui_brief
+from kafo_data.ui.data import forget as forget_results
+from tests.pages.test_pages import open_page
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    st.cache_data.clear()
+    forget_results()
+    yield
+
+
+def labels(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def test_the_overview_offers_the_brief_of_the_edition_shown_and_of_every_edition():
+    at = open_page("pages/overview.py", lang="fr")
+    assert "Note sur KAFO V (PDF)" in labels(at) and "Note sur toutes les éditions (PDF)" in labels(at)
+    at.button_group(key="ov_operation").set_value("KAFO-II").run()
+    assert "Note sur KAFO II (PDF)" in labels(at)
+
+
+@pytest.mark.parametrize("page", ["pages/operations.py", "pages/budget.py"])
+def test_operations_and_budget_offer_the_brief(page):
+    assert "Brief (PDF)" in labels(open_page(page))
+
+
+def test_a_server_without_the_pdf_renderer_says_so_instead_of_a_button(monkeypatch):
+    monkeypatch.setattr(ui_brief, "unavailable", lambda: "the PDF renderer cannot start: install Pango")
+    at = open_page("pages/operations.py")
+    assert "Brief (PDF)" not in labels(at)
+    assert any("The brief cannot be made on this server: the PDF renderer cannot start" in c.value for c in at.caption)
+
+
+def test_the_file_name_says_page_editions_language_and_day():
+    import datetime as dt
+
+    assert (ui_brief.file_name("overview", ("KAFO-II",), "fr", dt.date(2026, 12, 4))
+            == "kafo_brief_overview_KAFO-II_fr_2026-12-04.pdf")
