@@ -17,6 +17,7 @@ from typing import Any
 from kafo_data.brief.cite import citation, terms
 from kafo_data.fmt import date as fmt_date
 from kafo_data.fmt import money as fmt_money
+from kafo_data.fmt import plotly_literal
 from kafo_data.i18n import t
 from kafo_data.money import charts as money_charts
 from kafo_data.money import queries as money_queries
@@ -83,8 +84,9 @@ def _results(db: Database, req: Request) -> str:
             others = [o for o in rows if not o["shown"] and o["footnote_of"] == row["figure_id"]]
             notes = "".join(f'<div class="small">{e(n)} [{numbers.setdefault(o["source_id"], len(numbers) + 1)}]</div>'
                             for n, o in zip(card.footnotes, others, strict=True))
+            words = "<br>".join(e(q) for q in views.quote_lines(card, lang))
             parts.append(f"<tr><td>{e(card.label)}</td><td class='value'>{e(card.value_text) or '—'}</td>"
-                         f"<td>{e(t('overview.quote', lang, text=card.quote))}{notes}</td><td>[{own}]</td></tr>")
+                         f"<td>{words}{notes}</td><td>[{own}]</td></tr>")
         parts.append("</tbody></table><ol class='sources'>")
         by_id = {r["source_id"]: r for r in rows}
         for source_id in numbers:
@@ -102,9 +104,12 @@ def _timeline(db: Database, req: Request, svg: Svg) -> str:
     lang = req.lang
     ops = queries.operations(db)
     names = {r.iso3: getattr(r, f"name_{lang}") for r in queries.countries(db).itertuples()}
-    frame = views.timeline_frame(ops, queries.figures(db), names, lang)
+    figures = queries.figures(db)
+    frame = views.timeline_frame(ops, figures, names, lang)
+    sources = views.chart_sources(ops, queries.operation_countries(db), figures, queries.sources(db), lang)[0]
     figure = charts.timeline(frame, t("overview.timeline", lang), t("overview.countries", lang),
-                             t("overview.officers", lang), source=t("look.source.timeline", lang), lang=lang)
+                             t("overview.officers", lang), lang=lang,
+                             source=t("facts2.source.timeline", lang, sources=plotly_literal(sources)))
     return _image(svg(figure), t("overview.timeline", lang))
 
 

@@ -38,6 +38,9 @@ FIELDS: tuple[Field, ...] = (
     _field("qualifier", vocab="qualifier"),
     _field("unit", vocab="unit"),
     _field("text"),
+    _field("quote_lang"),
+    _field("translation"),
+    _field("translation_lang"),
     _field("note"),
     _field("footnote_of"),
     _field("source_title"),
@@ -78,7 +81,8 @@ def checked(db: Database, selection: Selection) -> Selection:
 def extract(selection: Selection) -> Extract:
     """The selected figures with their source, in the reference order (operation first)."""
     sql = (
-        "SELECT f.operation_id, f.figure_id, f.indicator, f.value, f.qualifier, f.unit, f.text, f.note, "
+        "SELECT f.operation_id, f.figure_id, f.indicator, f.value, f.qualifier, f.unit, f.text, f.quote_lang, "
+        "f.translation, f.translation_lang, f.note, "
         "f.footnote_of, s.title AS source_title, s.publisher AS source_publisher, "
         "s.published AS source_published, s.url AS source_url, f.source_id, o.start_date AS op_start, "
         "f.file_row_number AS row_order "

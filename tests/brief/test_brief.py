@@ -23,8 +23,8 @@ from kafo_data.store.reference import build_reference
 from tests.conftest import DATA
 from tests.export.test_published import reference
 
-QUALIFIER_WORDS = {"en": {"more_than": "more than", "at_least": "at least", "about": "about"},
-                   "fr": {"more_than": "plus de", "at_least": "au moins", "about": "environ"}}
+QUALIFIER_WORDS = {"en": {"more_than": "more than", "at_least": "at least", "about": "about", "some": "some"},
+                   "fr": {"more_than": "plus de", "at_least": "au moins", "about": "environ", "some": "quelque"}}
 
 
 def squeeze(text: str) -> str:

@@ -51,6 +51,8 @@ def test_the_csv_holds_every_published_figure_with_its_qualifier_words_and_sourc
         assert (float(g["value"]) if g["value"] else None) == (float(w["value"]) if w["value"] else None)
         assert g["source_url"] == w["source_url"] and g["source_title"] == w["source_title"]
         assert g["source_published"] == w["source_published"] and g["footnote_of"] == w["footnote_of"]
+        assert (g["quote_lang"], g["translation"], g["translation_lang"]) == (
+            w["quote_lang"], w["translation"], w["translation_lang"])
 
 
 def test_a_selection_keeps_only_its_operations_and_indicators():
