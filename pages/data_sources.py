@@ -16,8 +16,9 @@ st.markdown(t("data.intro", lang))
 
 st.subheader(t("data.sources", lang))
 sources = ui.q(queries.sources)
-st.markdown("\n".join(f"- {ui.link(s.title, s.url)} — {literal(s.publisher)}, {literal(s.published)}"
-                      for s in sources.itertuples()))
+st.markdown("\n".join(
+    f"- {ui.link(s.title, s.url)} — {literal(s.publisher)}, {literal(views.published_text(s.published, lang))}"
+    for s in sources.itertuples()))
 
 st.subheader(t("data.records", lang))
 if not ui.access().is_manager:  # the public view: how many events are sample, no batch, no file name

@@ -130,3 +130,12 @@ def test_the_budget_total_links_to_its_source(clear_caches):
     at = open_page("pages/budget.py")
     links = [m.value for m in at.markdown if f"](<{source['url']}>)" in m.value]
     assert len(links) >= 2  # the total's source line and the project card
+
+
+@pytest.mark.parametrize("lang, undated", [("en", "copy not dated"), ("fr", "copie non datée")])
+def test_a_source_without_a_date_says_so(clear_caches, lang, undated):
+    source = next(s for s in _rows("sources") if s["source_id"] == "interpol-2019-kafo1")
+    assert source["published"] == ""  # the Homeland Security Today copy shows no date of its own
+    body = as_shown(texts(open_page("pages/data_sources.py", lang=lang)))
+    line = next(line for line in body.splitlines() if source["title"] in line)
+    assert line.endswith(f"{source['publisher']}, {undated}")
