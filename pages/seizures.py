@@ -11,7 +11,7 @@ from kafo_data.config import GEO_URL
 from kafo_data.contract import seizures as contract
 from kafo_data.fmt import number
 from kafo_data.i18n import t
-from kafo_data.seizures import charts, queries, views
+from kafo_data.seizures import charts, queries, reporting, views
 from kafo_data.seizures.filters import Filters
 from kafo_data.ui import look
 from kafo_data.ui import page as ui
@@ -32,6 +32,9 @@ if summary["lines"] == 0:
         ui.empty_state(lang)
     else:
         st.info(t(reason, lang), icon="📭")
+    gaps = ui.q(reporting.missing, filters)
+    if gaps:  # which editions and countries have sent nothing yet (issue 30)
+        st.caption(reporting.missing_text(gaps, ui.country_names(lang), ui.operation_names(), lang))
     st.stop()
 
 names = ui.country_names(lang)

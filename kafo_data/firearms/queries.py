@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from kafo_data.gate import query
 from kafo_data.seizures.filters import Filters, record_where
 from kafo_data.store.db import Database
 from kafo_data.store.rollup import firearms_select
@@ -69,6 +70,7 @@ def cells_sql(db: Database, f: Filters) -> tuple[str, list[object]]:
     return sql, [*params, list(PARTS), list(MEASURES)]
 
 
+@query
 def cells(db: Database, f: Filters) -> pd.DataFrame:
     """Every cell of the selection's firearm lines (exact: the managers' view)."""
     sql, params = cells_sql(db, f)

@@ -1,0 +1,102 @@
+"""The Firearms page's download and `export --table firearms`: every cell of the page in one table, same bytes.
+
+One row per cell (`kafo_data.firearms.queries`): the breakdown, the columns it is by, the measure
+(firearms seized, tracing recorded, origin established), the firearms and the seizure events. The
+managers' file is exact; the public file is `kafo_data.firearms.public`'s (a hidden cell has empty numbers
+and its note says "fewer than k"). Written by `kafo_data.export.writers`, so the four formats and their rules
+are the seizure downloads'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import BinaryIO
+
+from kafo_data.config import small_cell_events
+from kafo_data.export.formats import EXTENSIONS, SUFFIXES
+from kafo_data.export.seizures import describe_filters, file_name
+from kafo_data.export.writers import Extract, Field, FilterLine, write_table
+from kafo_data.firearms import public, queries
+from kafo_data.i18n import LANGS, t
+from kafo_data.seizures.filters import Filters
+from kafo_data.seizures.public import PublicFilters
+from kafo_data.store.db import Database
+
+STEM = "kafo_firearms"
+VIEWS: tuple[str, ...] = ("managers", "public")
+_KEY_FIELDS: tuple[Field, ...] = (
+    Field("part", "text", "firearms.field.part", "firearms.doc.part", "firearms_part"),
+    Field("operation_id", "text", "col.seizures.operation_id", "doc.seizures.operation_id", "operation"),
+    Field("country_iso3", "text", "col.seizures.country_iso3", "doc.seizures.country_iso3", "country"),
+    Field("item_type", "text", "col.seized_items.item_type", "doc.seized_items.item_type", "item_type"),
+    Field("marking_status", "text", "col.seized_items.marking_status", "doc.seized_items.marking_status",
+          "marking_status"),
+    Field("craft_made", "text", "firearms.field.craft_made", "firearms.doc.craft_made"),
+    Field("country_of_manufacture", "text", "col.seized_items.country_of_manufacture",
+          "doc.seized_items.country_of_manufacture", "country"),
+    Field("tracing_status", "text", "col.seized_items.tracing_status", "doc.seized_items.tracing_status",
+          "tracing_status"),
+    Field("illicit_origin", "text", "col.seized_items.illicit_origin", "doc.seized_items.illicit_origin",
+          "illicit_origin"),
+    Field("measure", "text", "firearms.field.measure", "firearms.doc.measure", "firearms_measure"),
+    Field("value", "number", "firearms.field.value", "firearms.doc.value"),
+    Field("events", "integer", "firearms.field.events", "firearms.doc.events"),
+    Field("note", "text", "firearms.field.note", "firearms.doc.note"),
+)
+
+
+def extract(db: Database, f: Filters, view: str, lang: str) -> Extract:
+    """The cells as an export: exact for managers, protected for the public (no dates: `PublicFilters`)."""
+    keys = ", ".join(("part", *queries.KEY_COLUMNS, "measure"))
+    order = "list_position(?, part) AS _part_order, list_position(?, measure) AS _measure_order"
+    if view == "public":
+        sql, params = public.cells_sql(db, PublicFilters.of(f))
+        note, more = "CASE WHEN suppressed THEN ? END", [t("access.fewer_than", lang, k=small_cell_events())]
+    elif view == "managers":
+        sql, params = queries.cells_sql(db, f)
+        note, more = "NULL::VARCHAR", []
+    else:
+        raise ValueError(f"unknown view {view!r} (one of {', '.join(VIEWS)})")
+    wrapped = f"SELECT {keys}, value, events, {note} AS note, {order} FROM ({sql}) p"
+    return Extract(wrapped, (*more, list(queries.PARTS), list(queries.MEASURES), *params), _KEY_FIELDS,
+                   ("_part_order", "_measure_order", *queries.KEY_COLUMNS), title_key="firearms.export.title",
+                   rows_key="firearms.export.rows")
+
+
+def labels() -> dict[str, dict[str, dict[str, str]]]:
+    """The labels of the breakdown and measure codes, for the labelled formats."""
+    return {lang: {"firearms_part": {p: t(f"firearms.part.{p}", lang) for p in queries.PARTS},
+                   "firearms_measure": {m: t(f"firearms.measure.{m}", lang) for m in queries.MEASURES}}
+            for lang in LANGS}
+
+
+def _lines(db: Database, f: Filters, view: str, lang: str) -> list[FilterLine]:
+    lines = describe_filters(db, f if view == "managers" else PublicFilters.of(f).as_filters(), lang)
+    if view == "public":
+        k = small_cell_events()
+        lines.append(FilterLine(t("access.export.rule_name", lang), t("access.export.rule", lang, k=k), f"k={k}"))
+    return lines
+
+
+def write(db: Database, f: Filters, view: str, fmt: str, lang: str, out: BinaryIO, today: dt.date,
+          made_at: dt.datetime | None = None) -> int:
+    """Write the firearm cells in `fmt`; returns the row count (the CLI's `export --table firearms`)."""
+    g = f if view == "managers" else PublicFilters.of(f).as_filters()
+    name = file_name(g, today, "csv", STEM).removesuffix(".csv")
+    return write_table(db, extract(db, g, view, lang), fmt, lang, out, today=today, made_at=made_at, name=name,
+                       filters=_lines(db, g, view, lang), labels=labels())
+
+
+def build(db: Database, f: Filters, view: str, fmt: str, lang: str, today: dt.date,
+          made_at: dt.datetime | None = None) -> bytes:
+    """The download as bytes (what the page's button serves); equal to `write` for equal arguments."""
+    buf = io.BytesIO()
+    write(db, f, view, fmt, lang, buf, today, made_at)
+    return buf.getvalue()
+
+
+def download_name(f: Filters, view: str, fmt: str, today: dt.date) -> str:
+    g = f if view == "managers" else PublicFilters.of(f).as_filters()
+    name = file_name(g, today, EXTENSIONS[fmt], STEM)
+    return name.removesuffix("." + EXTENSIONS[fmt]) + SUFFIXES.get(fmt, "") + "." + EXTENSIONS[fmt]
