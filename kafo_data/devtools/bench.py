@@ -91,13 +91,15 @@ def _seizures_page(f: Filters, ops: list[str]) -> list[Call]:
 
 
 def _overview_page(f: Filters, ops: list[str]) -> list[Call]:
-    return [*_sidebar(f), ("figures", "figures", (), {}), ("operation_countries", "operation_countries", (), {})]
+    return [*_sidebar(f), ("figures", "figures", (), {}), ("operation_countries", "operation_countries", (), {}),
+            ("sources", "sources", (), {})]
 
 
 def _operations_page(f: Filters, ops: list[str]) -> list[Call]:
     return [
         *_sidebar(f),
         ("figures", "figures", (), {}),
+        ("sources", "sources", (), {}),
         ("operation_agencies", "operation_agencies", (), {}),
         ("operation_summaries", "operation_summaries", (f,), {}),
         ("sample_share", "sample_share", (), {}),
@@ -434,13 +436,13 @@ def worker_depth(root: Path, repeat: int) -> dict:
                 times = []
                 for _ in range(repeat):
                     t0 = time.perf_counter()
-                    queries.records_page(db, f, 100, offset, sort)
+                    page = queries.records_page(db, f, 100, offset, sort)
                     times.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 queries._plain_records_page(db, f, 100, offset, sort, False)
                 plain = time.perf_counter() - t0
                 out["pages"][f"{fname}/{sort}/page {label}"] = {
-                    "ms": _ms(statistics.median(times)), "path": queries.last_records_path, "plain_ms": _ms(plain)}
+                    "ms": _ms(statistics.median(times)), "path": page.attrs["read_by"], "plain_ms": _ms(plain)}
     _close(db)
     out["peak_rss_mb"] = _peak_rss_mb()
     return out

@@ -144,32 +144,6 @@ def breakdowns(db: Database, f: Filters, parts: tuple[str, ...] = tuple(BREAKDOW
 
 
 @query
-def totals(db: Database, f: Filters) -> pd.DataFrame:
-    """Quantity per category and unit: one figure per unit, never a sum across units."""
-    return breakdowns(db, f, ("totals",))["totals"]
-
-
-@query
-def by_country(db: Database, f: Filters) -> pd.DataFrame:
-    return breakdowns(db, f, ("country",))["country"]
-
-
-@query
-def by_operation(db: Database, f: Filters) -> pd.DataFrame:
-    return breakdowns(db, f, ("operation",))["operation"]
-
-
-@query
-def by_item_type(db: Database, f: Filters) -> pd.DataFrame:
-    return breakdowns(db, f, ("item_type",))["item_type"]
-
-
-@query
-def monthly(db: Database, f: Filters) -> pd.DataFrame:
-    return breakdowns(db, f, ("month",))["month"]
-
-
-@query
 def events_summary(db: Database, f: Filters) -> dict[str, int]:
     """Seizure events, arrests, item lines and sample events of the selection."""
     lwhere, lparams = record_where(f)
@@ -250,11 +224,14 @@ def records_page(db: Database, f: Filters, limit: int = 100, offset: int = 0,
         if sort in EVENT_COLUMNS:
             page = _records_page_from_events(db, f, limit, offset, sort, direction)
             if page is not None:
-                global last_records_path
-                last_records_path = "events"
-                return page
-    last_records_path = "plain"
-    return _plain_records_page(db, f, limit, offset, sort, descending)
+                return _read_by(page, "events")
+    return _read_by(_plain_records_page(db, f, limit, offset, sort, descending), "plain")
+
+
+def _read_by(page: pd.DataFrame, path: str) -> pd.DataFrame:
+    """The page, saying which way it was read (`page.attrs["read_by"]`: tests and the benchmark check the path)."""
+    page.attrs["read_by"] = path
+    return page
 
 
 def _plain_records_page(db: Database, f: Filters, limit: int, offset: int, sort: str,
@@ -273,8 +250,6 @@ def _plain_records_page(db: Database, f: Filters, limit: int, offset: int, sort:
 UNIQUE_ISH: frozenset[str] = frozenset({"seizure_id", "latitude", "longitude"})
 HISTOGRAM_MAX = 100_000  # distinct values of the sort column beyond which the page takes a plain top-N
 STREAM_VALUES = 4  # a page over more values than this is read with one top-N over their (few) lines
-# Which way the last page was read (tests check that the fast path answered): "stream", "top-n", "events", "plain".
-last_records_path = ""
 
 
 def _order(sort: str, descending: bool, reverse: bool) -> str:
@@ -307,7 +282,6 @@ def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: 
        nearer their end (the last page then costs what the first does).
     3. The page's rows fetched by file and row number (row groups are skipped by row number).
     """
-    global last_records_path
     db.version()
     files = rollup.flat_files(db.cursor, db.root, db.batches, wait=False)
     if files is None:
@@ -332,16 +306,14 @@ def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: 
         block_where, block_params, values, before, size = _blocks(histogram, sort, offset, limit)
     take = max(0, min(offset + limit, total) - offset)
     if take == 0:
-        last_records_path = "stream"
-        return db.frame(f"SELECT {cols} FROM records r WHERE FALSE")
+        return _read_by(db.frame(f"SELECT {cols} FROM records r WHERE FALSE"), "stream")
     local = offset - before  # where the page starts among the chosen values' lines
     streamable = ordered is not None and (
         (histogram is not None and len(values) <= STREAM_VALUES) or (sort == "seizure_id" and not descending))
+    path = "stream" if streamable else "top-n"
     if streamable:
-        last_records_path = "stream"
         keys = _stream_keys(db, _flat_relation(ordered), where, params, sort, values, local, take)
     else:
-        last_records_path = "top-n"
         reverse = local > size - local - take
         keys = db.rows(
             f"SELECT filename, file_row_number FROM {flat} r WHERE ({where}) AND ({block_where}) "
@@ -350,7 +322,7 @@ def _records_page_flat(db: Database, f: Filters, limit: int, offset: int, sort: 
         )
         if reverse:
             keys.reverse()
-    return _fetch(db, flat, cols, keys)
+    return _read_by(_fetch(db, flat, cols, keys), path)
 
 
 def _stream_keys(db: Database, flat: str, where: str, params: list, sort: str, values: list[tuple],
@@ -481,12 +453,6 @@ def facets(db: Database, f: Filters, keys: tuple[str, ...] = tuple(FACET_COLUMNS
 
 
 @query
-def facet_counts(db: Database, f: Filters, key: str) -> dict[str, int]:
-    """Item lines each value of one filter would match under the other filters."""
-    return facets(db, f, (key,))[key]
-
-
-@query
 def map_points(db: Database, f: Filters) -> pd.DataFrame:
     """Seizure events aggregated by locality: one point per place, sized by events.
 
@@ -509,23 +475,6 @@ def map_points(db: Database, f: Filters) -> pd.DataFrame:
         "sum(arrests) AS arrests FROM seizures s "
         f"WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL "
         f"GROUP BY ALL {order}",
-        params,
-    )
-
-
-@query
-def events_by_country(db: Database, f: Filters) -> pd.DataFrame:
-    if db.rollups:
-        where, params = events_where(f)
-        return db.frame(
-            "SELECT country_iso3, sum(events)::BIGINT AS events, sum(arrests) AS arrests FROM rollup_events s "
-            f"WHERE {where} GROUP BY 1 ORDER BY 1",
-            params,
-        )
-    where, params = event_where(f)
-    return db.frame(
-        "SELECT country_iso3, count(*) AS events, sum(arrests) AS arrests FROM seizures s "
-        f"WHERE {where} GROUP BY 1 ORDER BY 1",
         params,
     )
 

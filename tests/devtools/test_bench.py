@@ -90,15 +90,16 @@ def test_pandas_baseline_answers_what_the_query_layer_answers(scenario, in_memor
         assert app.events_summary(f) == queries.events_summary(db, f)
         assert app.record_count(f) == queries.record_count(db, f)
         for key in ("operation", "country", "category"):
-            assert app.facet_counts(f, key) == queries.facet_counts(db, f, key)
+            assert app.facet_counts(f, key) == queries.facets(db, f, (key,))[key]
         assert app.facets(f) == queries.facets(db, f)
         assert app.operation_summaries(f) == queries.operation_summaries(db, f)
         sums = queries.breakdowns(db, f)
         for part, name in (("totals", "totals"), ("country", "by_country"), ("operation", "by_operation"),
                            ("item_type", "by_item_type")):
             assert _by_keys(app.breakdowns(f)[part]) == _by_keys(sums[part]) == _by_keys(getattr(app, name)(f))
-        for name in ("totals", "by_country", "by_operation", "by_item_type"):
-            assert _by_keys(getattr(app, name)(f)) == _by_keys(getattr(queries, name)(db, f))
+        for part, name in (("totals", "totals"), ("country", "by_country"), ("operation", "by_operation"),
+                           ("item_type", "by_item_type")):
+            assert _by_keys(getattr(app, name)(f)) == _by_keys(queries.breakdowns(db, f, (part,))[part])
         page = app.records_page(f, limit=50, sort="seizure_date")
         expected = queries.records_page(db, f, limit=50, sort="seizure_date")
         assert list(zip(page.seizure_id, page.line_no, strict=True)) == \
@@ -106,7 +107,7 @@ def test_pandas_baseline_answers_what_the_query_layer_answers(scenario, in_memor
         points = app.map_points(f)
         assert points.events.sum() == queries.map_points(db, f).events.sum()
         monthly = app.monthly(f)
-        assert monthly.quantity.sum() == queries.monthly(db, f).quantity.sum()
+        assert monthly.quantity.sum() == queries.breakdowns(db, f, ("month",))["month"].quantity.sum()
     finally:
         db.close()
 

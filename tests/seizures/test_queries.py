@@ -31,7 +31,8 @@ COMBINATIONS = [
 def test_totals_by_category_and_unit_match_independent_computation(repo_data, f):
     _, records = read_records(repo_data)
     expected = select_records(records, f).groupby(["category", "unit"]).quantity.sum().to_dict()
-    got = queries.totals(get_database(repo_data), check(f, queries.known(get_database(repo_data))))
+    got = queries.breakdowns(get_database(repo_data), check(f, queries.known(get_database(repo_data))),
+                             ("totals",))["totals"]
     assert {(r.category, r.unit): r.quantity for r in got.itertuples()} == expected
 
 
@@ -55,10 +56,9 @@ def test_arrests_would_be_inflated_by_a_naive_join(repo_data):
 
 def test_units_are_never_added_together(repo_data):
     db = get_database(repo_data)
-    totals = queries.totals(db, Filters(categories=("detonators",)))
+    totals = queries.breakdowns(db, Filters(categories=("detonators",)), ("totals",))["totals"]
     assert set(zip(totals.category, totals.unit, strict=False)) == {("detonators", "cords"), ("detonators", "m")}
-    for frame in (queries.by_country(db, Filters()), queries.by_operation(db, Filters()),
-                  queries.by_item_type(db, Filters()), queries.monthly(db, Filters())):
+    for frame in queries.breakdowns(db, Filters()).values():
         assert "unit" in frame.columns
         keys = [c for c in frame.columns if c not in ("quantity", "lines")]
         assert not frame.duplicated(keys).any()
@@ -102,7 +102,7 @@ def test_url_round_trip_and_notices(repo_data):
 def test_facet_counts_equal_the_count_with_that_value_under_other_filters(repo_data):
     db = get_database(repo_data)
     f = Filters(operations=("KAFO-III",), categories=("firearms",))
-    counts = queries.facet_counts(db, f, "country")
+    counts = queries.facets(db, f, ("country",))["country"]
     assert counts
     for iso, n in counts.items():
         assert n == queries.record_count(db, Filters(operations=("KAFO-III",), categories=("firearms",),
