@@ -163,6 +163,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     root = _root(args)
     if args.table == "published":
         return _export_published(args, root)
+    if args.table in ("firearms", "reporting"):
+        return _export_firearms_or_reporting(args, root)
+    if args.view:
+        raise UsageError("--view applies to --table firearms and --table reporting")
     if args.indicator:
         raise UsageError("--indicator selects published results: use it with --table published")
     if args.table:
@@ -212,6 +216,38 @@ def _export_public(args: argparse.Namespace, root: Path) -> int:
     finally:
         partial.unlink(missing_ok=True)
     print(f"wrote {target} ({rows} rows, {args.table}, {args.format}, {args.lang})")
+    return 0
+
+
+def _export_firearms_or_reporting(args: argparse.Namespace, root: Path) -> int:
+    """`--table firearms` (the Firearms page's cells) or `reporting` (the reporting grid): the page's bytes.
+
+    `--view public` (the default) is the public page's file; `--view managers` the managers' page's.
+    """
+    from kafo_data.export import firearms, reporting
+    from kafo_data.store.db import get_database
+
+    view = args.view or "public"
+    if view == "public" and (args.date_from or args.date_to):
+        raise UsageError("--view public has no day range (a day could single out one seizure)")
+    if args.table == "reporting" and any(getattr(args, k) for k in ("operation", "country", "category", "date_from",
+                                                                    "date_to", "no_sample")):
+        raise UsageError("--table reporting takes no filters: it lists every operation and participating country")
+    db = get_database(root)
+    made_at = export_time()
+    target = Path(args.output)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            if args.table == "firearms":
+                rows = firearms.write(db, filters_from_args(args, root), view, args.format, args.lang, out,
+                                      made_at.date(), made_at)
+            else:
+                rows = reporting.write(db, view, args.format, args.lang, out, made_at.date(), made_at)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"wrote {target} ({rows} rows, {args.table}, {view}, {args.format}, {args.lang})")
     return 0
 
 
@@ -344,9 +380,13 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="csv", help="file format (default: csv)")
     p.add_argument("--lang", choices=LANGS, default="en", help="language of labels, README and sheets")
     p.add_argument("--all", action="store_true", help="the full dataset: ignore the filter flags")
-    p.add_argument("--table", choices=("totals", "operation", "country", "item_type", "month", "published"),
+    p.add_argument("--table", choices=("totals", "operation", "country", "item_type", "month", "published",
+                                       "firearms", "reporting"),
                    help="a public aggregate table instead of the records (the public download); "
-                        "published: every published result")
+                        "published: every published result; firearms: the Firearms page's cells (SDG 16.4.2); "
+                        "reporting: the reporting status")
+    p.add_argument("--view", choices=("public", "managers"),
+                   help="with --table firearms or reporting: the public page's file (default) or the managers'")
     p.add_argument("--indicator", action="append", metavar="ID", help="with --table published: one indicator")
     p.add_argument("-o", "--output", required=True, help="file to write")
 

@@ -1,0 +1,54 @@
+"""The reporting status grid after a report is loaded, and after it is taken out again (issue 30)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow.parquet as pq
+
+from kafo_data.export import reporting as export
+from kafo_data.ingest import seizures as ingest
+from kafo_data.ingest.commit import commit
+from kafo_data.seizures import reporting
+from kafo_data.seizures.filters import Filters
+from kafo_data.store.batches import remove_batch
+from kafo_data.store.db import Database
+
+REPORT = (
+    "Seizure ID,Operation,Date,Country,Item,Quantity\r\n"
+    "M-1,KAFO II,01/12/2020,Mali,pistol,2\r\n"
+    "M-1,KAFO II,01/12/2020,Mali,cartridges,40\r\n"
+    "M-2,KAFO II,02/12/2020,Mali,rifle,1\r\n"
+    "M-3,KAFO II,02/12/2020,Mali,unknown thing,1\r\n"
+    "N-1,KAFO II,03/12/2020,Niger,pistol,1\r\n"
+)
+
+
+def _cell(db: Database, op: str, iso3: str) -> dict:
+    grid = reporting.grid(db)
+    return grid[(grid.operation_id == op) & (grid.country_iso3 == iso3)].iloc[0].to_dict()
+
+
+def test_grid_after_adding_and_removing_a_batch(data_copy):
+    db = Database(data_copy)
+    before = _cell(db, "KAFO-II", "MLI")
+    assert (before["batches"], before["lines"], before["sample_lines"] > 0) == (0, 0, True)
+    assert reporting.missing(db, Filters(operations=("KAFO-II",))) == {"KAFO-II": ["BFA", "CIV", "MLI", "NER"]}
+    result = commit(data_copy, ingest.plan(data_copy, "mali.csv", REPORT.encode()), loaded_by="a@unodc.example")
+    stored = pq.read_table(result.batch_path / "seized_items.parquet").to_pandas()
+    events = pq.read_table(result.batch_path / "seizures.parquet").to_pandas()
+    mali = set(events[events.country_iso3 == "MLI"].seizure_id)
+    cell = _cell(db, "KAFO-II", "MLI")
+    assert (cell["batches"], cell["lines"], cell["events"]) == (1, int(stored.seizure_id.isin(mali).sum()), len(mali))
+    assert (cell["loaded_by"], cell["rejected"]) == ("a@unodc.example", 1)
+    assert cell["last_loaded"][:10] == dt.datetime.now(dt.UTC).date().isoformat()
+    assert _cell(db, "KAFO-II", "NER")["batches"] == 1
+    assert reporting.missing(db, Filters(operations=("KAFO-II",))) == {"KAFO-II": ["BFA", "CIV"]}
+    line = reporting.coverage_lines(reporting.coverage(db), {"KAFO-II": "KAFO II"}, "en")
+    assert "KAFO II: records from 2 of 4 participating countries." in line
+    csv = export.build(db, "managers", "csv", "en", dt.date(2026, 12, 4)).decode("utf-8-sig")
+    assert '"KAFO-II","MLI",true,1,' in csv and "a@unodc.example" in csv
+    remove_batch(data_copy, result.batch_id)
+    after = _cell(db, "KAFO-II", "MLI")
+    assert (after["batches"], after["lines"], after["loaded_by"]) == (0, 0, None)
+    db.close()
