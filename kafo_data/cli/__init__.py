@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kafo_data.cli.files import write_whole
 from kafo_data.cli.money import cmd_money, configure_money
 from kafo_data.config import built_dir, data_dir, reference_dir
 from kafo_data.errors import DataMissingError, FilterError, ReferenceError, UsageError
@@ -183,15 +184,11 @@ def cmd_export(args: argparse.Namespace) -> int:
               "again", file=sys.stderr)
     made_at = export_time()
     target = Path(args.output)
-    partial = target.with_name(target.name + ".partial")
     try:
-        with partial.open("wb") as out:
-            rows = export.write(db, filters, args.format, args.lang, out, made_at.date(), made_at)
-        partial.replace(target)
+        rows = write_whole(target, lambda out: export.write(db, filters, args.format, args.lang, out,
+                                                            made_at.date(), made_at))
     except writers.ExportTooLarge as exc:
         raise UsageError(str(exc)) from exc
-    finally:
-        partial.unlink(missing_ok=True)
     print(f"wrote {target} ({rows} rows, {args.format}, {args.lang})")
     return 0
 
@@ -207,14 +204,8 @@ def _export_public(args: argparse.Namespace, root: Path) -> int:
     pf = PublicFilters.of(filters_from_args(args, root))
     made_at = export_time()
     target = Path(args.output)
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with partial.open("wb") as out:
-            rows = public_export.write(get_database(root), args.table, pf, args.format, args.lang, out,
-                                       made_at.date(), made_at)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    rows = write_whole(target, lambda out: public_export.write(get_database(root), args.table, pf, args.format,
+                                                               args.lang, out, made_at.date(), made_at))
     print(f"wrote {target} ({rows} rows, {args.table}, {args.format}, {args.lang})")
     return 0
 
@@ -262,14 +253,8 @@ def _export_published(args: argparse.Namespace, root: Path) -> int:
     selection = published.Selection(tuple(args.operation or ()), tuple(args.indicator or ()))
     made_at = export_time()
     target = Path(args.output)
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with partial.open("wb") as out:
-            rows = published.write(get_database(root), selection, args.format, args.lang, out, made_at.date(),
-                                   made_at)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    rows = write_whole(target, lambda out: published.write(get_database(root), selection, args.format, args.lang,
+                                                           out, made_at.date(), made_at))
     print(f"wrote {target} ({rows} rows, published, {args.format}, {args.lang})")
     return 0
 
@@ -296,12 +281,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if made.charts_problem:
         print(f"note: charts left out: {made.charts_problem}", file=sys.stderr)
     target = Path(args.output)
-    partial = target.with_name(target.name + ".partial")
-    try:
-        partial.write_bytes(made.pdf)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_whole(target, lambda out: out.write(made.pdf))
     print(f"wrote {target} ({len(made.pdf):,} bytes, {args.page}, {', '.join(ops) or 'every edition'}, {args.lang})")
     return 0
 

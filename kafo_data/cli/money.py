@@ -14,6 +14,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from kafo_data.cli.files import write_whole
 from kafo_data.config import data_dir
 from kafo_data.export.formats import FORMATS
 from kafo_data.i18n import LANGS
@@ -45,11 +46,10 @@ def _export(args: argparse.Namespace) -> int:
                          operations=tuple(args.operation or ()), include_sample=not args.no_sample)
     filters = check(given, known(db))
     target = Path(args.output)
-    try:
-        with target.open("wb") as out:
-            rows = money_export.write(db, args.table, filters, args.format, args.lang, out, dt.date.today())
+    try:  # through FILE.partial, as `export` writes: a file over a cap leaves nothing behind
+        rows = write_whole(target, lambda out: money_export.write(db, args.table, filters, args.format, args.lang,
+                                                                  out, dt.date.today()))
     except ExportTooLarge as exc:
-        target.unlink(missing_ok=True)
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {target} ({rows} rows)")

@@ -7,6 +7,7 @@ import datetime as dt
 from kafo_data.cli import main as cli_main
 from kafo_data.contract.money import TABLES
 from kafo_data.export import money as money_export
+from kafo_data.export import writers
 from kafo_data.money import queries as bq
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.sample.money import write_sample
@@ -25,6 +26,16 @@ def test_the_cli_export_writes_the_bytes_the_page_serves(repo_data, db, tmp_path
     assert len(lines) == 1 + len(bq.transactions(db, f))
     assert cli_main(["money", "export", "--data-dir", str(repo_data), "--donor", "XX", "-o", str(target)]) == 2
     assert "unknown donor" in capsys.readouterr().err
+
+
+def test_a_money_export_over_a_cap_leaves_the_old_file_as_it_was(repo_data, tmp_path, monkeypatch, capsys):
+    """Written through FILE.partial as `export` is: a refused file never truncates the one already there."""
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 3)
+    target = tmp_path / "budget.xlsx"
+    target.write_bytes(b"yesterday's file")
+    assert cli_main(["money", "export", "--data-dir", str(repo_data), "--format", "xlsx", "-o", str(target)]) == 2
+    assert "error:" in capsys.readouterr().err
+    assert target.read_bytes() == b"yesterday's file" and sorted(p.name for p in tmp_path.iterdir()) == ["budget.xlsx"]
 
 
 def test_every_money_column_has_a_label_and_a_meaning_in_both_languages():
