@@ -25,7 +25,7 @@ from kafo_data.filtering import Known
 from kafo_data.gate import public_query
 from kafo_data.money.filters import MoneyFilters, budget_where, transaction_where
 from kafo_data.store.db import Database
-from kafo_data.store.money import VIEWS, table_files
+from kafo_data.store.money import SQL_VIEWS, table_files
 
 MEASURES: tuple[str, ...] = ("budget", *OUTGOING)
 GRAINS: tuple[str, ...] = ("year", "quarter")
@@ -79,7 +79,7 @@ def project_budget(db: Database) -> dict[str, object]:
 def sample_state(db: Database) -> dict[str, str]:
     """For budgets and transactions: 'sample' (the generated illustration), 'real', or 'none'."""
     out = {}
-    for table, view in VIEWS.items():
+    for table, view in SQL_VIEWS.items():
         files, is_sample = table_files(db.root, table)
         n = db.rows(f"SELECT count(*) FROM {view}")[0][0]
         out[table] = "none" if not files or not n else ("sample" if is_sample else "real")

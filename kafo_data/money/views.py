@@ -24,7 +24,7 @@ from kafo_data.money.rates import Rate
 from kafo_data.seizures.views import contact_label
 
 # The budget page's views, one shown at a time.
-VIEWS: tuple[str, ...] = ("spending", "donor", "output", "period", "revised")
+SCREEN_VIEWS: tuple[str, ...] = ("spending", "donor", "output", "period", "revised")
 LISTS: tuple[str, ...] = ("pillar", "output", "activity_type", "focus_area", "partner", "implementer", "donor")
 def _blank(value: object) -> bool:
     """None, NaN, pandas' NA or an empty string."""

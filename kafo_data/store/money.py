@@ -22,7 +22,7 @@ from kafo_data.contract.money import TABLES
 from kafo_data.store.health import file_problem
 from kafo_data.store.sql import path_literal
 
-VIEWS: dict[str, str] = {"budgets": "money_budgets", "transactions": "money_transactions"}
+SQL_VIEWS: dict[str, str] = {"budgets": "money_budgets", "transactions": "money_transactions"}
 
 
 def money_batch_dirs(root: Path) -> list[Path]:
@@ -77,7 +77,7 @@ def register_money_views(con: duckdb.DuckDBPyConnection, root: Path) -> list[tup
     """
     damaged: list[tuple[str, str]] = []
     con.execute("DROP VIEW IF EXISTS money_budgets_current")
-    for table, view in VIEWS.items():
+    for table, view in SQL_VIEWS.items():
         files, _ = table_files(root, table)
         readable = []
         for f in files:

@@ -89,8 +89,9 @@ def project_text(lang: str) -> str:
             f"**{t('project.programme', lang)}** {literal(card.programme)}",
             numbered("pillar"), numbered("output"),
             *(inline(name) for name in ("activity_type", "focus_area", "partner", "implementer", "donor")),
-            f"**{t('project.budget', lang)}** {money(total['value'], total['currency'], lang)} · "
-            + t("project.budget_source", lang, title=link(total["source_title"], total["source_url"])),
+            (f"**{t('project.budget', lang)}** {money(total['value'], total['currency'], lang)} · "
+             + t("project.budget_source", lang, title=link(total["source_title"], total["source_url"])))
+            if total else "",  # no published budget: the page says so once, above
             f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
             f"{literal(card.contact_organization)}  \n"
             f"{literal(card.contact_email)} · {literal(card.contact_phone)}",

@@ -66,14 +66,14 @@ def test_each_view_draws_its_own_chart_and_table_and_the_record_tables_open_on_d
     assert not at.table  # a table twin is built when its expander is opened
     at.session_state["twin_budget"] = True
     titles = set()
-    for view in budget_views.VIEWS:
+    for view in budget_views.SCREEN_VIEWS:
         at.button_group(key="b_view").set_value(view).run()
         assert not at.exception, [e.value for e in at.exception]
         charts = at.get("plotly_chart")
         assert len(charts) == 1, view
         titles.add(json.loads(charts[0].proto.spec)["layout"]["title"]["text"])
         assert at.table, f"{view}: no table twin"
-    assert len(titles) == len(budget_views.VIEWS)
+    assert len(titles) == len(budget_views.SCREEN_VIEWS)
     assert not at.dataframe  # the budget lines and transactions are drawn when opened
     at.session_state["b_transactions_open"] = True
     at.run()
@@ -100,6 +100,19 @@ def test_page_renders_with_only_the_real_total(no_money, monkeypatch, lang):
     text = body(at)
     assert ("No budget lines or transactions are loaded" in text or "Aucune ligne budgétaire" in text)
     assert "Sample data" not in text and "Données d'exemple" not in text
+
+
+def test_a_missing_project_budget_is_a_notice_and_the_rest_of_the_page_stays(data_copy, monkeypatch):
+    from kafo_data.store.reference import build_reference
+
+    project = data_copy / "reference" / "project.csv"
+    project.write_text("".join(line for line in project.read_text(encoding="utf-8").splitlines(keepends=True)
+                               if not line.startswith("budget_value,")), encoding="utf-8")
+    build_reference(data_copy)
+    at = open_budget(monkeypatch, data_copy)
+    assert any("not in the reference data" in i.value for i in at.info)
+    assert "Project budget (published)" not in [m.label for m in at.metric]
+    assert at.get("plotly_chart"), "the spending chart is still drawn from the budget lines"
 
 
 def test_a_link_sets_the_budget_filters_and_the_numbers_follow(db):
