@@ -31,8 +31,10 @@ for note in views.date_notes(ops, lang):
     st.caption(literal(note))
 
 st.subheader(t("operations.agencies", lang))
-ui.kept_table(("operations.agencies", lang),
-              lambda: views.agencies_table(ui.q(queries.operation_agencies), op_names, lang), hide_index=True)
+# Long tables folded (issue 28: the page was 7,700 px on a phone): a person opens the one they want.
+with st.expander(t("links.open_table", lang)):
+    ui.kept_table(("operations.agencies", lang),
+                  lambda: views.agencies_table(ui.q(queries.operation_agencies), op_names, lang), hide_index=True)
 st.caption(t("operations.agencies_caption", lang))
 
 st.subheader(t("operations.records", lang))
@@ -46,10 +48,11 @@ if not manager:  # the public view: events and arrests of each operation, small 
     if filters.include_sample:
         ui.public_share_notice(lang, ui.q(public.sample_share))
     st.caption(t("operations.reconciliation_caption", lang))
-    ui.kept_table(("operations.public_reconciliation", filters.include_sample, lang),
-                  lambda: public_views.reconciliation_table(
-                      ui.q(public.reconciliation, include_sample=filters.include_sample), op_names, lang),
-                  hide_index=True)
+    with st.expander(t("links.open_table", lang)):
+        ui.kept_table(("operations.public_reconciliation", filters.include_sample, lang),
+                      lambda: public_views.reconciliation_table(
+                          ui.q(public.reconciliation, include_sample=filters.include_sample), op_names, lang),
+                      hide_index=True)
     st.stop()
 
 ui.kept_table(("operations.rows", filters, lang), lambda: views.edition_rows(
@@ -61,6 +64,8 @@ sample = ui.q(queries.sample_share)
 ui.sample_notice(lang, sample["sample"] if filters.include_sample else 0, sample["sample"] + sample["real"])
 st.caption(t("operations.reconciliation_caption", lang))
 st.caption(t("look.reconciliation_scope", lang))
-ui.kept_table(("operations.reconciliation", filters.include_sample, filters.operations, lang),
-              lambda: views.reconciliation_table(ui.q(queries.reconciliation, include_sample=filters.include_sample),
-                                                 op_names, lang, filters.operations), hide_index=True)
+with st.expander(t("links.open_table", lang)):
+    ui.kept_table(("operations.reconciliation", filters.include_sample, filters.operations, lang),
+                  lambda: views.reconciliation_table(
+                      ui.q(queries.reconciliation, include_sample=filters.include_sample),
+                      op_names, lang, filters.operations), hide_index=True)

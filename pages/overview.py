@@ -19,8 +19,6 @@ ui.link_notice(notices, lang)
 look.image_format(lang)
 
 st.title(t("overview.title", lang))
-st.markdown(t("overview.intro", lang))
-st.caption(t("overview.name_meaning", lang))
 
 ops = ui.q(queries.operations)
 figures = ui.q(queries.figures)
@@ -37,18 +35,15 @@ def plain(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-st.header(t("overview.results", lang))
-st.caption(t("overview.results_caption", lang))
 if filters.countries or filters.categories or filters.date_from or filters.date_to:
     st.info(t("overview.filters_not_applied", lang), icon="ℹ️")
-else:
-    st.caption(t("overview.filters_not_applied", lang))
 shown_ops = [op for op in ops.operation_id if not filters.operations or op in filters.operations]
 op_names = dict(zip(ops.operation_id, ops.name, strict=True))
 # One edition at a time (the most recent first): the page was 6,000 px of every edition's cards.
 # Results first, then the timeline and the map: on a phone the first published figure is on the first screen.
 ui.link_notice(ui.choice("ov_operation", shown_ops, shown_ops[-1] if shown_ops else None), lang)
-chosen = st.segmented_control(t("look.jump", lang), shown_ops, key="ov_operation", required=True,
+# The picker's label is the section's heading: a heading above it put the first figure below a phone's screen.
+chosen = st.segmented_control(f"**{t('overview.results', lang)}**", shown_ops, key="ov_operation", required=True,
                               format_func=lambda o: op_names.get(o, o), help=t("look.jump_help", lang))
 with st.container(horizontal=True):  # the brief of the edition shown, or of every edition the filter keeps
     ui_brief.button("overview", lang, (chosen,) if chosen else (), key="brief_one",
@@ -69,6 +64,14 @@ for op in ops[ops.operation_id == chosen].itertuples():
                     small=[t("overview.source", lang, source=ui.link(card.source_title, card.source_url),
                              date=literal(card.source_published)),
                            *(f"¹ {literal(note)}" for note in card.footnotes)]))
+
+# What the figures are, once they are seen; then what KAFO is (issue 28: on a phone these were 1,300 px above
+# the first published figure).
+st.caption(t("overview.results_caption", lang)
+           + ("" if filters.countries or filters.categories or filters.date_from or filters.date_to
+              else " " + t("overview.filters_not_applied", lang)))
+st.markdown(t("overview.intro", lang))
+st.caption(t("overview.name_meaning", lang))
 
 # Stacked, each chart the page's full width: the map then shows every country whole at any width.
 look.kept_chart(("overview.timeline", lang), lambda: charts.timeline(

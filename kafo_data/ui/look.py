@@ -81,10 +81,24 @@ _CAPTIONS = ('<style>[data-testid="stCaptionContainer"], [data-testid="stCaption
              '</style>')
 
 
+# Wide tables on a phone (issue 28): a column no wider than 14rem, the table as wide as its columns, scrolled
+# sideways in its bordered box (Streamlit's own scroller), with a shadow on the side that has more (white
+# covers scrolled with the content, `local`, hide the shadow at either end).
+_TABLES = ("<style>@media " + PHONE + " {"
+           ' [data-testid="stTable"] > div {overflow-x: auto;'
+           " background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)) left / 2rem 100% no-repeat local,"
+           " linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right / 2rem 100% no-repeat local,"
+           " radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.3), transparent) left / 0.9rem 100% no-repeat,"
+           " radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.3), transparent) right / 0.9rem 100% no-repeat;}"
+           ' [data-testid="stTable"] table {width: max-content; min-width: 100%; background: transparent;}'
+           ' [data-testid="stTable"] th, [data-testid="stTable"] td {max-width: 14rem; background: transparent;}'
+           "}</style>")
+
+
 def head(lang: str) -> None:
     """The page's language for the browser and the phone's sidebar behaviour (see the module's doc)."""
     code = "fr" if lang == "fr" else "en"
-    st.sidebar.html(_SCRIPT % {"lang": code, "phone": PHONE} + _CAPTIONS + _placeholder_style(code),
+    st.sidebar.html(_SCRIPT % {"lang": code, "phone": PHONE} + _CAPTIONS + _TABLES + _placeholder_style(code),
                     unsafe_allow_javascript=True)
 
 
