@@ -17,7 +17,6 @@ new dicts, lists and tuples around the values.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -33,14 +32,13 @@ from kafo_data.errors import DataMissingError
 from kafo_data.i18n import t
 from kafo_data.store.db import Database, get_database
 from kafo_data.ui import access as ui_access
+from kafo_data.ui.lru import Lru
 from kafo_data.ui.state import lang
 
 P = ParamSpec("P")
 T = TypeVar("T")
 _RUN = threading.local()  # what one script run has already looked up (each run has its own thread)
-KEPT = 2048  # results kept in the process, the least recently used dropped first
-_KEPT: OrderedDict[Hashable, Any] = OrderedDict()
-_KEPT_LOCK = threading.Lock()
+RESULTS = Lru(2048)  # results kept in the process, the least recently used dropped first
 
 
 def database() -> Database:
@@ -61,16 +59,7 @@ def access() -> Access:
 
 def kept(key: Hashable, make: Callable[[], T]) -> T:
     """`make()`, computed once per key in this process; every caller gets its own copy (see the module's doc)."""
-    with _KEPT_LOCK:
-        if key in _KEPT:
-            _KEPT.move_to_end(key)
-            return handed_out(_KEPT[key])
-    value = make()  # outside the lock: sessions wait only for their own queries
-    with _KEPT_LOCK:
-        _KEPT[key] = value
-        while len(_KEPT) > KEPT:
-            _KEPT.popitem(last=False)
-    return handed_out(value)
+    return handed_out(RESULTS.get(key, make))
 
 
 def handed_out(value: T) -> T:
@@ -86,8 +75,7 @@ def handed_out(value: T) -> T:
 
 def forget() -> None:
     """Drop every kept result (tests that change the data in place under one version)."""
-    with _KEPT_LOCK:
-        _KEPT.clear()
+    RESULTS.clear()
 
 
 def _call(fn: Callable[..., Any], audience: str, version: str, root: str, args: tuple, kwargs: tuple) -> Any:

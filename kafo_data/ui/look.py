@@ -16,8 +16,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -26,6 +24,7 @@ import streamlit as st
 from kafo_data import chart_base
 from kafo_data.i18n import t
 from kafo_data.ui.data import per_version
+from kafo_data.ui.lru import Lru
 
 IMAGE_KEY = "img_format"
 KEPT = "_kept_img_format"
@@ -141,9 +140,7 @@ def _draw(figure: Any, title: str, height: int, *, sample: bool, key: str | None
     st.plotly_chart(figure, key=key, config=chart_base.plot_config(title, fmt, sample=sample, height=height))
 
 
-_VALIDATED: OrderedDict[str, Any] = OrderedDict()
-_VALIDATED_LOCK = threading.Lock()
-VALIDATED_KEPT = 256
+_VALIDATED = Lru(256)  # checked figures, by content
 
 
 def validated(figure: dict) -> Any:
@@ -155,15 +152,4 @@ def validated(figure: dict) -> Any:
     """
     import plotly.graph_objects as go
 
-    key = json.dumps(figure, sort_keys=True, default=str)
-    with _VALIDATED_LOCK:
-        found = _VALIDATED.get(key)
-        if found is not None:
-            _VALIDATED.move_to_end(key)
-            return found
-    built = go.Figure(figure)
-    with _VALIDATED_LOCK:
-        _VALIDATED[key] = built
-        while len(_VALIDATED) > VALIDATED_KEPT:
-            _VALIDATED.popitem(last=False)
-    return built
+    return _VALIDATED.get(json.dumps(figure, sort_keys=True, default=str), lambda: go.Figure(figure))

@@ -50,7 +50,7 @@ def test_what_one_page_changes_in_its_copy_the_next_caller_does_not_see():
 
 
 def test_the_cache_keeps_a_bounded_number_of_results(monkeypatch):
-    monkeypatch.setattr(data, "KEPT", 3)
+    monkeypatch.setattr(data.RESULTS, "size", 3)
     calls = []
     for key in range(5):
         data.kept(key, lambda key=key: calls.append(key) or key)
