@@ -53,46 +53,66 @@ def currency_choice(filters: MoneyFilters, base: str | None, lang: str) -> tuple
     return rates, currencies, convert
 
 
-def headlines(execution, filters: MoneyFilters, convert: bool, lang: str) -> None:
+def illustrated(label: str, sample: bool, lang: str) -> str:
+    """A generated amount's label says so where it stands (issue 28: a screenshot of the metrics passed invented
+    spending for real); a chart's title too, and with it the image a person downloads."""
+    return t("links.illustration_label", lang, label=label) if sample else label
+
+
+def titled(key: str, chart: dict, lang: str) -> str:
+    """A chart's title, or its table twin's label, saying "illustration" when the chart shows generated amounts."""
+    return illustrated(t(key, lang), chart["sample"], lang)
+
+
+def headlines(execution, filters: MoneyFilters, convert: bool, shown: dict, lang: str) -> None:
+    budget_sample, spend_sample = shown.get("budgets") == "sample", shown.get("transactions") == "sample"
+    if filters.operations:  # the budget is the project's: an operation's spending is not set against it as its own
+        st.info(t("links.not_split", lang, operations=", ".join(
+            literal(ui.operation_names().get(o, o)) for o in filters.operations)), icon="ℹ️")
+    of_budget = "links.of_project_budget" if filters.operations else "budget.of_budget"
     for head in ui_budget.headlines(execution, filters, convert, lang):
         # One row that wraps on a phone: a grid of columns was 14 messages a currency (issue 16's speed).
         with st.container(border=True, horizontal=True):
-            st.metric(t("budget.metric.budget", lang, currency=head.currency), head.budget)
+            st.metric(illustrated(t("budget.metric.budget", lang, currency=head.currency), budget_sample, lang),
+                      head.budget, help=t("links.illustration_help", lang) if budget_sample else None)
             for label, amount, share in (*head.measures, (t("budget.metric.spend", lang), head.spend,
                                                          head.spend_share)):
-                st.metric(label, amount, delta=t("budget.of_budget", lang, share=share),
-                          delta_color="off", delta_arrow="off")
+                st.metric(illustrated(label, spend_sample, lang), amount, delta=t(of_budget, lang, share=share),
+                          delta_color="off", delta_arrow="off",
+                          help=t("links.illustration_help", lang) if spend_sample else None)
 
 
 def view_spending(execution, filters: MoneyFilters, convert: bool, shown: dict, chart: dict, lang: str) -> None:
     look.kept_chart(("budget.execution", filters, convert, lang, chart["source"]),
-                    lambda: budget_charts.execution_chart(execution, t("budget.spending.chart", lang),
+                    lambda: budget_charts.execution_chart(execution, titled("budget.spending.chart", chart, lang),
                                                           t("budget.amount", lang), lang, source=chart["source"]),
                     sample=chart["sample"])
     st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
-    ui.twin(t("budget.table_twin", lang), "twin_budget", lambda: budget_views.execution_table(execution, lang))
+    ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
+            lambda: budget_views.execution_table(execution, lang))
 
 
 def view_donor(filters: MoneyFilters, donor_names: dict, shown: dict, chart: dict, lang: str) -> None:
     by_donor = ui.q(budget_queries.by_donor, filters)
     if not by_donor.empty:
-        look.chart(budget_charts.donor_chart(by_donor, t("budget.donor.chart", lang),
+        look.chart(budget_charts.donor_chart(by_donor, titled("budget.donor.chart", chart, lang),
                                              t("budget.amount", lang), lang, source=chart["source"]),
                    sample=chart["sample"])
     without = budget_views.donors_without_amounts(donor_names, by_donor, filters.donors)
     st.caption(budget_views.source_caption(shown, lang, transactions=False)
                + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
-    ui.twin(t("budget.table_twin", lang), "twin_budget", lambda: budget_views.donor_table(by_donor, lang))
+    ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
+            lambda: budget_views.donor_table(by_donor, lang))
 
 
 def view_output(filters: MoneyFilters, outputs: dict, shown: dict, chart: dict, lang: str) -> None:
     by_output = ui.q(budget_queries.by_output, filters)
-    look.chart(budget_charts.output_chart(by_output, t("budget.output.chart", lang),
+    look.chart(budget_charts.output_chart(by_output, titled("budget.output.chart", chart, lang),
                                           t("budget.amount", lang), lang, source=chart["source"]),
                sample=chart["sample"])
     st.markdown("\n".join(f"{n}. {literal(outputs[n])}" for n in sorted(outputs)))
     st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
-    ui.twin(t("budget.table_twin", lang), "twin_budget",
+    ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
             lambda: budget_views.output_table(by_output, outputs, lang))
 
 
@@ -105,7 +125,7 @@ def view_period(filters: MoneyFilters, shown: dict, chart: dict, lang: str) -> N
     if by_period.empty:
         st.info(t("budget.empty", lang), icon="🔎")
     else:
-        look.chart(budget_charts.period_chart(by_period, grain, t(f"budget.period.chart_{grain}", lang),
+        look.chart(budget_charts.period_chart(by_period, grain, titled(f"budget.period.chart_{grain}", chart, lang),
                                               t("budget.amount", lang), lang, source=chart["source"]),
                    sample=chart["sample"])
     unsplit = ui.q(budget_queries.unsplit_budget, filters, grain)
@@ -115,7 +135,8 @@ def view_period(filters: MoneyFilters, shown: dict, chart: dict, lang: str) -> N
         st.caption(t("budget.period.unsplit", lang, lines=int(unsplit.lines.sum()), amounts=amounts))
     period_note = t("budget.period.sample", lang) if shown.get("budgets") == "sample" else ""
     st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
-    ui.twin(t("budget.table_twin", lang), "twin_budget", lambda: budget_views.period_table(by_period, grain, lang))
+    ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
+            lambda: budget_views.period_table(by_period, grain, lang))
 
 
 def view_revised(filters: MoneyFilters, outputs: dict, shown: dict, chart: dict, lang: str) -> None:
@@ -123,11 +144,12 @@ def view_revised(filters: MoneyFilters, outputs: dict, shown: dict, chart: dict,
     if revised.empty:
         st.info(t("budget.revised.none", lang), icon="ℹ️")
         return
-    look.chart(budget_charts.revised_chart(revised, t("budget.revised.chart", lang),
+    look.chart(budget_charts.revised_chart(revised, titled("budget.revised.chart", chart, lang),
                                            t("budget.amount", lang), lang, source=chart["source"]),
                sample=chart["sample"])
     st.caption(t("budget.revised.caption", lang) + " " + budget_views.source_caption(shown, lang, transactions=False))
-    ui.twin(t("budget.table_twin", lang), "twin_budget", lambda: budget_views.revised_table(revised, outputs, lang))
+    ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
+            lambda: budget_views.revised_table(revised, outputs, lang))
 
 
 def spending(filters: MoneyFilters, base: str | None, shown: dict, chart: dict, outputs: dict, donor_names: dict,
@@ -143,7 +165,7 @@ def spending(filters: MoneyFilters, base: str | None, shown: dict, chart: dict, 
         execution = budget_views.converted_execution(money_rates.convert(execution, rates, base))
         st.caption(t("budget.converted_note", lang, base=base))
         ui.table(budget_views.rates_table(rates, currencies, base, lang), hide_index=True)
-    headlines(execution, filters, convert, lang)
+    headlines(execution, filters, convert, shown, lang)
     # One view at a time: a person reads one chart, and the browser draws one (issue 16's speed).
     ui.link_notice(ui.choice("b_view", budget_views.SCREEN_VIEWS, "spending"), lang)
     view = st.segmented_control(t("look.show", lang), budget_views.SCREEN_VIEWS, key="b_view",

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kafo_data.config import money_dir, rates_file
+from kafo_data.i18n import t
 from kafo_data.money import queries as bq
 from kafo_data.money import views as budget_views
 from kafo_data.money.filters import MoneyFilters
@@ -32,7 +33,8 @@ pytestmark = pytest.mark.usefixtures("clear_caches")
 
 
 def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    """A metric's value by its label (a generated amount's label ends in " · illustration", issue 28)."""
+    return next(m.value for m in at.metric if m.label in (label, t("links.illustration_label", "en", label=label)))
 
 
 def body(at: AppTest) -> str:
@@ -246,3 +248,33 @@ def test_the_project_card_names_every_item_of_every_list_in_the_readers_language
     assert " · ".join(countries[c] for c in partners) in card
     for text in items[items.list.isin(["activity_type", "focus_area", "implementer", "donor"])][f"text_{lang}"]:
         assert text in card.replace("\\", "")
+
+
+# --- issue 28: every generated amount says "illustration" where it stands ----------------------
+
+def _chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_generated_amounts_say_illustration_on_the_metric_the_chart_and_the_table(lang):
+    at = open_budget(lang=lang) if lang == "fr" else open_budget()
+    word = "illustration"
+    generated = [m for m in at.metric if m.label != t("budget.total", lang)]
+    assert generated and all(m.label.endswith(f" · {word}") and m.help for m in generated), \
+        [(m.label, m.help) for m in generated]
+    assert next(m for m in at.metric if m.label == t("budget.total", lang)).help in (None, "")  # the real one
+    for view in budget_views.SCREEN_VIEWS:
+        at.segmented_control(key="b_view").set_value(view).run()
+        titles = _chart_titles(at)
+        assert titles and all(word in title for title in titles), (view, titles)
+        twin = [e.label for e in at.expander if e.label.startswith(t("budget.table_twin", lang))]
+        assert twin and word in twin[0], (view, twin)
+
+
+def test_with_an_operation_chosen_the_page_says_the_budget_is_not_split_by_operation():
+    at = open_budget(operation="KAFO-II")
+    said = [i.value for i in at.info if t("links.not_split", "en", operations="").split("{")[0][:30] in i.value]
+    assert said and "KAFO II" in said[0]
+    shares = [m.delta for m in at.metric if m.delta]
+    assert shares and all("whole project's budget" in d for d in shares)
