@@ -18,7 +18,8 @@ import streamlit as st
 from kafo_data.config import upload_enabled
 from kafo_data.i18n import t
 from kafo_data.ui import access as ui_access
-from kafo_data.ui import look
+from kafo_data.ui import cite as ui_cite
+from kafo_data.ui import look, printing
 from kafo_data.ui import page as ui
 from kafo_data.ui.registry import PageSpec
 
@@ -55,8 +56,10 @@ for spec in PAGES:
 page = st.navigation(pages)
 st.set_page_config(page_title=t("look.page_title", lang, page=page.title))  # each page its own browser title
 look.head(lang)
+printing.print_style()  # Ctrl+P: no sidebar, the page whole on A4 (kafo_data.ui.printing)
 try:
     page.run()
 finally:  # also after st.stop(): the address keeps only the choices the page kept (kafo_data.ui.state)
     ui.write_url()
+    ui_cite.footer(lang, page.title)  # data date, how to cite this view, terms: under every page
 ui.freeze_startup_objects()

@@ -7,6 +7,7 @@ import streamlit as st
 from kafo_data.fmt import literal, number
 from kafo_data.i18n import label, t
 from kafo_data.seizures import public, queries, views
+from kafo_data.ui import cite as ui_cite
 from kafo_data.ui import page as ui
 
 lang, filters, notices = ui.start()
@@ -19,6 +20,8 @@ sources = ui.q(queries.sources)
 st.markdown("\n".join(
     f"- {ui.link(s.title, s.url)} — {literal(s.publisher)}, {literal(views.published_text(s.published, lang))}"
     for s in sources.itertuples()))
+
+ui_cite.section(lang, t("nav.data", lang))
 
 st.subheader(t("data.records", lang))
 if not ui.access().is_manager:  # the public view: how many events are sample, no batch, no file name

@@ -41,7 +41,8 @@ def _panels(currencies: list[str], value_title: str) -> dict[str, Any]:
         x, y = _axis_names(k)
         left = k * (width + PANEL_GAP)
         layout[f"xaxis{x[1:]}"] = {"domain": [left, left + width], "anchor": y, "type": "category"}
-        layout[f"yaxis{y[1:]}"] = {"anchor": x, "title": {"text": value_title}, "tickformat": ",.0f",
+        named = f"{value_title} ({currencies[k]})" if k < len(currencies) else value_title  # "Amount (EUR)"
+        layout[f"yaxis{y[1:]}"] = {"anchor": x, "title": {"text": named}, "tickformat": ",.0f",
                                    "rangemode": "tozero"}
         if n > 1:
             layout["annotations"].append({"text": f"<b>{currencies[k]}</b>", "xref": "paper", "yref": "paper",

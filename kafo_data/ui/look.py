@@ -22,9 +22,16 @@ from typing import Any
 import streamlit as st
 
 from kafo_data import chart_base
-from kafo_data.i18n import t
-from kafo_data.ui.data import per_version
+from kafo_data.fmt import date as fmt_date
+from kafo_data.i18n import label, t
+from kafo_data.seizures import chart_context
+from kafo_data.seizures.filters import Filters
+from kafo_data.ui import cite as ui_cite
+from kafo_data.ui import state
+from kafo_data.ui.brief import view_address
+from kafo_data.ui.data import access, per_version
 from kafo_data.ui.lru import Lru
+from kafo_data.ui.page import country_names, operation_names
 
 IMAGE_KEY = "img_format"
 KEPT = "_kept_img_format"
@@ -112,9 +119,41 @@ def image_format(lang: str) -> str:
     return choice or "png"
 
 
+def context(lang: str) -> chart_context.Context:
+    """What a chart of this page must say about itself in an image: the selection it draws, the notes, the footer.
+
+    The seizure pages' charts follow every filter, and their public counts are adjusted; the budget's
+    follow the operation; the Overview's draw every edition whatever the filters (no selection line).
+    """
+    page = state.current_page()
+    f = state.current(Filters)
+    shown: list[str] = []
+    ids: list[str] = []
+    notes: list[str] = []
+    if page in ("seizures", "budget"):
+        names = operation_names()
+        shown += [names.get(o, o) for o in f.operations]
+        ids += list(f.operations)
+    if page == "seizures":
+        countries = country_names(lang)
+        shown += [countries.get(c, c) for c in f.countries] + [label("category", c, lang) for c in f.categories]
+        ids += [*f.countries, *f.categories]
+        if f.date_from or f.date_to:
+            shown.append(f"{fmt_date(f.date_from, lang) if f.date_from else '…'} – "
+                         f"{fmt_date(f.date_to, lang) if f.date_to else '…'}")
+            ids.append(f"{f.date_from or ''}--{f.date_to or ''}")
+        if not access().is_manager:
+            notes.append(t("chart.adjusted", lang))
+    address = view_address()
+    footer = t("chart.footer", lang, date=fmt_date(ui_cite.as_of(), lang), terms=t("chart.terms", lang))
+    return chart_context.Context(tuple(shown), tuple(ids), tuple(notes),
+                                 footer + (f" · {address}" if address else ""))
+
+
 def chart(figure: dict, *, sample: bool = False, key: str | None = None) -> None:
-    """A chart whose one mode-bar button downloads it as an image named after its title."""
-    _draw(validated(figure), _title(figure), chart_base.figure_height(figure), sample=sample, key=key)
+    """A chart whose one mode-bar button downloads it as an image named after what it shows."""
+    ctx = context(state.lang())
+    _draw(*_built(figure, ctx), sample=sample, key=key, ctx=ctx)
 
 
 def kept_chart(kept_as: Hashable, make: Callable[[], dict], *, sample: bool = False) -> None:
@@ -123,21 +162,27 @@ def kept_chart(kept_as: Hashable, make: Callable[[], dict], *, sample: bool = Fa
     Built and checked once per data version: the overview's timeline and map were 15 ms of every
     rerun's 40, for figures that change only when a batch is loaded (issue 16's speed).
     """
-    figure, title, height = per_version(("chart", kept_as), lambda: _built(make()))
-    _draw(figure, title, height, sample=sample, key=None)
+    ctx = context(state.lang())
+    figure, title, height = per_version(("chart", kept_as, ctx), lambda: _built(make(), ctx))
+    _draw(figure, title, height, sample=sample, key=None, ctx=ctx)
 
 
-def _built(figure: dict) -> tuple[Any, str, int]:
-    return validated(figure), _title(figure), chart_base.figure_height(figure)
+def _built(figure: dict, ctx: chart_context.Context) -> tuple[Any, str, int]:
+    """The figure with its context, checked; the title of what it shows (for the file name); its height."""
+    full = chart_context.with_context(figure, ctx)
+    return validated(full), _title(figure), chart_base.figure_height(full)
 
 
 def _title(figure: dict) -> str:
     return figure["layout"]["title"]["text"].replace("<br>", " ")
 
 
-def _draw(figure: Any, title: str, height: int, *, sample: bool, key: str | None) -> None:
+def _draw(figure: Any, title: str, height: int, *, sample: bool, key: str | None,
+          ctx: chart_context.Context) -> None:
     fmt = st.session_state.get(IMAGE_KEY) or st.session_state.get(KEPT) or "png"
-    st.plotly_chart(figure, key=key, config=chart_base.plot_config(title, fmt, sample=sample, height=height))
+    config = chart_base.plot_config(title, fmt, sample=sample, height=height)
+    config["toImageButtonOptions"]["filename"] = chart_context.file_stem(title, ctx, sample)
+    st.plotly_chart(figure, key=key, config=config)
 
 
 _VALIDATED = Lru(256)  # checked figures, by content

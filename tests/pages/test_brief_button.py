@@ -46,3 +46,24 @@ def test_the_file_name_says_page_editions_language_and_day():
 
     assert (ui_brief.file_name("overview", ("KAFO-II",), "fr", dt.date(2026, 12, 4))
             == "kafo_brief_overview_KAFO-II_fr_2026-12-04.pdf")
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/results.py", "pages/budget.py"])
+def test_every_page_ends_with_the_data_date_and_how_to_cite_this_view(page):
+    from kafo_data.fmt import date
+    from kafo_data.store.as_of import data_as_of
+    from tests.conftest import DATA
+
+    at = open_page(page, lang="fr", operation="KAFO-II")
+    footer = at.main.caption[-1].value
+    assert footer.startswith(f"Données au {date(data_as_of(DATA), 'fr')}.")
+    assert "Citer cette vue : Programme mondial sur les armes à feu de l'ONUDC" in footer
+    assert "(Opérations : KAFO II)" in footer and "Natural Earth (domaine public)" in footer
+
+
+def test_the_data_page_says_how_to_cite_and_the_terms_of_each_part():
+    at = open_page("pages/data_sources.py")
+    assert "How to cite" in [s.value for s in at.subheader] and "Licence and terms" in [s.value for s in at.subheader]
+    assert any("Operation KAFO results dashboard" in c.value for c in at.code)
+    terms = "\n".join(m.value for m in at.markdown)
+    assert "Map outlines: Natural Earth, public domain." in terms and "licence not yet set" in terms

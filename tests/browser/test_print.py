@@ -1,0 +1,79 @@
+"""Chromium's own print of the pages (page.pdf at 1,400 px, print media) and a chart image taken away with filters set.
+
+Print: no sidebar, no blank page, nothing cut at the paper's right edge (the rightmost band of every
+printed page is white: a chart wider than the page would be cut there), the page's last words there
+too. The printed pages are rendered to PNG (pdftoppm) under tests/artifacts/screenshots/print-* to be
+looked at. Chart image: the mode bar's download gives a file named after the selection and what it shows.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.browser import driver
+
+pytestmark = pytest.mark.browser
+
+
+def printed(page, name: str, tmp_path: Path) -> tuple[list[str], list[Path]]:
+    """The page printed to A4 as Chromium prints it: the text of each sheet and its PNG."""
+    from pypdf import PdfReader
+
+    page.wait_for_timeout(1200)  # the width-keeping script has measured the page
+    data = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+    texts = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+    pngs: list[Path] = []
+    if shutil.which("pdftoppm"):
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        subprocess.run(["pdftoppm", "-png", "-r", "40", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+                       check=True)
+        driver.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for png in sorted(tmp_path.glob(f"{name}-*.png")):
+            pngs.append(Path(shutil.copy(png, driver.SCREENSHOTS / f"print-{png.name}")))
+    return texts, pngs
+
+
+def right_band_ink(png: Path) -> float:
+    """The share of non-white pixels in the sheet's rightmost 4 % (its margin and the content's last strip)."""
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(png).convert("L"), dtype=np.int16)
+    band = rgb[:, int(rgb.shape[1] * 0.96):]
+    return float((band < 200).mean())
+
+
+@pytest.mark.parametrize("path", ["", "results", "budget"])
+def test_a_printed_page_has_no_sidebar_no_blank_sheet_and_nothing_cut(desktop: driver.Window, server, path,
+                                                                       tmp_path: Path) -> None:
+    page = desktop.page
+    driver.open_page(page, server.url, path, "operation=KAFO-II")
+    texts, pngs = printed(page, f"print-{path or 'overview'}", tmp_path)
+    whole = "\n".join(texts)
+    assert driver.text("filters.title", "en") not in whole, "the sidebar's filters are not printed"
+    blank = [k + 1 for k, text in enumerate(texts) if not text.strip()]
+    assert blank == [], f"blank sheets {blank} of {len(texts)}"
+    assert "Cite this view as" in texts[-1], "the page is printed to its end"
+    for png in pngs:
+        assert right_band_ink(png) < 0.01, f"something runs off the paper's right edge: {png}"
+
+
+def test_a_chart_image_names_the_selection_in_its_title_and_file(desktop: driver.Window, server) -> None:
+    page = desktop.page
+    driver.open_page(page, server.url, "seizures", "operation=KAFO-II&country=NER")
+    chart = driver.charts(page).first
+    title = chart.locator(".gtitle").first.text_content() or ""
+    assert "KAFO II · Niger" in title, title
+    shown = chart.locator(".infolayer").first.text_content() or ""
+    assert "Data as of" in shown and "slightly adjusted" not in shown, "a manager's counts are not adjusted"
+    chart.hover()
+    with page.expect_download(timeout=60_000) as started:
+        chart.locator(".modebar-btn").first.click()
+    name = started.value.suggested_filename
+    assert name.startswith("kafo-ii_ner_") and name.endswith(".png"), name
+    assert "-by-country" in name, name
