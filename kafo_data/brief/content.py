@@ -100,6 +100,25 @@ def _results(db: Database, req: Request) -> str:
     return "".join(parts)
 
 
+def _table(frame: Any) -> str:
+    """A small frame as an HTML table, every header and cell escaped."""
+    head = "".join(f"<th>{e(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table class='side'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _side_by_side(db: Database, req: Request) -> str:
+    """The Operations page's editions side by side (the chosen ones), as the page shows them."""
+    lang = req.lang
+    ops = queries.operations(db)
+    if req.operations:
+        ops = ops[ops.operation_id.isin(list(req.operations))]
+    names = {r.iso3: getattr(r, f"name_{lang}") for r in queries.countries(db).itertuples()}
+    return (f"<h2>{e(t('operations.side_by_side', lang))}</h2>"
+            + _table(views.operations_table(ops, queries.figures(db), names, lang)))
+
+
 def _timeline(db: Database, req: Request, svg: Svg) -> str:
     lang = req.lang
     ops = queries.operations(db)
@@ -175,7 +194,9 @@ def compose(db: Database, req: Request, svg: Svg | None) -> str:
     if req.page == "budget":
         body.append(_money(db, req, svg))
     else:
-        if svg is not None:
+        if req.page == "operations":
+            body.append(_side_by_side(db, req))
+        elif svg is not None:
             body.append(_timeline(db, req, svg))
         body.append(_results(db, req))
     body.append(f"<footer><h2>{e(t('brief.cite_title', lang))}</h2>"
@@ -208,6 +229,7 @@ ol.sources { margin: 0 0 2mm; padding-left: 0; list-style: none; font-size: 7.6p
 ol.sources li { margin-bottom: .4mm; }
 tr, figure, .op h3 { break-inside: avoid; }
 figure { margin: 1mm 0 2mm; } figure img { width: 100%; }
+table.side { font-size: 7.6pt; }
 .illustration { border-left: 2pt solid #E69F00; padding-left: 2mm; }
 footer { border-top: .6pt solid #8a94a0; margin-top: 4mm; break-inside: avoid; }
 footer li { margin-bottom: .6mm; }
