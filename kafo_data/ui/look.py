@@ -122,7 +122,7 @@ def image_format(lang: str) -> str:
 def context(lang: str) -> chart_context.Context:
     """What a chart of this page must say about itself in an image: the selection it draws, the notes, the footer.
 
-    The seizure pages' charts follow every filter, and their public counts are adjusted; the budget's
+    The seizure and firearm pages' charts follow every filter, and their public counts are adjusted; the budget's
     follow the operation; the Overview's draw every edition whatever the filters (no selection line).
     """
     page = state.current_page()
@@ -130,11 +130,11 @@ def context(lang: str) -> chart_context.Context:
     shown: list[str] = []
     ids: list[str] = []
     notes: list[str] = []
-    if page in ("seizures", "budget"):
+    if page in ("seizures", "firearms", "budget"):
         names = operation_names()
         shown += [names.get(o, o) for o in f.operations]
         ids += list(f.operations)
-    if page == "seizures":
+    if page in ("seizures", "firearms"):
         countries = country_names(lang)
         shown += [countries.get(c, c) for c in f.countries] + [label("category", c, lang) for c in f.categories]
         ids += [*f.countries, *f.categories]

@@ -65,3 +65,11 @@ def test_hostile_selection_labels_stay_text_in_the_image():
     assert out["layout"]["height"] > 300 and out["layout"]["margin"]["t"] > 40
     assert file_stem("Firearms (pieces) by country", Context(ids=("KAFO-II", "NER"))) == \
         "kafo-ii_ner_firearms-pieces-by-country"
+
+
+def test_a_public_firearms_chart_names_its_selection_and_the_adjusted_counts():
+    with patch_config_options({"server.address": "192.0.2.2"}):
+        at = open_page("pages/firearms.py", operation="KAFO-II")
+    figure, config = charts(at)[0]
+    assert "KAFO II" in title_of(figure) and "slightly adjusted" in title_of(figure)
+    assert config["toImageButtonOptions"]["filename"].startswith("kafo-ii_")
