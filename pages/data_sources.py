@@ -31,6 +31,7 @@ if not ui.access().is_manager:  # the public view: how many events are sample, n
                   real=fewer if share["real"] is None else number(share["real"], lang),
                   sample=fewer if share["sample"] is None else number(share["sample"], lang)))
     st.caption(t("data.sample_switch", lang))
+    st.caption(t("cellkey.adjusted", lang))
     st.subheader(t("data.dictionary", lang))
     st.dataframe(views.dictionary(lang), hide_index=True)
     st.caption(t("data.version", lang, version=ui.database().version()))

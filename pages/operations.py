@@ -44,10 +44,11 @@ if not manager:  # the public view: events and arrests of each operation, small 
     ui.kept_table(("operations.public_rows", pf, lang), lambda: public_views.operation_rows(
         list(ops.operation_id), op_names, ui.q(public.operation_summaries, pf), lang), hide_index=True)
     st.caption(t("operations.records_caption", lang))
+    st.caption(t("cellkey.adjusted", lang))
     st.subheader(t("operations.reconciliation", lang))
     if filters.include_sample:
         ui.public_share_notice(lang, ui.q(public.sample_share))
-    st.caption(t("operations.reconciliation_caption", lang))
+    st.caption(t("cellkey.reconcile_caption", lang))
     with st.expander(t("links.open_table", lang)):
         ui.kept_table(("operations.public_reconciliation", filters.include_sample, lang),
                       lambda: public_views.reconciliation_table(

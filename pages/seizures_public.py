@@ -22,6 +22,7 @@ look.image_format(lang)
 st.title(t("seizures.title", lang))
 k = small_cell_events()
 st.caption(t("access.public.caption", lang, k=k))
+st.caption(t("cellkey.adjusted", lang))
 pf = public.PublicFilters.of(filters)
 
 summary = ui.q(public.summary, pf)

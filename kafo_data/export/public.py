@@ -3,8 +3,9 @@
 Same four formats and the same writer as the record downloads (`kafo_data.export.writers`:
 `Extract`, `write_table`), so the rules hold here too (byte-order mark, formula neutralising,
 README and dictionary, equal inputs give equal bytes). The rows are the SQL of
-`public.table_sql`: a cell of fewer than k seizure events has empty numbers and its `note` reads
-"fewer than k" in the file's language. The filters sheet and README say the rule.
+`public.table`: every number adjusted by the cell key method (the same values as the pages),
+a cell of fewer than k seizure events has empty numbers and its `note` reads "fewer than k" in
+the file's language. The filters sheet and README say both rules.
 """
 
 from __future__ import annotations
@@ -45,24 +46,45 @@ _VALUE_FIELDS: tuple[Field, ...] = (
 )
 
 
-def extract(table: str, pf: PublicFilters, lang: str, k: int | None = None) -> Extract:
-    """One public table as an export: its keys, unit, quantity, events, note ("fewer than k") and sample flag."""
+_TYPES = {"operation_id": "VARCHAR", "country_iso3": "VARCHAR", "month": "DATE", "category": "VARCHAR",
+          "item_type": "VARCHAR", "unit": "VARCHAR", "quantity": "DOUBLE", "events": "BIGINT", "note": "VARCHAR",
+          "is_sample": "BOOLEAN", "category_order": "INTEGER"}
+
+
+def extract(db: Database, table: str, pf: PublicFilters, lang: str, k: int | None = None) -> Extract:
+    """One public table as an export: its keys, unit, quantity, events, note and sample flag.
+
+    The rows are `public.table`'s (adjusted by the cell key method, the values the pages show),
+    handed to the writer as bound values; the note says "fewer than k" or that the row is adjusted.
+    """
     if table not in public.TABLES:
         raise ValueError(f"unknown table {table!r} (one of {', '.join(TABLES)})")
     k = small_cell_events() if k is None else k
     keys = (*public.TABLES[table], "unit")
-    sql, params = public.table_sql(table, pf, k)
-    wrapped = (f"SELECT {', '.join(keys)}, quantity, events, CASE WHEN suppressed THEN ? END AS note, is_sample, "
-               f"list_position(?, category) AS category_order FROM ({sql}) p")
+    cells = public.table(db, table, pf)
+    columns = (*keys, "quantity", "events", "note", "is_sample", "category_order")
+    fewer, adjusted = t("access.fewer_than", lang, k=k), t("cellkey.note", lang)
+    rows = [[*(getattr(r, c) for c in keys), None if r.suppressed else float(r.quantity),
+             None if r.suppressed else int(r.events), fewer if r.suppressed else adjusted, bool(r.is_sample),
+             contract.CATEGORIES.index(r.category) if r.category in contract.CATEGORIES else None]
+            for r in cells.itertuples()]
+    typed = ", ".join(f"CAST(c{n} AS {_TYPES[c]}) AS {c}" for n, c in enumerate(columns))
+    names = ", ".join(f"c{n}" for n in range(len(columns)))
+    if rows:
+        values = ", ".join("(" + ", ".join("?" for _ in columns) + ")" for _ in rows)
+        sql = f"SELECT {typed} FROM (VALUES {values}) v({names})"
+    else:
+        sql = f"SELECT {typed} FROM (SELECT {', '.join(f'NULL AS c{n}' for n in range(len(columns)))}) v WHERE FALSE"
     order = ("category_order", *(c for c in keys if c != "category"))
-    return Extract(wrapped, (t("access.fewer_than", lang, k=k), list(contract.CATEGORIES), *params),
+    return Extract(sql, tuple(value for row in rows for value in row),
                    (*(_KEY_FIELDS[c] for c in keys), *_VALUE_FIELDS), order, sample_column="is_sample",
                    title_key=f"access.export.title.{table}", rows_key="access.export.rows")
 
 
 def _lines(db: Database, pf: PublicFilters, lang: str, k: int) -> list[FilterLine]:
     rule = FilterLine(t("access.export.rule_name", lang), t("access.export.rule", lang, k=k), f"k={k}")
-    return [*describe_filters(db, pf.as_filters(), lang), rule]
+    adjusted = FilterLine(t("cellkey.export.rule_name", lang), t("cellkey.export.rule", lang), "cell-key")
+    return [*describe_filters(db, pf.as_filters(), lang), rule, adjusted]
 
 
 def stem(table: str) -> str:
@@ -74,8 +96,8 @@ def write(db: Database, table: str, pf: PublicFilters, fmt: str, lang: str, out:
     """Write one public table in `fmt` (the CLI's `export --table`); returns its row count."""
     k = small_cell_events()
     name = file_name(pf.as_filters(), today, "csv", stem(table)).removesuffix(".csv")
-    return write_table(db, extract(table, pf, lang, k), fmt, lang, out, today=today, made_at=made_at, name=name,
-                       filters=_lines(db, pf, lang, k))
+    return write_table(db, extract(db, table, pf, lang, k), fmt, lang, out, today=today, made_at=made_at,
+                       name=name, filters=_lines(db, pf, lang, k))
 
 
 def build(db: Database, table: str, pf: PublicFilters, fmt: str, lang: str, today: dt.date,

@@ -1,4 +1,4 @@
-"""The public query API: seizure records only as aggregates, every small cell suppressed.
+"""The public query API: seizure records only as aggregates, every number adjusted by the cell key method.
 
 What the public pages and public downloads may call, and all they may call of the records
 (each declared `@public_query`, `kafo_data.gate`; the rest a public session may call are reference
@@ -7,16 +7,17 @@ here returns sums and counts by operation, country, category, item type and mont
 (units are never added together), and never a place, a coordinate, a day, an agency, a criminal
 context, free text, a seizure id, a batch or a file name.
 
-Small cells. Every number rests on at least k seizure events (`config.small_cell_events()`,
-default 3). A cell of 1 to k-1 events comes back with its numbers set to None and `suppressed`
-true, and reads "fewer than k". A cell is a row of a table: one category and unit (totals), one
-operation, country, item type or month of a category and unit, one operation's or country's events.
-Because each table's cells add up to a total shown beside it, one suppressed cell could be found by
-subtraction: when the suppressed cells of a measure together rest on fewer than k events, the
-smallest other cell of that measure is suppressed too (complementary suppression). The public
-filters (`PublicFilters`) have no dates: a day range could single out one event.
+Small cells and subtraction. A cell of 1 to k-1 true events (`config.small_cell_events()`, default
+3) comes back with its numbers None and `suppressed` true, and reads "fewer than k". Every other
+number is adjusted by `kafo_data.cellkey` (the cell key method): a count by at most 2 events, a sum
+by a few steps of max(1, 2.5 %), decided by the sum of the keys of the cell's events, so the same
+cell (the same events) shows the same value on every page, in every file and every process, and
+two selections subtracted give noise, not the hidden cell (docs/public-numbers.md: design and the
+measured attacks). The cells and their key sums come from the rollup (`rollup_cells`,
+`rollup_events`), or from the same SQL over the record views when the database has no rollup. The
+public filters (`PublicFilters`) have no dates: a day range could single out one event.
 
-Zero is shown as zero: it describes no event.
+Zero is shown as zero: it describes no event. Published figures are never adjusted.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from typing import Any
 
 import pandas as pd
 
+from kafo_data import cellkey
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
 from kafo_data.gate import public_query
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters, events_where, record_where
+from kafo_data.store import rollup
 from kafo_data.store.db import Database
 
 
@@ -61,6 +64,16 @@ def small(events: int | None, k: int | None = None) -> bool:
     return events is not None and 0 < int(events) < k
 
 
+def _cells(db: Database) -> str:
+    """The relation of public cells (`rollup.CELLS_SELECT`): the rollup's table, or its SQL over the views."""
+    return "rollup_cells" if db.rollups else f"({rollup.cells_sql('records')})"
+
+
+def _events(db: Database) -> str:
+    """The relation of events with category masks and key sums: `rollup_events`, or its SQL over the views."""
+    return "rollup_events" if db.rollups else f"({rollup.events_sql('seized_items', 'seizures')})"
+
+
 # --- tables of item-line sums: what the charts, their tables and the downloads show ------------
 
 # Each table: its keys (always with the unit) and the keys that make one measure (a category and a unit).
@@ -72,88 +85,58 @@ TABLES: dict[str, tuple[str, ...]] = {
     "month": ("month", "category"),
 }
 KEY_COLUMNS: tuple[str, ...] = ("operation_id", "country_iso3", "month", "category", "item_type")
-VALUE_COLUMNS: tuple[str, ...] = ("quantity", "lines", "events")
-_EXPR = {"month": "date_trunc('month', r.seizure_date)::DATE"}
+VALUE_COLUMNS: tuple[str, ...] = ("quantity", "events")
+SUMS: tuple[str, ...] = ("quantity",)
 
 
-def _protected(inner: str, partition: tuple[str, ...], keys: tuple[str, ...], values: tuple[str, ...],
-               k: int, extra: tuple[str, ...] = ()) -> tuple[str, list[object]]:
-    """Wrap `inner` (one row per cell: `keys`, an `events` column, `values`) with the suppression rule, in SQL.
-
-    Returns `keys`, `values` (NULL where suppressed), `extra` and `suppressed`. Within each
-    `partition` (one measure), when the small cells together rest on fewer than k events, the cell
-    with the fewest events among the others (ties: by key) is suppressed too.
-    """
-    over = f"PARTITION BY {', '.join(partition)}" if partition else ""
-    rank_over = f"PARTITION BY {', '.join((*partition, '_small'))}"
-    shown = ", ".join(f"CASE WHEN suppressed THEN NULL ELSE {v} END AS {v}" for v in values)
-    sql = (
-        f"WITH c AS ({inner}), "
-        "s AS (SELECT *, (events > 0 AND events < ?) AS _small FROM c), "
-        f"w AS (SELECT *, count(*) FILTER (WHERE _small) OVER ({over}) AS _n_small, "
-        f"coalesce(sum(events) FILTER (WHERE _small) OVER ({over}), 0) AS _small_events, "
-        f"row_number() OVER ({rank_over} ORDER BY events, {', '.join(keys)}) AS _rank FROM s), "
-        "p AS (SELECT *, _small OR (_n_small > 0 AND _small_events < ? AND NOT _small AND _rank = 1) AS suppressed "
-        "FROM w) "
-        f"SELECT {', '.join((*keys, *extra))}, {shown}, suppressed FROM p"
-    )
-    return sql, [k, k]
-
-
-def table_sql(table: str, pf: PublicFilters, k: int | None = None) -> tuple[str, list[object]]:
-    """The SQL of one public table (cells of item-line sums, suppressed), and its parameters.
-
-    Columns: the table's keys, unit, quantity, lines, events, suppressed, is_sample (whether the
-    cell includes generated sample records); rows in the contract's category order, then by key.
-    """
-    k = small_cell_events() if k is None else k
+def _table_inner(table: str, pf: PublicFilters, cells: str) -> tuple[str, list[object]]:
+    """One table's true cells (keys, unit, quantity, events, key sums, is_sample) from the cells relation."""
     keys = (*TABLES[table], "unit")
     where, params = record_where(pf.as_filters())
-    select = ", ".join(f"{_EXPR.get(c, 'r.' + c)} AS {c}" for c in keys)
-    inner = (f"SELECT {select}, sum(r.quantity) AS quantity, count(*) AS lines, "
-             "count(DISTINCT r.seizure_id) AS events, bool_or(r.is_sample) AS is_sample "
-             f"FROM records r WHERE {where} GROUP BY ALL")
-    protected, more = _protected(inner, ("category", "unit"), keys, VALUE_COLUMNS, k, ("is_sample",))
+    grain = "by_item" if table == "item_type" else "NOT by_item"
+    return (f"SELECT {', '.join(keys)}, sum(quantity) AS quantity, "
+            "sum(events)::BIGINT AS events, sum(key_a) AS key_a, sum(key_b) AS key_b, bool_or(is_sample) AS is_sample "
+            f"FROM {cells} r WHERE {grain} AND {where} GROUP BY ALL", params)
+
+
+def table(db: Database, table: str, pf: PublicFilters) -> pd.DataFrame:
+    """One public table: its keys, unit, quantity, events, suppressed, is_sample; what the downloads write.
+
+    Rows in the contract's category order, then by key; the same values as `breakdowns`.
+    """
+    keys = [*TABLES[table], "unit"]
+    inner, params = _table_inner(table, pf, _cells(db))
     order = ", ".join(c for c in keys if c != "category")
-    sql = (f"SELECT {', '.join(keys)}, quantity, lines, events, suppressed, is_sample FROM ({protected}) t "
-           f"ORDER BY list_position(?, category), {order}")
-    return sql, [*params, *more, list(contract.CATEGORIES)]
+    frame = cellkey.protect(db.frame(f"SELECT * FROM ({inner}) c ORDER BY list_position(?, category), {order}",
+                                     [*params, list(contract.CATEGORIES)]), sums=SUMS)
+    if table == "month":
+        frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    return frame[[*keys, "quantity", "events", "suppressed", "is_sample"]]
 
 
 @public_query
 def breakdowns(db: Database, pf: PublicFilters, parts: tuple[str, ...] = tuple(TABLES)) -> dict[str, pd.DataFrame]:
-    """The public tables of the selection: for each part, its keys, unit, quantity, lines, events, suppressed.
+    """The public tables of the selection: for each part, its keys, unit, quantity, events, suppressed.
 
-    Suppressed cells have None for quantity, lines and events. One scan of the records for all the
-    parts (grouping sets), the same rule as `table_sql` applied within each part: five queries took
-    60 ms of every public click (issue 16's speed); `table_sql` stays the one-table form.
+    Suppressed cells have None for quantity and events (item lines per cell are not public). One
+    statement for all the parts, read from the rollup's cells (thousands of rows at any data size).
     """
-    k = small_cell_events()
-    where, params = record_where(pf.as_filters())
-    sets = ", ".join(f"({', '.join((*keys, 'unit'))})" for keys in TABLES.values())  # all: one scan either way
-    which = " ".join(f"WHEN GROUPING({column}) = 0 THEN '{part}'"
-                     for part, column in (("operation", "operation_id"), ("country", "country_iso3"),
-                                          ("item_type", "item_type"), ("month", "month")))
-    part_expr = f"CASE {which} ELSE 'totals' END"
-    rows = (f"SELECT r.operation_id, r.country_iso3, {_EXPR['month']} AS month, r.category, r.item_type, r.unit, "
-            f"r.quantity, r.seizure_id, r.is_sample FROM records r WHERE {where}")
-    inner = (f"SELECT {part_expr} AS part, {', '.join(KEY_COLUMNS)}, unit, sum(quantity) AS quantity, "
-             "count(*) AS lines, count(DISTINCT seizure_id) AS events, bool_or(is_sample) AS is_sample "
-             f"FROM ({rows}) GROUP BY GROUPING SETS ({sets})")
-    keys = ("part", *KEY_COLUMNS, "unit")
-    protected, more = _protected(inner, ("part", "category", "unit"), keys, VALUE_COLUMNS, k)
-    # Within a part the keys of the other parts are NULL: one order serves every part.
-    everything = db.frame(f"SELECT * FROM ({protected}) t ORDER BY part, list_position(?, category), "
-                          "operation_id, country_iso3, month, item_type, unit",
-                          [*params, *more, list(contract.CATEGORIES)])
-    for column in ("lines", "events"):
-        everything[column] = everything[column].astype("Int64")
+    cells = _cells(db)
+    selects, params = [], []
+    for part in parts:
+        inner, more = _table_inner(part, pf, cells)
+        keys = ", ".join(c if c in TABLES[part] else f"NULL AS {c}" for c in KEY_COLUMNS)
+        selects.append(f"SELECT '{part}' AS part, {keys}, unit, quantity, events, key_a, key_b FROM ({inner}) c")
+        params += more
+    everything = cellkey.protect(db.frame(
+        f"SELECT * FROM ({' UNION ALL '.join(selects)}) t ORDER BY part, list_position(?, category), "
+        "operation_id, country_iso3, month, item_type, unit", [*params, list(contract.CATEGORIES)]), sums=SUMS)
     everything["quantity"] = everything["quantity"].astype("float64")
     in_part = everything.part.to_numpy(dtype=object)
     out = {}
     for part in parts:
         frame = everything[in_part == part]
-        frame = frame[[*TABLES[part], "unit", "quantity", "lines", "events", "suppressed"]].reset_index(drop=True)
+        frame = frame[[*TABLES[part], "unit", "quantity", "events", "suppressed"]].reset_index(drop=True)
         if part == "month":
             frame["month"] = pd.to_datetime(frame["month"])
         out[part] = frame
@@ -162,65 +145,68 @@ def breakdowns(db: Database, pf: PublicFilters, parts: tuple[str, ...] = tuple(T
 
 # --- counts of events -------------------------------------------------------------------------
 
-def _events_sql(pf: PublicFilters, group: str | None, db: Database) -> tuple[str, list[object]]:
-    """Events (and their arrests, item lines, sample events) of the selection, by one event column or in all."""
-    f = pf.as_filters()
+_EVENT_SUMS = ("coalesce(sum(events), 0)::BIGINT AS events, coalesce(sum(arrests), 0)::BIGINT AS arrests, "
+               "coalesce(sum(key_a), 0) AS key_a, coalesce(sum(key_b), 0) AS key_b, "
+               "coalesce(sum(events) FILTER (WHERE is_sample), 0)::BIGINT AS sample_events, "
+               "coalesce(sum(key_a) FILTER (WHERE is_sample), 0) AS sample_key_a")
+
+
+def _events_sql(db: Database, pf: PublicFilters, group: str | None) -> tuple[str, list[object]]:
+    """True events, arrests, sample events and their key sums of the selection, by one event column or in all."""
+    where, params = events_where(pf.as_filters())
     key = f"s.{group} AS {group}, " if group else ""
     by = "GROUP BY 1" if group else ""
-    if db.rollups:
-        where, params = events_where(f)
-        return (f"SELECT {key}sum(events)::BIGINT AS events, coalesce(sum(arrests), 0)::BIGINT AS arrests, "
-                "coalesce(sum(events) FILTER (WHERE is_sample), 0)::BIGINT AS sample_events "
-                f"FROM rollup_events s WHERE {where} {by}", params)
-    from kafo_data.seizures.filters import event_where
+    return f"SELECT {key}{_EVENT_SUMS} FROM {_events(db)} s WHERE {where} {by}", params
 
-    where, params = event_where(f)
-    return (f"SELECT {key}count(*) AS events, coalesce(sum(arrests), 0)::BIGINT AS arrests, "
-            f"count(*) FILTER (WHERE is_sample) AS sample_events FROM seizures s WHERE {where} {by}", params)
+
+def _lines_sql(db: Database, pf: PublicFilters) -> tuple[str, list[object]]:
+    where, params = record_where(pf.as_filters())
+    return f"(SELECT coalesce(sum(lines), 0)::BIGINT FROM {_cells(db)} r WHERE NOT by_item AND {where})", params
 
 
 @public_query
 def summary(db: Database, pf: PublicFilters) -> dict[str, Any]:
-    """Events, arrests and item lines of the selection; None for each number that rests on fewer than k events.
+    """Events, arrests and item lines of the selection, adjusted; None for each number resting on fewer than k events.
 
     `sample_events` is None also when it, or the events that are not sample, are fewer than k (one
     would give the other away); `suppressed` says whether the totals themselves are hidden.
     """
     k = small_cell_events()
-    exact = queries.events_summary(db, pf.as_filters())
-    events, sample = exact["events"], exact["sample_events"]
-    hidden = small(events, k)
+    inner, params = _events_sql(db, pf, None)
+    lines, more = _lines_sql(db, pf)
+    true = db.frame(f"SELECT e.*, {lines} AS lines FROM ({inner}) e", [*more, *params])
+    events, sample = int(true.events.iloc[0]), int(true.sample_events.iloc[0])
+    row = cellkey.protect(true, sums=("arrests", "lines"), counts={"sample_events": "sample_key_a"}, k=k).iloc[0]
+    hidden = bool(row.suppressed)
     return {
-        "events": None if hidden else events,
-        "arrests": None if hidden else exact["arrests"],
-        "lines": None if hidden else exact["lines"],
-        "sample_events": None if hidden or small(sample, k) or small(events - sample, k) else sample,
+        "events": _int(row.events),
+        "arrests": _int(row.arrests),
+        "lines": _int(row.lines),
+        "sample_events": None if hidden or small(sample, k) or small(events - sample, k) else _int(row.sample_events),
         "has_sample": sample > 0,
         "all_sample": sample == events and events > 0,
-        "empty": exact["lines"] == 0,
+        "empty": events == 0,
         "suppressed": hidden,
     }
 
 
 @public_query
 def events_by(db: Database, pf: PublicFilters, key: str) -> pd.DataFrame:
-    """Events and arrests of the selection by operation or by country, small cells suppressed.
+    """Events and arrests of the selection by operation or by country, adjusted, small cells suppressed.
 
-    Every operation (or every country with events) is a row, in id order; the rule of complementary
-    suppression treats the column as one measure (its total is the page's event count).
+    Every operation (or every country with events) is a row, in id order.
     """
     column = {"operation": "operation_id", "country": "country_iso3"}[key]
-    k = small_cell_events()
-    inner, params = _events_sql(pf, column, db)
+    inner, params = _events_sql(db, pf, column)
     if key == "operation":
         inner = (f"SELECT o.operation_id, coalesce(e.events, 0) AS events, coalesce(e.arrests, 0) AS arrests, "
-                 f"coalesce(e.sample_events, 0) AS sample_events FROM operations o LEFT JOIN ({inner}) e "
-                 "USING (operation_id)")
-    sql, more = _protected(inner, (), (column,), ("events", "arrests", "sample_events"), k)
-    frame = db.frame(f"{sql} ORDER BY {column}", [*params, *more])
-    for c in ("events", "arrests", "sample_events"):
-        frame[c] = frame[c].astype("Int64")
-    return frame
+                 "coalesce(e.key_a, 0) AS key_a, coalesce(e.key_b, 0) AS key_b, "
+                 "coalesce(e.sample_events, 0) AS sample_events, coalesce(e.sample_key_a, 0) AS sample_key_a "
+                 f"FROM operations o LEFT JOIN ({inner}) e USING (operation_id)")
+    frame = cellkey.protect(db.frame(f"{inner} ORDER BY {column}", params), sums=("arrests",),
+                            counts={"sample_events": "sample_key_a"})
+    frame["arrests"] = pd.array(frame["arrests"], dtype="Float64").round().astype("Int64")
+    return frame[[column, "events", "arrests", "sample_events", "suppressed"]]
 
 
 @public_query
@@ -244,21 +230,29 @@ def _int(value: object) -> int | None:
 
 @public_query
 def facets(db: Database, pf: PublicFilters) -> dict[str, dict[str, int | None]]:
-    """For each filter, the events each of its values would match under the other filters; None: fewer than k.
+    """For each filter, the events each of its values would match under the others, adjusted; None: fewer than k.
 
-    One query for the three filters (each its own part of a UNION, suppressed within itself).
+    One statement: events of each operation and each country from the events relation, of each
+    category through the category bits (an event counts in every category it has a line of).
     """
-    k = small_cell_events()
     parts, params = [], []
+    events = _events(db)
     for key, column in FACETS:
-        where, more = record_where(pf.without(key).as_filters())
-        parts.append(f"SELECT '{key}' AS facet, r.{column} AS value, count(DISTINCT r.seizure_id) AS events "
-                     f"FROM records r WHERE {where} GROUP BY 2")
+        where, more = events_where(pf.without(key).as_filters())
+        if key == "category":
+            bits = " UNION ALL ".join(f"SELECT '{name}' AS value, {1 << k}::UBIGINT AS bit"
+                                      for k, name in enumerate(contract.CATEGORIES))
+            parts.append(f"SELECT 'category' AS facet, b.value, sum(s.events)::BIGINT AS events, "
+                         f"sum(s.key_a) AS key_a FROM {events} s JOIN ({bits}) b ON (s.catmask & b.bit) <> 0 "
+                         f"WHERE {where} GROUP BY 2")
+        else:
+            parts.append(f"SELECT '{key}' AS facet, s.{column} AS value, sum(s.events)::BIGINT AS events, "
+                         f"sum(s.key_a) AS key_a FROM {events} s WHERE {where} GROUP BY 2")
         params += more
-    sql, more = _protected(" UNION ALL ".join(parts), ("facet",), ("facet", "value"), ("events",), k)
+    cells = cellkey.protect(db.frame(" UNION ALL ".join(parts), params), sums=())
     out: dict[str, dict[str, int | None]] = {key: {} for key, _ in FACETS}
-    for facet, value, events, _ in db.rows(sql, [*params, *more]):
-        out[facet][value] = _int(events)
+    for facet, value, events_ in zip(cells.facet, cells.value, cells.events, strict=True):
+        out[facet][value] = _int(events_)
     return out
 
 
@@ -268,16 +262,22 @@ FACETS: tuple[tuple[str, str], ...] = (("operation", "operation_id"), ("country"
 
 @public_query
 def sample_share(db: Database) -> dict[str, int | None]:
-    """Events that are generated sample and events from reports, in all; None for a count of 1 to k-1."""
-    share = queries.sample_share(db)
-    return {key: None if small(value) else value for key, value in share.items()}
+    """Events that are generated sample and events from reports, in all, adjusted; None for a count of 1 to k-1."""
+    inner = (f"SELECT CASE WHEN is_sample THEN 'sample' ELSE 'real' END AS part, sum(events)::BIGINT AS events, "
+             f"sum(key_a) AS key_a FROM {_events(db)} GROUP BY 1")
+    cells = cellkey.protect(db.frame(inner), sums=())
+    got = {part: _int(events) for part, events in zip(cells.part, cells.events, strict=True)}
+    return {"sample": got.get("sample", 0), "real": got.get("real", 0)}
 
 
 @public_query
 def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
-    """Published figures against the record totals (`queries.reconciliation`), each total suppressed on its events.
+    """Published figures against the records: whether the records reach each figure, never the records' total.
 
-    The published figure is never suppressed: it is public already.
+    `reaches` is decided on the true total (the records hold at least the published number); the
+    total itself is not given (an adjusted total beside the published number would read as a
+    disagreement by the adjustment). `suppressed`: the records behind the figure are 1..k-1 events.
+    The published figure is never adjusted nor suppressed: it is public already.
     """
     k = small_cell_events()
     frame = queries.reconciliation(db, include_sample)
@@ -297,6 +297,9 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     if missing:  # a figure this function cannot count: hide its total rather than guess
         raise ValueError(f"no event count for figures {missing}")
     hidden = [small(counts.get(fid), k) for fid in frame.figure_id]
-    frame["records_total"] = [None if h else v for h, v in zip(hidden, frame.records_total, strict=True)]
+    totals = [None if pd.isna(v) else float(v) for v in frame.records_total]
+    frame["reaches"] = [None if h or v is None else bool(v >= float(p))
+                        for h, v, p in zip(hidden, totals, frame.value, strict=True)]
+    frame["has_records"] = [v is not None and v > 0 for v in totals]
     frame["suppressed"] = hidden
-    return frame
+    return frame.drop(columns=["records_total"])

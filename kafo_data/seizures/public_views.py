@@ -10,9 +10,9 @@ from collections.abc import Callable
 import pandas as pd
 
 from kafo_data.config import small_cell_events
-from kafo_data.fmt import number
+from kafo_data.fmt import figure, number
 from kafo_data.i18n import label, t
-from kafo_data.seizures.views import unit_label
+from kafo_data.seizures.views import reconcile_sentence, unit_label
 
 
 def fewer_than(lang: str) -> str:
@@ -96,15 +96,29 @@ def operation_rows(ops: list[str], op_names: dict[str, str], summaries: dict[str
 
 
 def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str) -> pd.DataFrame:
-    """`views.reconciliation_table` of `public.reconciliation`: a suppressed total reads "fewer than k" and says why."""
-    from kafo_data.seizures.views import reconciliation_table as full
+    """The public comparison (`public.reconciliation`): whether the records reach each published figure.
 
-    table = full(rec, ops, lang)
-    records, sentence = t("operations.col.records", lang), t("operations.col.reconciliation", lang)
-    published = t("operations.col.published_value", lang)
-    for k, hidden in enumerate(rec.suppressed.tolist()):
-        if hidden:
-            table.loc[k, records] = fewer_than(lang)
-            table.loc[k, sentence] = t("access.reconcile.hidden", lang, published=table.loc[k, published],
-                                       k=small_cell_events())
-    return table
+    No records total: the public one is adjusted, and beside the published number it would read as
+    a disagreement by the adjustment. A figure with 1..k-1 events behind it reads "fewer than k".
+    """
+    rows = []
+    for r in rec.itertuples():
+        published = figure(r.value, r.qualifier, unit_label(r.unit, lang), lang)
+        if r.suppressed:
+            verdict = fewer_than(lang)
+            sentence = t("access.reconcile.hidden", lang, published=published, k=small_cell_events())
+        elif not r.has_records:
+            verdict = t("cellkey.none", lang)
+            sentence = reconcile_sentence("operations.reconcile.none", r.unit, lang, published=published)
+        else:
+            verdict = t("cellkey.reaches" if r.reaches else "cellkey.short", lang)
+            sentence = reconcile_sentence("cellkey.reconcile.reaches" if r.reaches else "cellkey.reconcile.short",
+                                          r.unit, lang, published=published)
+        rows.append({
+            t("operations.col.operation", lang): ops.get(r.operation_id, r.operation_id),
+            t("operations.col.indicator", lang): label("indicator", r.indicator, lang),
+            t("operations.col.published_value", lang): published,
+            t("cellkey.col.records", lang): verdict,
+            t("operations.col.reconciliation", lang): sentence,
+        })
+    return pd.DataFrame(rows)

@@ -51,19 +51,22 @@ from pathlib import Path
 
 import duckdb
 
+from kafo_data import cellkey
 from kafo_data.config import cache_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.store.sql import path_literal
 
-TABLES: tuple[str, ...] = ("rollup_lines", "rollup_events", "rollup_firearms")
+TABLES: tuple[str, ...] = ("rollup_lines", "rollup_events", "rollup_firearms", "rollup_cells")
 # Bump when the tables' columns or meaning change, so stored rollups of an older layout are rebuilt.
-LAYOUT = "4"
+LAYOUT = "5"
 KEEP_SECONDS = 3600  # parts of batches no longer present, and half-written folders, are removed after this
 
 LINE_KEYS = ("operation_id", "country_iso3", "category", "item_type", "unit", "seizure_date", "is_sample")
 EVENT_KEYS = ("operation_id", "country_iso3", "admin1", "locality", "seizure_date", "is_sample", "source", "catmask")
 LINES_ORDER = "operation_id, seizure_date, country_iso3, category, item_type, unit"
 EVENTS_ORDER = "operation_id, seizure_date, country_iso3"
+CELL_KEYS = ("by_item", "operation_id", "country_iso3", "month", "is_sample", "category", "unit", "item_type")
+CELLS_ORDER = "by_item, operation_id, country_iso3, month, category, unit, item_type"
 
 # Firearm lines (category firearms, always in pieces) for the Firearms page, one grouping set per breakdown.
 # Every set keeps the event's own columns (what the filters restrict), so summing a set's rows over them
@@ -114,6 +117,8 @@ WITH per_event AS (
 SELECT s.operation_id, s.country_iso3, s.admin1, s.locality, s.seizure_date, s.is_sample, s.source,
        coalesce(e.catmask, 0::UBIGINT) AS catmask,
        count(*) AS events,
+       sum(s.key_a) AS key_a,
+       sum(s.key_b) AS key_b,
        sum(s.arrests) AS arrests,
        coalesce(sum(e.lines), 0) AS lines,
        count(e.lines) AS events_with_lines,
@@ -121,9 +126,41 @@ SELECT s.operation_id, s.country_iso3, s.admin1, s.locality, s.seizure_date, s.i
        sum(s.arrests) FILTER (WHERE s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS geo_arrests,
        sum(s.latitude) FILTER (WHERE s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS geo_latitude,
        sum(s.longitude) FILTER (WHERE s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS geo_longitude
-FROM {seizures} s LEFT JOIN per_event e USING (seizure_id)
+FROM (SELECT *, {keys} FROM {seizures}) s LEFT JOIN per_event e USING (seizure_id)
 GROUP BY ALL
 """
+
+# The public tables' cells (`kafo_data.seizures.public`): sums and distinct events with their cell key
+# sums, by operation x country x month x sample x category x unit (by_item false) and also by item type
+# (by_item true). Every column but category, unit and item type belongs to the event, so distinct
+# events and their key sums add up over operations, countries, months and sample; the item type is
+# the one column an event's lines differ in within a category, hence the two grains.
+CELLS_SELECT = """
+WITH lines AS (
+    SELECT operation_id, country_iso3, date_trunc('month', seizure_date)::DATE AS month, is_sample, category,
+           unit, item_type, seizure_id, sum(quantity) AS quantity, count(*) AS lines
+    FROM {records} GROUP BY ALL
+),
+per_event AS (
+    SELECT operation_id, country_iso3, month, is_sample, category, unit, seizure_id,
+           sum(quantity) AS quantity, sum(lines) AS lines
+    FROM lines GROUP BY ALL
+)
+SELECT FALSE AS by_item, operation_id, country_iso3, month, is_sample, category, unit, NULL::VARCHAR AS item_type,
+       sum(quantity) AS quantity, sum(lines)::BIGINT AS lines, count(*) AS events,
+       sum(key_a) AS key_a, sum(key_b) AS key_b
+FROM (SELECT *, {keys} FROM per_event) GROUP BY ALL
+UNION ALL
+SELECT TRUE AS by_item, operation_id, country_iso3, month, is_sample, category, unit, item_type,
+       sum(quantity) AS quantity, sum(lines)::BIGINT AS lines, count(*) AS events,
+       sum(key_a) AS key_a, sum(key_b) AS key_b
+FROM (SELECT *, {keys} FROM lines) GROUP BY ALL
+"""
+
+
+def cells_sql(records: str) -> str:
+    """The `rollup_cells` rows of a relation of records (a batch's, or the `records` view itself)."""
+    return CELLS_SELECT.format(records=records, keys=cellkey.event_keys_sql())
 
 
 def _bits_sql() -> str:
@@ -147,11 +184,11 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     try:
         cur.execute(f"CREATE OR REPLACE TABLE rollup_lines AS {LINES_SELECT.format(records='records')} "
                     f"ORDER BY {LINES_ORDER}")
-        cur.execute("CREATE OR REPLACE TABLE rollup_events AS "
-                    + EVENTS_SELECT.format(items="seized_items", seizures="seizures", bits=_bits_sql())
+        cur.execute("CREATE OR REPLACE TABLE rollup_events AS " + events_sql("seized_items", "seizures")
                     + f" ORDER BY {EVENTS_ORDER}")
         cur.execute(f"CREATE OR REPLACE TABLE rollup_firearms AS {firearms_select('records')} "
                     f"ORDER BY {FIREARMS_ORDER}")
+        cur.execute(f"CREATE OR REPLACE TABLE rollup_cells AS {cells_sql('records')} ORDER BY {CELLS_ORDER}")
     finally:
         cur.close()
 
@@ -162,7 +199,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
 
 def stored_dir(root: Path, version: str) -> Path:
     """Where the merged rollup of one data version is kept (outside what the version hashes)."""
-    return cache_dir(root) / "versions" / f"{version}-v{LAYOUT}"
+    return cache_dir(root) / "versions" / f"{version}-v{LAYOUT}-{cellkey.tag()}"
 
 
 def batch_key(batch: Path) -> str:
@@ -171,7 +208,7 @@ def batch_key(batch: Path) -> str:
     for entry in sorted(os.scandir(batch), key=lambda e: e.name):
         st = entry.stat()
         parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
-    return f"{batch.name}-{hashlib.sha1('|'.join(parts).encode()).hexdigest()[:12]}-v{LAYOUT}"
+    return f"{batch.name}-{hashlib.sha1('|'.join(parts).encode()).hexdigest()[:12]}-v{LAYOUT}-{cellkey.tag()}"
 
 
 def part_dir(root: Path, batch: Path, key: str | None = None) -> Path:
@@ -247,12 +284,19 @@ def _records_sql(items: str, seizures: str) -> str:
     return f"(SELECT i.*, s.* EXCLUDE (seizure_id) FROM {items} i JOIN {seizures} s USING (seizure_id))"
 
 
+def events_sql(items: str, seizures: str) -> str:
+    """The `rollup_events` rows of an items and a seizures relation (a batch's files, or the views)."""
+    return EVENTS_SELECT.format(items=items, seizures=seizures, bits=_bits_sql(), keys=cellkey.event_keys_sql())
+
+
 def _part_sql(table: str, items: str, seizures: str) -> str:
     if table == "rollup_lines":
         return LINES_SELECT.format(records=_records_sql(items, seizures))
     if table == "rollup_firearms":
         return firearms_select(_records_sql(items, seizures))
-    return EVENTS_SELECT.format(items=items, seizures=seizures, bits=_bits_sql())
+    if table == "rollup_cells":
+        return cells_sql(_records_sql(items, seizures))
+    return events_sql(items, seizures)
 
 
 def _build_part(cur: duckdb.DuckDBPyConnection, batch: Path, out: Path) -> None:
@@ -303,7 +347,8 @@ def merge(con: duckdb.DuckDBPyConnection, folders: Sequence[Path]) -> None:
     cur = con.cursor()
     try:
         keyed = {"rollup_lines": (LINE_KEYS, LINES_ORDER), "rollup_events": (EVENT_KEYS, EVENTS_ORDER),
-                 "rollup_firearms": (FIREARM_KEYS, FIREARMS_ORDER)}
+                 "rollup_firearms": (FIREARM_KEYS, FIREARMS_ORDER),
+                 "rollup_cells": (CELL_KEYS, CELLS_ORDER)}
         for table, (keys, order) in keyed.items():
             if not folders:
                 empty = _part_sql(table, _empty_relation("seized_items"), _empty_relation("seizures"))

@@ -23,12 +23,14 @@ from tests.conftest import DATA
 from tests.store.test_rollup import _awkward_batch
 
 FLOATS = {"rollup_lines": ["quantity"], "rollup_events": ["geo_latitude", "geo_longitude"],
-          "rollup_firearms": ["firearms", "recorded", "established"]}
+          "rollup_firearms": ["firearms", "recorded", "established"],
+          "rollup_cells": ["quantity"]}
 
 
 def _table(db: Database, table: str) -> pd.DataFrame:
     keys = {"rollup_lines": rollup.LINE_KEYS, "rollup_events": rollup.EVENT_KEYS,
-            "rollup_firearms": rollup.FIREARM_KEYS}[table]
+            "rollup_firearms": rollup.FIREARM_KEYS,
+            "rollup_cells": rollup.CELL_KEYS}[table]
     frame = db.frame(f"SELECT * FROM {table} ORDER BY {', '.join(k + ' NULLS FIRST' for k in keys)}")
     return frame.reset_index(drop=True)
 
