@@ -83,11 +83,14 @@ def _clean(value: object) -> object:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from kafo_data.cellkey import secret_problem
     from kafo_data.ingest.validate import validate
 
     problems = validate(_root(args))
     for p in problems:
         print(p)
+    if warning := secret_problem():  # not a problem of the data: the public view still works, less protected
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{len(problems)} problem(s) in {_root(args)}" if problems else f"clean: {_root(args)}")
     return 1 if problems else 0
 

@@ -112,6 +112,41 @@ def _data_page(f: Filters, ops: list[str]) -> list[Call]:
             ("records_by_source", "records_by_source", (), {})]
 
 
+def _public_seizures_page(f: Filters, ops: list[str]) -> list[Call]:
+    """pages/seizures_public.py: what a public visitor's rerun asks (every number adjusted by the cell key method)."""
+    from kafo_data.seizures.public import PublicFilters
+
+    pf = PublicFilters.of(f)
+    return [
+        ("operations", "operations", (), {}),
+        ("countries", "countries", (), {}),
+        ("facets", "public.facets", (pf,), {}),
+        ("summary", "public.summary", (pf,), {}),
+        ("breakdowns", "public.breakdowns", (pf,), {}),
+        ("country_events", "public.country_events", (pf,), {}),
+    ]
+
+
+def _public_operations_page(f: Filters, ops: list[str]) -> list[Call]:
+    from kafo_data.seizures.public import PublicFilters
+
+    pf = PublicFilters.of(f)
+    return [
+        ("facets", "public.facets", (pf,), {}),
+        ("figures", "figures", (), {}),
+        ("operation_summaries", "public.operation_summaries", (pf,), {}),
+        ("sample_share", "public.sample_share", (), {}),
+        ("reconciliation", "public.reconciliation", (), {"include_sample": f.include_sample}),
+    ]
+
+
+def _query(name: str) -> Callable:
+    """A call's function: `public.x` in kafo_data.seizures.public, else in kafo_data.seizures.queries."""
+    from kafo_data.seizures import public, queries
+
+    return getattr(public, name.removeprefix("public.")) if name.startswith("public.") else getattr(queries, name)
+
+
 # The data calls of one rerun of each page, in the page's order. They must follow the pages
 # (pages/*.py and ui.start): when a page gains or loses a `ui.q(...)`, change it here too.
 # A call the page repeats within one run (operation names) is listed once: the result cache
@@ -121,6 +156,8 @@ PAGE_CALLS: dict[str, Callable[[Filters, list[str]], list[Call]]] = {
     "seizures": _seizures_page,
     "operations": _operations_page,
     "data": _data_page,
+    "seizures_public": _public_seizures_page,
+    "operations_public": _public_operations_page,
 }
 
 
@@ -247,7 +284,7 @@ def worker_duckdb(root: Path, repeat: int) -> dict:
                 db = Database(root)
                 db.version()
                 store["open_ms"].append(_ms(time.perf_counter() - t0))
-                total, each = _run_calls(lambda n, a, k, db=db: getattr(queries, n)(db, *a, **k), make(f, ops))
+                total, each = _run_calls(lambda n, a, k, db=db: _query(n)(db, *a, **k), make(f, ops))
                 _collect(store, page, scenario, "cold", total, each)
                 _close(db)
                 gc.collect()
@@ -256,9 +293,9 @@ def worker_duckdb(root: Path, repeat: int) -> dict:
     for scenario, f in scenarios().items():
         for page, make in PAGE_CALLS.items():
             calls = make(f, ops)
-            _run_calls(lambda n, a, k: getattr(queries, n)(db, *a, **k), calls)
+            _run_calls(lambda n, a, k: _query(n)(db, *a, **k), calls)
             for _ in range(repeat):
-                total, each = _run_calls(lambda n, a, k: getattr(queries, n)(db, *a, **k), calls)
+                total, each = _run_calls(lambda n, a, k: _query(n)(db, *a, **k), calls)
                 _collect(store, page, scenario, "warm", total, each)
 
     os.environ["KAFO_DATA_DIR"] = str(root)
@@ -266,9 +303,9 @@ def worker_duckdb(root: Path, repeat: int) -> dict:
     for scenario, f in scenarios().items():
         for page, make in PAGE_CALLS.items():
             calls = make(f, ops)
-            _run_calls(lambda n, a, k: ui.q(getattr(queries, n), *a, **k), calls)
+            _run_calls(lambda n, a, k: ui.q(_query(n), *a, **k), calls)
             for _ in range(repeat):
-                total, each = _run_calls(lambda n, a, k: ui.q(getattr(queries, n), *a, **k), calls)
+                total, each = _run_calls(lambda n, a, k: ui.q(_query(n), *a, **k), calls)
                 _collect(store, page, scenario, "cached", total, each)
     out = _summarise(store)
     out["peak_rss_mb"] = _peak_rss_mb()
