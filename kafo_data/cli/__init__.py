@@ -424,6 +424,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argpars
 # Developer tools (kafo_data/devtools/): listed in --help, imported only when their command is run.
 DEV_COMMANDS: dict[str, tuple[str, str, str]] = {
     "bench": ("kafo_data.devtools.bench", "cmd_bench", "measure page reruns, queries, export and memory at scale"),
+    "firearms-bench": ("kafo_data.devtools.firearms_bench", "cmd_firearms_bench",
+                       "the Firearms page (fresh selection) and the reporting grid (500 batches) at 10 M lines"),
     "loadtest": ("kafo_data.devtools.loadtest", "cmd_loadtest",
                  "N concurrent sessions clicking filters on a real server"),
     "serve": ("kafo_data.devtools.serve", "cmd_serve", "N dashboard processes behind HAProxy on this machine"),

@@ -485,12 +485,20 @@ def worker_depth(root: Path, repeat: int) -> dict:
     return out
 
 
+def worker_firearms(root: Path, repeat: int) -> dict:
+    """The Firearms page's queries, fresh (kafo_data/devtools/firearms_bench.py, issue 30)."""
+    from kafo_data.devtools.firearms_bench import worker_firearms as run
+
+    return run(root, repeat)
+
+
 WORKERS: dict[str, Callable[[Path, int], dict]] = {
     "build": worker_build,
     "duckdb": worker_duckdb,
     "export": worker_export,
     "grow": worker_grow,
     "depth": worker_depth,
+    "firearms": worker_firearms,
 }
 # The pandas baseline lives in its own module (kafo_data/devtools/pandas_baseline.py), run as its own worker.
 BASELINE_WORKERS = ("pandas", "export_pandas")
@@ -521,7 +529,7 @@ def measure_size(label: str, root: Path, rows: int | None, repeat: int, baseline
     result: dict[str, Any] = {"label": label, "rows": rows, "root": str(root)}
     modes = ["build", "duckdb", "export", *(("pandas", "export_pandas") if baseline else ())]
     if rows is not None:  # the synthetic sizes: a batch added and removed, the records table at depth
-        modes += ["grow", "depth"]
+        modes += ["grow", "depth", "firearms"]
     for mode in modes:
         log(f"[{label}] {mode} ...")
         t0 = time.perf_counter()
@@ -620,6 +628,10 @@ def table(report: dict) -> str:
                          f"{_fmt(dep['flat_build_ms'])} ms)")
             for label, v in dep["pages"].items():
                 lines.append(f"  {label:<52}{_fmt(v['ms']):>9} ({_fmt(v['plain_ms'])}) {v['path']}")
+        if size.get("firearms"):
+            from kafo_data.devtools.firearms_bench import lines as firearm_lines
+
+            lines += firearm_lines(size["rows"], size["firearms"], None)
         e = size["export"]
         lines.append(f"CSV export of {e['rows']:,} rows: {e['rows_per_s']:,} rows/s ({_fmt(e['ms'])} ms, "
                      f"{e['file_mb']} MB, +{e['extra_rss_mb']} MB memory)")

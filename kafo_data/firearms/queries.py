@@ -48,25 +48,42 @@ def firearm_filters(f: Filters) -> Filters | None:
     return replace(f, categories=())
 
 
+def _mask(by: tuple[str, ...]) -> int:
+    """DuckDB's GROUPING(...) of the key columns for a set grouped by `by` (a bit set: the column is not in it)."""
+    return sum(1 << (len(KEY_COLUMNS) - 1 - k) for k, c in enumerate(KEY_COLUMNS) if c not in by)
+
+
 def cells_sql(db: Database, f: Filters) -> tuple[str, list[object]]:
-    """The long table of cells (see the module's doc) as SQL with bound parameters, in a stable order."""
+    """The long table of cells (see the module's doc) as SQL with bound parameters, in a stable order.
+
+    One scan of the rollup, grouped by every part's columns at once (grouping sets, each with the
+    rollup's own set `gset`); the groups of a part come from its own `gset` only.
+    """
     g = firearm_filters(f)
     where, params = record_where(g) if g is not None else ("FALSE", [])
     source = "rollup_firearms" if db.rollups else f"({firearms_select('records')})"
-    selects = []
-    for part, (gset, by) in PARTS.items():
-        measures = MEASURES if part in INDICATOR_PARTS else ("firearms",)
-        keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" if c in by else f"NULL::VARCHAR AS {c}" for c in KEY_COLUMNS)
-        for measure in measures:
-            group = f"GROUP BY {', '.join(by)}" if by else ""
-            selects.append(f"SELECT '{part}' AS part, {keys}, '{measure}' AS measure, "
-                           f"coalesce(sum({measure}), 0)::DOUBLE AS value, "
-                           f"coalesce(sum({_EVENTS[measure]}), 0)::BIGINT AS events "
-                           f"FROM r WHERE gset = '{gset}' {group}")
+    sets = ", ".join(f"({', '.join(('gset', *by))})" for _, by in PARTS.values())
+    parts = ", ".join(f"('{part}', '{gset}', {_mask(by)}, {int(part in INDICATOR_PARTS)})"
+                      for part, (gset, by) in PARTS.items())
+    values = " ".join(f"WHEN '{m}' THEN {m}" for m in MEASURES)
+    events = " ".join(f"WHEN '{m}' THEN {_EVENTS[m]}" for m in MEASURES)
+    measures = ", ".join(f"sum({m}) AS {m}, sum({_EVENTS[m]}) AS {_EVENTS[m]}" for m in MEASURES)
+    keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in KEY_COLUMNS)
     order = ", ".join(f"{c} NULLS FIRST" for c in KEY_COLUMNS)
-    sql = (f"WITH r AS (SELECT * FROM {source} r WHERE {where}) "
-           f"SELECT * FROM ({' UNION ALL '.join(selects)}) c "
-           f"ORDER BY list_position(?, part), list_position(?, measure), {order}")
+    sql = (
+        f"WITH g AS (SELECT gset, {keys}, GROUPING({', '.join(KEY_COLUMNS)}) AS _mask, {measures} "
+        f"FROM {source} r WHERE {where} GROUP BY GROUPING SETS ({sets})), "
+        f"p(part, gset, _mask, indicator) AS (VALUES {parts}), "
+        f"m(measure) AS (VALUES {', '.join(f'({chr(39)}{m}{chr(39)})' for m in MEASURES)}), "
+        "c AS (SELECT p.part, g.* EXCLUDE (gset, _mask), m.measure FROM g JOIN p USING (gset, _mask) "
+        "JOIN m ON m.measure = 'firearms' OR p.indicator = 1 "
+        "UNION ALL SELECT 'all', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+        "0, 0, 0, 0, 0, 0, m.measure FROM m WHERE NOT EXISTS (SELECT 1 FROM g WHERE gset = 'total' AND _mask = "
+        f"{_mask(())})) "
+        f"SELECT part, {', '.join(KEY_COLUMNS)}, measure, coalesce(CASE measure {values} END, 0)::DOUBLE AS value, "
+        f"coalesce(CASE measure {events} END, 0)::BIGINT AS events FROM c "
+        f"ORDER BY list_position(?, part), list_position(?, measure), {order}"
+    )
     return sql, [*params, list(PARTS), list(MEASURES)]
 
 

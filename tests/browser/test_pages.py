@@ -45,6 +45,8 @@ EXPECT = {
     "nav.budget": {"title_key": "budget.title", "min_charts": 1, "must_show": "stMetric"},
     "nav.data": {"title_key": "data.title", "must_show": "stTable"},
     "nav.upload": {"title_key": "upload.title", "must_show": "stFileUploader"},
+    "nav.firearms": {"title_key": "firearms.title", "min_charts": 1, "must_show": "stMarkdown"},
+    "nav.reporting": {"title_key": "reporting.title", "must_show": "stDataFrame"},
 }
 PAGES = [PageCase("" if entry.default else entry.url_path, entry.title_key, **EXPECT.get(entry.title_key, {}))
          for entry in driver.registry()]

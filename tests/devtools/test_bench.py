@@ -42,6 +42,7 @@ def test_bench_command_prints_a_table_and_writes_json(tmp_path):
     assert size["rows"] == 2000
     assert {"build", "duckdb", "export", "pandas", "export_pandas", "grow", "depth"} <= set(size)
     assert "batch of 1,000 lines added" in proc.stdout and "records page (100 rows" in proc.stdout
+    assert "firearms page, fresh selection" in proc.stdout and size["firearms"]["page"]["one_operation"]
     assert size["grow"]["add_ms"] > 0 and size["grow"]["remove_ms"] > 0
     assert {k.split("/")[1] for k in size["depth"]["pages"]} == {"quantity", "category", "seizure_date"}
     assert list(report["scenarios"]) == ["one_operation"]
@@ -126,6 +127,15 @@ def test_loadtest_session_opens_the_page_and_clicks_filters_on_a_real_server():
     assert one["errors"] == 0, one["error_examples"]
     assert one["reruns"] == 2 and one["rerun_p50_ms"] > 0 and one["open_p50_ms"] > 0
     assert report["server_rss_hwm_mb"] > 0
+
+
+def test_firearms_bench_prints_the_page_and_the_grid(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "kafo_data", "firearms-bench", "--rows", "2000", "--batches", "5", "--repeat", "1",
+         "--base", str(tmp_path)], capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "firearms page, fresh selection (2,000 item lines" in proc.stdout
+    assert "over 5 batches" in proc.stdout and "reporting grid <= 150 ms" in proc.stdout
 
 
 @pytest.mark.parametrize("command", ["bench", "loadtest"])
