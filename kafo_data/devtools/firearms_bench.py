@@ -15,12 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import shutil
-import statistics
-import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +23,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kafo_data.config import built_dir, data_dir, reference_dir
-from kafo_data.devtools.bench import DEFAULT_BASE, _synthetic_fingerprint, dataset, scenarios
+from kafo_data.devtools.bench import (
+    DEFAULT_BASE,
+    _median_ms,
+    _synthetic_fingerprint,
+    dataset,
+    firearm_lines,
+    worker_firearms,
+)
 
-GOAL_MS = 150
 BATCHES = 500
 
 
@@ -71,50 +72,6 @@ def batches_dataset(rows: int, base: Path, seed: int, count: int = BATCHES) -> P
     return root
 
 
-def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _median_ms(run: object, repeat: int) -> tuple[float, float]:
-    """Median wall time and median CPU time (every thread's: what a loaded machine does not inflate), in ms."""
-    times, cpu = [], []
-    for _ in range(repeat):
-        c0, t0 = _cpu_s(), time.perf_counter()
-        run()  # type: ignore[operator]
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((_cpu_s() - c0) * 1000)
-    return round(statistics.median(times), 1), round(statistics.median(cpu), 1)
-
-
-def worker_firearms(root: Path, repeat: int) -> dict:
-    """The Firearms page's queries for each scenario, fresh, for managers and for the public (ms, median)."""
-    from kafo_data.firearms import public as firearm_public
-    from kafo_data.firearms import queries as firearm_queries
-    from kafo_data.seizures import public, queries
-    from kafo_data.seizures.public import PublicFilters
-    from kafo_data.store.db import Database
-
-    db = Database(root)
-    db.version()
-    out: dict[str, dict[str, float]] = {}
-    for name, f in scenarios().items():
-        pf = PublicFilters.of(f)
-
-        def managers(f=f) -> None:
-            firearm_queries.cells(db, f)
-            queries.events_summary(db, replace(f, categories=("firearms",)))
-
-        def public_view(pf=pf) -> None:
-            firearm_public.cells(db, pf)
-            public.summary(db, replace(pf, categories=("firearms",)))
-
-        managers()  # the first run of a process compiles nothing later runs need again
-        out[name] = {"managers": _median_ms(managers, repeat), "public": _median_ms(public_view, repeat)}
-    db.close()
-    return {"page": out}
-
-
 def worker_grid(root: Path, repeat: int) -> dict:
     """The reporting grid computed (not kept), on a data directory of many report batches (ms, median)."""
     from kafo_data.seizures import reporting
@@ -130,21 +87,6 @@ def worker_grid(root: Path, repeat: int) -> dict:
             "reported_cells": int((grid.batches > 0).sum())}
 
 
-def lines(rows: int, page: dict, grid: dict | None) -> list[str]:
-    """The figures as the benchmark prints them, with the goals."""
-    out = [f"firearms page, fresh selection ({rows:,} item lines; ms, median wall / CPU)   managers      public"]
-    for name, v in page["page"].items():
-        out.append(f"  {name:<54}{v['managers'][0]:>8} /{v['managers'][1]:>6}{v['public'][0]:>8} /{v['public'][1]:>6}")
-    worst = max(max(v["managers"][0], v["public"][0]) for v in page["page"].values())
-    out.append(f"  [{'met' if worst <= GOAL_MS else 'NOT met'}] firearms page <= {GOAL_MS} ms: worst median {worst} ms")
-    if grid:
-        out.append(f"reporting grid, computed: {grid['grid_ms']} ms (CPU {grid['grid_cpu_ms']} ms) over "
-                   f"{grid['batches']} batches, {grid['cells']} cells")
-        out.append(f"  [{'met' if grid['grid_ms'] <= GOAL_MS else 'NOT met'}] reporting grid <= {GOAL_MS} ms")
-    out.append(f"load average (1, 5, 15 min): {[round(x, 2) for x in os.getloadavg()]}")
-    return out
-
-
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rows", type=int, default=10_000_000, help="synthetic item lines (default 10000000)")
     p.add_argument("--batches", type=int, default=BATCHES, help="report batches for the grid (default 500)")
@@ -158,5 +100,5 @@ def cmd_firearms_bench(args: argparse.Namespace) -> int:
     root = dataset(args.rows, base, args.seed)
     page = worker_firearms(root, args.repeat)
     grid = worker_grid(batches_dataset(args.rows, base, args.seed, args.batches), args.repeat)
-    print("\n".join(lines(args.rows, page, grid)))
+    print("\n".join(firearm_lines(args.rows, page, grid)))
     return 0
