@@ -23,7 +23,7 @@ from kafo_data.money import charts as money_charts
 from kafo_data.money import queries as money_queries
 from kafo_data.money import views as money_views
 from kafo_data.money.filters import MoneyFilters
-from kafo_data.seizures import charts, queries, views
+from kafo_data.seizures import chart_context, charts, queries, views
 from kafo_data.store.as_of import data_as_of
 from kafo_data.store.db import Database
 
@@ -145,6 +145,10 @@ def _money(db: Database, req: Request, svg: Svg | None) -> str:
     filters = MoneyFilters(operations=req.operations, include_sample=req.include_sample)
     execution = money_queries.execution(db, filters) if shown else None
     if execution is not None and not execution.empty:
+        if req.operations:  # as the page says it: the budget is the whole project's, not the operation's
+            names = {r.operation_id: r.name for r in queries.operations(db).itertuples()}
+            chosen = ", ".join(names.get(o, o) for o in req.operations)
+            parts.append(f'<p class="small">{e(t("links.not_split", lang, operations=chosen))}</p>')
         if "sample" in shown.values():
             parts.append(f'<p class="illustration"><b>{e(t("brief.illustration", lang))}</b> '
                          f'{e(t("budget.sample_notice", lang))}</p>')
@@ -156,9 +160,11 @@ def _money(db: Database, req: Request, svg: Svg | None) -> str:
                                    + "</td>" for c in cells) + "</tr></table>")
         source = money_views.source_caption(shown, lang)
         if svg is not None:
-            parts.append(_image(svg(money_charts.execution_chart(
-                execution, t("budget.spending.chart", lang), t("budget.amount", lang), lang, source=source)),
-                t("budget.spending.chart", lang)))
+            names = {r.operation_id: r.name for r in queries.operations(db).itertuples()}
+            figure = chart_context.with_context(money_charts.execution_chart(
+                execution, t("budget.spending.chart", lang), t("budget.amount", lang), lang, source=source),
+                chart_context.Context(tuple(names.get(o, o) for o in req.operations)))
+            parts.append(_image(svg(figure), t("budget.spending.chart", lang)))
         parts.append(f'<p class="small">{e(source)}</p>')
     parts.append(f"<h3>{e(t('budget.donors.title', lang))}</h3><ul>")
     for card in money_views.donor_cards(money_queries.donor_operations(db), lang):

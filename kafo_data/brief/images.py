@@ -6,6 +6,7 @@ a browser, `svg` raises `ChartsUnavailable` with a sentence the page and the CLI
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import threading
@@ -43,7 +44,19 @@ def _start() -> None:
     except ImportError as exc:
         raise ChartsUnavailable("kaleido is not installed (pip install -r requirements.txt)") from exc
     kaleido.start_sync_server(silence_warnings=True)
+    atexit.register(stop)  # before the browser's profile folder is removed, or its removal fails loudly
     _STARTED = True
+
+
+def stop() -> None:
+    """Close the browser kaleido started (the CLI when done; a server process at exit)."""
+    global _STARTED
+    with _LOCK:
+        if _STARTED:
+            import kaleido
+
+            kaleido.stop_sync_server(silence_warnings=True)
+            _STARTED = False
 
 
 _DATA_KEYS = ("x", "y", "text", "customdata", "name", "labels", "ids")

@@ -72,9 +72,10 @@ def test_one_edition_with_its_charts_fits_two_pages_and_draws_the_timeline_as_te
 
 
 def test_the_budget_brief_has_the_published_total_the_illustration_label_and_the_donors():
-    made = build.make(Database(DATA), Request("budget", "en"), charts=False)
+    made = build.make(Database(DATA), Request("budget", "en", ("KAFO-II",)), charts=False)
     text, _ = pdf_text(made.pdf)
     assert "3,248,537.00" in text and "Illustration:" in text
+    assert "The budget is not split by operation" in text, "as the page says when an operation is chosen"
     for donor in ("European Union", "Germany", "France"):
         assert donor in text
 

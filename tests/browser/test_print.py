@@ -48,7 +48,7 @@ def right_band_ink(png: Path) -> float:
     return float((band < 200).mean())
 
 
-@pytest.mark.parametrize("path", ["", "results", "budget"])
+@pytest.mark.parametrize("path", ["", "budget"])
 def test_a_printed_page_has_no_sidebar_no_blank_sheet_and_nothing_cut(desktop: driver.Window, server, path,
                                                                        tmp_path: Path) -> None:
     page = desktop.page
