@@ -10,32 +10,32 @@ How a request becomes a manager (`decide`):
   through OpenID Connect whose identity is on the allow-list (`AllowList`: e-mail addresses, e-mail
   domains, optionally groups from a claim of the ID token). A signed-in person not on the list is public,
   and told so. A provider that says the e-mail is not verified (`email_verified: false`) never matches.
-- When sign-in is not configured, everyone is public, except in **local mode**: the server listens on a
-  loopback address only (`server.address` 127.0.0.1, ::1 or localhost), the request's Host and Origin
-  name loopback too, and it carries no forwarding header. Then nobody else can reach the server, and the
-  one person at the keyboard is a manager (the pages say "local mode"). A reverse proxy on the same
-  machine adds a forwarding header, or passes its visitors' Host or Origin, so its visitors stay public.
-  The client address (`st.context.ip_address`) is never used: Streamlit's docs say it is not a security
-  measure, and behind a local proxy it is loopback for everyone.
+- When sign-in is not configured, everyone is public, except in **local mode**, which is proved, never
+  inferred (Jupyter's model): the server listens on a loopback address only (`server.address`
+  127.0.0.1, ::1 or localhost), and the browser holds the cookie that the random address printed at
+  start gave it (`kafo_data.ui.gate`). Host, Origin and the client address are written by the client
+  or by a proxy, so they grant nothing; a forwarding header still takes local mode away.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import os
+import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 Role = Literal["public", "manager"]
 # Why the role is what it is; the pages word each one.
 Reason = Literal["local", "listed", "not_listed", "unverified", "signed_out", "no_sign_in"]
 
 # Headers a proxy adds on the way (RFC 7239 and the de-facto ones). Any of them: the request came through
-# something else, so it is not the person at the server's own keyboard.
+# something else, so it is not the person at the server's own keyboard, whatever cookie it carries.
 FORWARDING_HEADERS: tuple[str, ...] = (
     "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port",
     "x-forwarded-server", "x-real-ip", "x-client-ip", "true-client-ip", "cf-connecting-ip", "via",
@@ -61,10 +61,8 @@ class AllowList:
         return not (self.emails or self.domains or self.groups)
 
     def allows(self, user: Mapping[str, Any]) -> bool:
-        """Whether these signed-in claims name a manager."""
-        if _is_false(user.get("email_verified")):
-            return False
-        email = _email(user)
+        """Whether these signed-in claims name a manager: a verified address or domain, or a group."""
+        email = _email(user) if email_verified(user) else None
         if email and (email in self.emails or email.rsplit("@", 1)[1] in self.domains):
             return True
         if self.groups:
@@ -74,16 +72,26 @@ class AllowList:
         return False
 
 
-def _is_false(value: object) -> bool:
-    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+def email_verified(user: Mapping[str, Any]) -> bool:
+    """Only the JSON boolean true: 1, "true", "yes" or a missing claim are not a provider's word."""
+    return user.get("email_verified") is True
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def mailbox(value: object) -> str | None:
+    """An address as compared with the list: A-Z lowered and nothing else changed, so no Unicode letter
+    (the Kelvin sign, a dotted capital I, a full-width letter) ever becomes an ASCII one; no blanks."""
+    if not isinstance(value, str) or value.count("@") != 1 or not value.isprintable() or any(
+            c.isspace() for c in value):
+        return None
+    local, domain = value.translate(_ASCII_LOWER).split("@")
+    return f"{local}@{domain}" if local and domain else None
 
 
 def _email(user: Mapping[str, Any]) -> str | None:
-    value = user.get("email")
-    if not isinstance(value, str) or value.count("@") != 1:
-        return None
-    local, domain = value.strip().lower().split("@")
-    return f"{local}@{domain}" if local and domain else None
+    return mailbox(user.get("email"))
 
 
 def parse_allow_list(text: str, where: str = "managers.toml") -> AllowList:
@@ -102,14 +110,15 @@ def parse_allow_list(text: str, where: str = "managers.toml") -> AllowList:
             raise AllowListError(f"{where}: {key} must be a list of strings, like {key} = [\"...\"]")
         return [v.strip() for v in value if v.strip()]
 
-    emails = [v.lower() for v in strings("emails")]
-    bad = [v for v in emails if v.count("@") != 1 or v.startswith("@") or v.endswith("@")]
+    emails = [mailbox(v) or v for v in strings("emails")]
+    bad = [v for v in emails if mailbox(v) != v]
     if bad:
         raise AllowListError(f"{where}: {bad[0]!r} in emails is not an e-mail address")
-    domains = [v.lower().removeprefix("@") for v in strings("domains")]
-    bad = [v for v in domains if "@" in v or "." not in v or v.startswith("*")]
+    domains = [v.translate(_ASCII_LOWER).removeprefix("@") for v in strings("domains")]
+    bad = [v for v in domains if "@" in v or "." not in v or v.startswith("*") or not v.isascii()]
     if bad:
-        raise AllowListError(f"{where}: {bad[0]!r} in domains is not a domain (write unodc.org, no @ and no *)")
+        raise AllowListError(f"{where}: {bad[0]!r} in domains is not a domain (write unodc.org, no @ and no *; "
+                             "an international name in its xn-- form)")
     claim = data.get("group_claim", "groups")
     if not isinstance(claim, str) or not claim.strip():
         raise AllowListError(f"{where}: group_claim must be the name of a claim, like group_claim = \"groups\"")
@@ -175,14 +184,6 @@ class Access:
         return "local mode" if self.is_local else "unknown"
 
 
-def _host_of(value: str) -> str:
-    """The host of a Host header ("127.0.0.1:8501", "[::1]:8501") or of an Origin ("http://localhost:8501")."""
-    value = value.strip()
-    if "://" in value:
-        return (urlsplit(value).hostname or "").lower()
-    return (urlsplit(f"//{value}").hostname or "").lower()
-
-
 def is_loopback_host(host: str) -> bool:
     """A name or address that can only mean this machine: 127.0.0.0/8, ::1, localhost."""
     host = host.strip().strip("[]").lower().rstrip(".")
@@ -199,30 +200,83 @@ def listens_on_loopback(server_address: str | None) -> bool:
     return bool(server_address) and is_loopback_host(str(server_address))
 
 
-def only_this_machine(server_address: str | None, headers: Mapping[str, str]) -> bool:
-    """Local mode's condition: loopback listener, loopback Host and Origin, no forwarding header."""
+def forwarded(headers: Mapping[str, str]) -> bool:
+    """Whether a proxy says it passed this request on (then it is not the browser at this keyboard)."""
+    return any(str(k).lower() in FORWARDING_HEADERS for k in headers)
+
+
+def new_token() -> str:
+    """The local-mode token of one server process: 256 random bits, printed once at start."""
+    return secrets.token_urlsafe(32)
+
+
+def cookie_value(token: str) -> str:
+    """What the browser keeps after showing the token: derived from it, so the cookie is not the address."""
+    return hmac.new(token.encode(), b"kafo local mode cookie", hashlib.sha256).hexdigest()
+
+
+def proves_local(cookie: str | None, token: str | None) -> bool:
+    """Whether a browser's cookie is this process's (compared in constant time)."""
+    if not cookie or not token:
+        return False
+    return hmac.compare_digest(cookie.encode("utf-8", "replace"), cookie_value(token).encode())
+
+
+def local_mode_off(*, disabled: bool, auth_configured: bool, server_address: str | None) -> str | None:
+    """Why this server offers no local mode (a word the start message explains), or None when it does."""
+    if disabled:
+        return "disabled"
+    if auth_configured:
+        return "sign_in"
     if not listens_on_loopback(server_address):
-        return False
-    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
-    if any(h in lowered for h in FORWARDING_HEADERS):
-        return False
-    named = [lowered[name] for name in ("host", "origin") if name in lowered]
-    return all(is_loopback_host(_host_of(value)) for value in named)
+        return "not_loopback"
+    return None
+
+
+def providers_of(section: Mapping[str, Any]) -> list[str | None]:
+    """The sign-in buttons an `[auth]` section makes: the default provider (None) when it has a client_id,
+    and each `[auth.NAME]` table that is a provider (has its own client_id); `client_kwargs` and other
+    settings tables are not providers."""
+    named = [name for name, value in section.items()
+             if isinstance(value, Mapping) and "client_id" in value and name != "client_kwargs"]
+    default = [None] if "client_id" in section or not named else []
+    return [*default, *sorted(named)]
+
+
+# the placeholders of deploy/dashboard.env and .streamlit/secrets.example.toml, and their like
+PLACEHOLDER_SECRETS = ("change-me", "changeme", "change_me", "replace-with", "replace_me", "your-secret")
+
+
+def secret_problem(name: str, value: str | None) -> str | None:
+    """What is wrong with a cookie secret from the configuration (None when it will do).
+
+    A placeholder copied from an example signs cookies anyone can forge, so the server must not start with it.
+    """
+    how = 'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if any(word in text.lower() for word in PLACEHOLDER_SECRETS) or len(text) < 32:
+        return f"{name} is a placeholder or too short ({len(text)} characters; at least 32 random ones): {how}"
+    return None
 
 
 def decide(user: Mapping[str, Any] | None, *, auth_configured: bool, server_address: str | None,
-           headers: Mapping[str, str], allow: AllowList) -> Access:
-    """The role of one request. Sign-in configured: the allow-list decides; otherwise local mode or public."""
+           local_proof: bool, forwarded: bool = False, allow: AllowList) -> Access:
+    """The role of one request. Sign-in configured: the allow-list decides; otherwise local mode or public.
+
+    `local_proof`: the browser showed this process's local-mode cookie; `forwarded`: a proxy passed it on.
+    """
     if not auth_configured:
-        if only_this_machine(server_address, headers):
+        if local_proof and not forwarded and listens_on_loopback(server_address):
             return Access("manager", "local")
         return Access("public", "no_sign_in")
     user = user or {}
     if user.get("is_logged_in") is not True:
         return Access("public", "signed_out")
     email = _email(user)
-    if _is_false(user.get("email_verified")):
-        return Access("public", "unverified", email)
     if allow.allows(user):
         return Access("manager", "listed", email)
+    if email and not email_verified(user):
+        return Access("public", "unverified", email)
     return Access("public", "not_listed", email)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -107,16 +108,36 @@ def as_shown(markdown: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _served_as_the_readme_runs_it():
-    """AppTest runs the app as the README's run command serves it unless a test says otherwise.
+    """AppTest runs the app as the README's run command serves it, to the person who started it, unless a
+    test says otherwise.
 
-    `streamlit run app.py --server.address 127.0.0.1` without sign-in is local mode: everyone is a
-    manager. tests/pages/test_access.py sets the other roles itself. Only tests that use AppTest pay
-    for importing Streamlit here.
+    `streamlit run app.py --server.address 127.0.0.1` without sign-in prints an address with a token;
+    the browser that opened it holds the gate's cookie: local mode, a manager. AppTest sends no
+    cookies, so this gives the process a token and its runs that cookie (`kafo_data.ui.gate`).
+    tests/pages/test_access.py sets the other roles itself. Only tests that use AppTest pay for
+    importing Streamlit here.
     """
     if "streamlit" not in sys.modules:
         yield
         return
     from streamlit.testing.v1.util import patch_config_options
 
-    with patch_config_options({"server.address": "127.0.0.1"}):
+    with patch_config_options({"server.address": "127.0.0.1"}), local_mode_cookie():
         yield
+
+
+@contextlib.contextmanager
+def local_mode_cookie(cookie: str | None = "the process's"):
+    """AppTest's runs as a browser holding `cookie` (by default the one the printed address gives)."""
+    from kafo_data.access import cookie_value, new_token
+    from kafo_data.ui import access as ui_access
+    from kafo_data.ui import gate
+
+    token, reader = gate.TOKEN, ui_access._local_cookie
+    gate.TOKEN = new_token()
+    shown = cookie_value(gate.TOKEN) if cookie == "the process's" else cookie
+    ui_access._local_cookie = lambda: shown
+    try:
+        yield
+    finally:
+        gate.TOKEN, ui_access._local_cookie = token, reader

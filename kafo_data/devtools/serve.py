@@ -7,7 +7,8 @@ downloads through /media), so HAProxy pins each browser to one process with a co
 (`KAFO_SERVER`); a browser without one goes to the process with the fewest connections.
 
 This starts the whole set for tests and for trying it: N `streamlit run app.py` on free loopback ports
-(one cookie secret shared by all), and Debian's HAProxy in the foreground with the configuration of
+(one cookie secret shared by all; never in local mode: `KAFO_NO_LOCAL_MODE=1`, so everyone is public
+unless signed in), and Debian's HAProxy in the foreground with the configuration of
 `haproxy_config` (the same text as deploy/haproxy.cfg, which tests/deploy checks), listening on
 127.0.0.1. It waits until HAProxy sees every process healthy (/_stcore/health), prints the address,
 and stops everything on Ctrl-C. Production runs the same pieces under systemd (deploy/systemd/).
@@ -58,18 +59,19 @@ class Server:
     """`streamlit run app.py` on 127.0.0.1 with a data directory; stopped on exit, even on error."""
 
     def __init__(self, root: Path, port: int | None = None, log: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, args: list[str] | None = None) -> None:
         self.root = root
         self.port = port or free_port()
         self.log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"kafo-loadtest-{self.port}.log"
         self.env = env or {}
+        self.args = args or []
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         env = {**os.environ, "KAFO_DATA_DIR": str(self.root), **self.env}
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
                "--server.address", HOST, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+               "--server.fileWatcherType", "none", *self.args]
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(cmd, cwd=REPO_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
@@ -118,7 +120,9 @@ def haproxy_config(ports: list[int], listen: str = "127.0.0.1:8080", stats: str 
       `option redispatch` sends a browser pinned to a dead process to a live one (Streamlit then
       reconnects with a new session; the URL keeps its filters).
     - `timeout tunnel 8h`: a websocket may stay idle while a person reads; `timeout client/server`
-      bound the plain requests (uploads included: 200 MB at a slow 2 MB/s fits in 120 s).
+      bound the plain requests (uploads included: 10 MB at a slow 100 kB/s fits in 120 s).
+    - `option forwardfor` and `X-Forwarded-Proto`: the processes know a proxy passed each request on
+      (the processes never offer local mode anyway: `KAFO_NO_LOCAL_MODE=1`).
     """
     servers = "\n".join(f"    server s{k} 127.0.0.1:{port} check inter 2s fall 3 rise 2 cookie s{k}"
                         for k, port in enumerate(ports, start=1))
@@ -145,6 +149,9 @@ defaults
 
 frontend kafo
     bind {listen}
+    option forwardfor
+    http-request set-header X-Forwarded-Proto https if {{ ssl_fc }}
+    http-request set-header X-Forwarded-Proto http if !{{ ssl_fc }}
     default_backend streamlit
 
 backend streamlit
@@ -160,12 +167,13 @@ class ServeSet:
     """N `streamlit run` processes and HAProxy in front; a context manager that stops them all."""
 
     def __init__(self, root: Path, processes: int = 2, port: int | None = None, logs: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, args: list[str] | None = None) -> None:
         self.root = root
         self.count = max(1, processes)
         self.port = port or free_port()
         self.logs = logs or Path(tempfile.mkdtemp(prefix="kafo-serve-"))
         self.env = env or {}
+        self.args = args or []
         self.servers: list[Server] = []
         self.haproxy: subprocess.Popen | None = None
         self.stats_port = free_port()
@@ -180,10 +188,10 @@ class ServeSet:
         self.logs.mkdir(parents=True, exist_ok=True)
         # One secret for every process: Streamlit signs its XSRF cookie with it, so a browser sent to
         # another process (its own died) is not refused; sign-in's own cookie_secret is in secrets.toml.
-        env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32), **self.env}
+        env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32), **self.env, "KAFO_NO_LOCAL_MODE": "1"}
         try:
             for k in range(self.count):
-                server = Server(self.root, log=self.logs / f"streamlit-{k + 1}.log", env=env)
+                server = Server(self.root, log=self.logs / f"streamlit-{k + 1}.log", env=env, args=self.args)
                 self.servers.append(server.__enter__())
             config = self.logs / "haproxy.cfg"
             config.write_text(haproxy_config([s.port for s in self.servers], f"{HOST}:{self.port}",

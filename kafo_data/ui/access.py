@@ -2,47 +2,42 @@
 
 `kafo_data.access.decide` makes the decision from plain values; this module only collects them:
 `st.user` (the ID token's claims after `st.login`), whether `.streamlit/secrets.toml` has an
-`[auth]` section, `server.address`, and the headers of the request (`st.context.headers`). It is
-asked again on every run, so signing in or out, or a change to the managers' file, takes effect at
-the next click, without a restart.
+`[auth]` section, `server.address`, the local-mode cookie (`st.context.cookies`, set by
+`kafo_data.ui.gate`) and whether a proxy forwarded the request. It is asked again on every run, so
+signing in or out, or a change to the managers' file, takes effect at the next click, without a
+restart; the session's role is left with the gate, which lets only managers' sessions upload.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 from streamlit import config as st_config
 
-from kafo_data.access import Access, AllowList, AllowListError, decide, load_allow_list
+from kafo_data.access import (
+    Access,
+    AllowList,
+    AllowListError,
+    decide,
+    forwarded,
+    listens_on_loopback,
+    load_allow_list,
+    providers_of,
+)
 from kafo_data.config import managers_file, small_cell_events
 from kafo_data.fmt import literal
 from kafo_data.i18n import t
+from kafo_data.ui import gate
+from kafo_data.ui.gate import auth_configured, auth_section
 from kafo_data.ui.state import lang
 
 _PROBLEM = "_access_problem"
 
 
-def _auth_section() -> Mapping[str, Any] | None:
-    try:
-        section = st.secrets.get("auth")
-    except (FileNotFoundError, KeyError, ValueError, OSError):  # no secrets file, or one Streamlit cannot parse
-        return None
-    return section if isinstance(section, Mapping) else None
-
-
-def auth_configured() -> bool:
-    """Sign-in is on when secrets.toml has an [auth] section (complete or not: then nobody is a local manager)."""
-    return _auth_section() is not None
-
-
 def providers() -> list[str | None]:
     """The sign-in buttons to offer: the default provider (None) and/or each named `[auth.<name>]`."""
-    section = _auth_section() or {}
-    named = [name for name, value in section.items() if isinstance(value, Mapping)]
-    default = [None] if "client_id" in section or not named else []
-    return [*default, *sorted(named)]
+    return providers_of(auth_section() or {})
 
 
 def _user() -> dict[str, Any]:
@@ -57,6 +52,21 @@ def _headers() -> dict[str, str]:
         return {str(k): str(v) for k, v in st.context.headers.items()}
     except Exception:
         return {}
+
+
+def _local_cookie() -> str | None:
+    """The cookie the gate gave this browser for the printed address (None in AppTest and for everyone else)."""
+    try:
+        return st.context.cookies.get(gate.cookie_name())
+    except Exception:
+        return None
+
+
+def offers_local_mode() -> bool:
+    """Whether whoever started this server can get local mode here (with the printed address); a proxy's
+    visitors are not told."""
+    return gate.TOKEN is not None and not auth_configured() and listens_on_loopback(
+        st_config.get_option("server.address")) and not forwarded(_headers())
 
 
 def _allow_list() -> AllowList:
@@ -80,9 +90,12 @@ def current() -> Access:
         return Access("manager", "local")
     st.session_state.pop(_PROBLEM, None)
     configured = auth_configured()
-    return decide(_user() if configured else None, auth_configured=configured,
-                  server_address=st_config.get_option("server.address"), headers=_headers(),
-                  allow=_allow_list() if configured else AllowList())
+    proof = not configured and gate.is_local(_local_cookie())
+    access = decide(_user() if configured else None, auth_configured=configured,
+                    server_address=st_config.get_option("server.address"), local_proof=proof,
+                    forwarded=proof and forwarded(_headers()), allow=_allow_list() if configured else AllowList())
+    gate.remember(get_script_run_ctx().session_id, access.is_manager)
+    return access
 
 
 def banner(access: Access, lang_: str) -> None:
@@ -93,6 +106,8 @@ def banner(access: Access, lang_: str) -> None:
                     f"{t('access.local_banner', lang_)}")
     elif access.reason in ("not_listed", "unverified"):
         st.info(t(f"access.{access.reason}", lang_, email=literal(access.email or "?")), icon=":material/lock:")
+    elif offers_local_mode():
+        st.info(t("access2.where_is_local_mode", lang_), icon=":material/key:")
     problem = st.session_state.get(_PROBLEM)
     if problem and access.signed_in:
         st.error(t("access.list_broken", lang_, problem=literal(problem)), icon=":material/error:")
@@ -140,6 +155,8 @@ def sign_in_required(access: Access | None = None) -> None:
     elif auth_configured():
         st.info(t("access.required", lang_), icon=":material/lock:")
         sign_in_buttons(st, lang_, "page")
+    elif offers_local_mode():
+        st.info(t("access2.where_is_local_mode", lang_), icon=":material/key:")
     else:
         st.info(t("access.required.no_sign_in", lang_), icon=":material/lock:")
 

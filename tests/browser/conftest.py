@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -42,6 +43,7 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT_S = 90
 BLOCKED: list[str] = []  # every request to the internet that any test's browser tried, in order
+LOCAL_TOKENS: dict[str, str | None] = {}  # server address -> the local-mode token it printed
 
 
 def _browser_missing() -> str | None:
@@ -83,6 +85,12 @@ class Server:
     data_dir: Path
     process: subprocess.Popen[bytes]
     log: Path
+
+    @property
+    def token(self) -> str | None:
+        """Local mode's token, from the address the server printed at start (None: it offers no local mode)."""
+        found = re.search(r"\?token=([\w-]+)", self.log.read_text(encoding="utf-8", errors="replace")[:4000])
+        return found.group(1) if found else None
 
     def output(self, tail: int = 8000) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-tail:]
@@ -146,6 +154,7 @@ def start_server(data_dir: Path, log: Path, *, address: str = "127.0.0.1", env: 
             if process.poll() is not None:
                 break
             if _healthy(server.url):
+                LOCAL_TOKENS[server.url] = server.token
                 return server
             time.sleep(0.2)
         if process.poll() is not None and "is not available" in server.output():
@@ -192,6 +201,45 @@ def _server_still_alive(request: pytest.FixtureRequest) -> Iterator[None]:
         request.getfixturevalue("server").check_alive()
 
 
+# --- the identity provider -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """oidc-provider-mock on a free loopback port; its authorize page asks for a `sub`.
+
+    The people of `tests.browser.signin.PEOPLE` have their claims set (the listed manager, an outsider,
+    the allow-list tricks); any other `sub` gets only `email` = sub (no `email_verified`).
+    """
+    import json
+
+    from tests.browser.signin import PEOPLE
+
+    port = _free_port()
+    log = tmp_path_factory.mktemp("idp") / "idp.log"
+    claims = [a for sub, c in PEOPLE.items() for a in ("--user-claims", json.dumps({"sub": sub, **c}))]
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *claims],
+                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"oidc-provider-mock did not start: {log.read_text(errors='replace')[-4000:]}")
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
+
 # --- the browser -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -220,11 +268,21 @@ def new_window(chromium: Any) -> Iterator[Callable[..., Window]]:
     """Open a fresh browser window (desktop or phone size) with the network closed."""
     opened: list[Window] = []
 
-    def make(base_url: str, size: str = "desktop", hosts: tuple[str, ...] = ("127.0.0.1",)) -> Window:
+    def make(base_url: str, size: str = "desktop", hosts: tuple[str, ...] = ("127.0.0.1",),
+             local: bool = True) -> Window:
+        """`local`: the window holds the cookie that the server's printed address gives (the person who ran
+        it, as in the README); test_local_mode.py opens that address itself."""
         options: dict[str, Any] = {"viewport": DESKTOP, "accept_downloads": True}
         if size == "phone":
             options.update(viewport=PHONE, is_mobile=True, has_touch=True)
         context = chromium.new_context(**options)
+        token = LOCAL_TOKENS.get(base_url) if local else None
+        if token:
+            from kafo_data.access import cookie_value
+
+            port = base_url.rsplit(":", 1)[1].split("/")[0]
+            context.add_cookies([{"name": f"kafo_local_{port}", "value": cookie_value(token), "url": base_url,
+                                  "httpOnly": True, "sameSite": "Strict"}])
         context.set_default_timeout(60_000)
         network = NetworkGuard(allowed_hosts=hosts, log=BLOCKED)
         network.install(context)

@@ -12,59 +12,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.browser import driver
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, _free_port, copy_data, start_server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, copy_data, start_server
 from tests.browser.hosts import NamespaceHost
+from tests.browser.signin import MANAGER, MANAGERS_TOML, OUTSIDER, sidebar_text, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
-MANAGER = "amina.diallo@unodc.example"
-OUTSIDER = "press.officer@news.example"
-
-
-# --- the identity provider -------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """oidc-provider-mock on a free loopback port; its authorize page asks for a `sub` (the e-mail)."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("idp") / "idp.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"oidc-provider-mock did not start: {log.read_text(errors='replace')[-4000:]}")
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def signin_server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("signin")
-    (folder / "managers.toml").write_text(f'emails = ["{MANAGER}"]\n', encoding="utf-8")
+    (folder / "managers.toml").write_text(MANAGERS_TOML, encoding="utf-8")
 
     def secrets(port: int) -> list[str]:
         path = folder / "secrets.toml"
@@ -82,34 +46,6 @@ def signin_server(provider: str, tmp_path_factory: pytest.TempPathFactory) -> It
                           env={"AUTHLIB_INSECURE_TRANSPORT": "1", "KAFO_MANAGERS_FILE": str(folder / "managers.toml")})
     yield server
     server.stop()
-
-
-def sidebar_text(page: Any) -> str:
-    return driver.sidebar(page).inner_text().replace("\u200b", "")
-
-
-def sign_in(window: driver.Window, provider: str, email: str) -> None:
-    """Press Sign in, authorize on the provider's page as `email`, land back in the app."""
-    page = window.page
-    driver.show_sidebar(page)
-    driver.sidebar(page).get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(re.escape(provider) + ".*"), timeout=60_000)
-    page.locator("input[name='sub']").fill(email)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(re.compile(re.escape(window.base_url) + r"/?(\?.*)?$"), timeout=60_000)
-    driver.settle(page)
-
-
-def sign_out(window: driver.Window, provider: str) -> None:
-    """Press Sign out; the provider asks to end its session too (RP-initiated logout), then sends us back."""
-    page = window.page
-    driver.show_sidebar(page)
-    driver.sidebar(page).get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(re.escape(provider) + ".*end_session.*"), timeout=60_000)
-    page.get_by_role("button", name="End session").click()
-    page.wait_for_url(re.compile(re.escape(window.base_url) + r"/?(\?.*)?$"), timeout=60_000)
-    driver.settle(page)
-    page.get_by_role("button", name="Sign in").first.wait_for(timeout=60_000)
 
 
 def test_a_listed_manager_signs_in_sees_the_records_and_signs_out(signin_server, provider, new_window):
@@ -157,6 +93,20 @@ def test_an_unlisted_person_signs_in_and_stays_public_with_the_reason(signin_ser
     assert driver.heading(page) == "Sign in to see this page"
     sign_out(window, provider)
     assert OUTSIDER not in sidebar_text(page)
+
+
+def test_allow_list_tricks_sign_in_for_real_and_stay_public(signin_server, provider, new_window):
+    """Two of the tricks through the real provider and ID token (all of them: tests/pages/test_access.py)."""
+    for sub, reason in (("trick-kelvin", "not on the managers' list"), ("trick-verified-no", "has not confirmed")):
+        window = new_window(signin_server.url)
+        driver.open_page(window.page, signin_server.url)
+        sign_in(window, provider, sub)
+        side = sidebar_text(window.page)
+        assert "(manager)" not in side and "Signed in as" in side, side
+        main = window.page.get_by_test_id("stMain").inner_text().replace("\u200b", "")
+        assert reason in main, main[:500]
+        assert window.page.get_by_test_id("stSidebarNav").get_by_text("Load reports").count() == 0
+        window.context.close()
 
 
 # --- a public visitor on a non-loopback address ----------------------------------------------

@@ -5,12 +5,15 @@ Streamlit keeps a session in the process that opened it: its websocket, its uplo
 HAProxy's cookie does (`python -m kafo_data serve`, deploy/haproxy.cfg). The browser gets the
 cookie of the second process before it opens anything; HAProxy's log then says which process
 served each request. A batch loaded through the second process shows in the first without a restart.
+The processes never offer local mode (`serve` sets KAFO_NO_LOCAL_MODE=1): the manager signs in, through
+HAProxy, against oidc-provider-mock, as in a deployment.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +24,7 @@ from kafo_data.devtools import serve
 from kafo_data.store.batches import list_batches
 from tests.browser import driver
 from tests.browser.conftest import copy_data
+from tests.browser.signin import MANAGER, MANAGERS_TOML, sign_in
 from tests.browser.test_download import LINK, cli_export
 
 pytestmark = pytest.mark.browser
@@ -29,22 +33,36 @@ REPORT = driver.REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[serve.ServeSet]:
+def served(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[serve.ServeSet]:
     if not Path(serve.HAPROXY).is_file():
         message = "HAProxy not found: apt-get install -y haproxy (CI does this in .ci/run)"
         if os.environ.get("KAFO_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    root = copy_data(tmp_path_factory.mktemp("haproxy") / "data")
+    folder = tmp_path_factory.mktemp("haproxy")
+    root = copy_data(folder / "data")
     logs = driver.ARTIFACTS / "haproxy"
-    with serve.ServeSet(root, processes=2, logs=logs, env={"KAFO_ENABLE_UPLOAD": "1"}) as running:
+    port = serve.free_port()
+    (folder / "managers.toml").write_text(MANAGERS_TOML, encoding="utf-8")
+    (folder / "secrets.toml").write_text(
+        f'[auth]\nredirect_uri = "http://{serve.HOST}:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(32)}"\nclient_id = "kafo-dashboard"\n'
+        f'client_secret = "kafo-test-client-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
+    env = {"KAFO_ENABLE_UPLOAD": "1", "AUTHLIB_INSECURE_TRANSPORT": "1",
+           "KAFO_MANAGERS_FILE": str(folder / "managers.toml")}
+    with serve.ServeSet(root, processes=2, port=port, logs=logs, env=env,
+                        args=["--secrets.files", str(folder / "secrets.toml")]) as running:
         yield running
 
 
-def pinned(new_window, served: serve.ServeSet, process: str) -> driver.Window:
-    """A fresh browser holding HAProxy's cookie for one process (s1, s2) before its first request."""
+def pinned(new_window, served: serve.ServeSet, process: str, provider: str) -> driver.Window:
+    """A fresh browser holding HAProxy's cookie for one process (s1, s2) before its first request, signed in
+    as a listed manager."""
     window = new_window(served.url)
     window.context.add_cookies([{"name": serve.COOKIE, "value": process, "url": served.url}])
+    driver.open_page(window.page, served.url)
+    sign_in(window, provider, MANAGER)
     return window
 
 
@@ -60,8 +78,8 @@ def routed(served: serve.ServeSet, path: str, expect: str | None = None) -> set[
         time.sleep(0.2)
 
 
-def test_shared_link_upload_and_download_on_the_second_process(served, new_window, tmp_path):
-    window = pinned(new_window, served, "s2")
+def test_shared_link_upload_and_download_on_the_second_process(served, new_window, provider, tmp_path):
+    window = pinned(new_window, served, "s2", provider)
     page = window.page
 
     # a shared link: its filters are shown and applied
@@ -90,7 +108,7 @@ def test_shared_link_upload_and_download_on_the_second_process(served, new_windo
     assert routed(served, "/media/") == {"s2"}
 
     # the first process shows the new batch without a restart (its data version changed)
-    other = pinned(new_window, served, "s1")
+    other = pinned(new_window, served, "s1", provider)
     driver.open_page(other.page, served.url, "upload")
     removable = other.page.get_by_test_id("stSelectbox").filter(has_text=driver.text("upload.remove_which", "en"))
     shown = removable.inner_text() + " ".join(i.input_value() for i in removable.locator("input").all())

@@ -4,13 +4,17 @@
 - the systemd units name the same ports;
 - `serve` starts two processes behind HAProxy: each browser without a cookie gets one, a browser
   with a cookie keeps its process, and the load test's sessions through HAProxy reach both processes;
-- the batch lock is a file lock: held in one process, another process cannot take it.
+- the batch lock is a file lock: held in one process, another process cannot take it;
+- the units create what they need and never run in local mode (`systemd-analyze verify` where systemd is),
+  HAProxy says it forwarded each request, and a placeholder cookie secret stops the server at start.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -53,6 +57,63 @@ def test_the_systemd_units_start_the_ports_haproxy_sends_to():
     assert set(re.findall(r"kafo-dashboard@(\d+)\.service", target)) == ports
     unit = (DEPLOY / "systemd" / "kafo-dashboard@.service").read_text(encoding="utf-8")
     assert "--server.port %i" in unit and "--server.address 127.0.0.1" in unit
+
+
+def test_haproxy_says_it_forwarded_each_request():
+    text = serve.haproxy_config([8501, 8502])
+    assert re.search(r"^\s+option forwardfor$", text, re.M)
+    assert "http-request set-header X-Forwarded-Proto https if { ssl_fc }" in text
+    assert "http-request set-header X-Forwarded-Proto http if !{ ssl_fc }" in text
+
+
+def test_the_units_make_their_directories_and_never_offer_local_mode():
+    unit = (DEPLOY / "systemd" / "kafo-dashboard@.service").read_text(encoding="utf-8")
+    env = (DEPLOY / "dashboard.env").read_text(encoding="utf-8")
+    settings = dict(re.findall(r"^(\w+)=(.*)$", unit, re.M))
+    assert settings["User"] == "kafo" and "useradd --system" in unit, "the account is documented"
+    assert settings["CacheDirectory"] == "kafo" and "KAFO_CACHE_DIR=/var/cache/kafo" in env
+    assert settings["StateDirectory"] == "kafo"
+    assert "KAFO_NO_LOCAL_MODE=1" in settings["Environment"].split()
+    data_dir = re.search(r"^KAFO_DATA_DIR=(.*)$", env, re.M).group(1)
+    assert settings["ReadWritePaths"] == f"-{data_dir}", "the uploads machine can write the data volume"
+    assert "ReadWritePaths=/var/cache" not in unit, "a missing folder there made systemd refuse to start"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is not installed here")
+def test_systemd_analyze_verify_accepts_the_units(tmp_path):
+    """The units as shipped, with /opt/kafo standing for a folder holding an executable streamlit."""
+    app = tmp_path / "opt" / "kafo"
+    (app / ".venv" / "bin").mkdir(parents=True)
+    (app / ".venv" / "bin" / "streamlit").write_text("#!/bin/sh\n")
+    (app / ".venv" / "bin" / "streamlit").chmod(0o755)
+    units = tmp_path / "units"
+    units.mkdir()
+    for source in (DEPLOY / "systemd").iterdir():
+        (units / source.name).write_text(source.read_text(encoding="utf-8").replace("/opt/kafo", str(app)))
+    if not Path("/usr/sbin/haproxy").is_file():
+        pytest.skip("haproxy is not installed at /usr/sbin/haproxy (apt-get install -y haproxy)")
+    names = ["kafo-dashboard@8501.service", "kafo-dashboard@8502.service", "kafo-haproxy.service",
+             "kafo-dashboard.target"]
+    done = subprocess.run(["systemd-analyze", "verify", "--man=no", *(f"./{n}" for n in names)], cwd=units,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and not done.stdout.strip() and not done.stderr.strip(), done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("where", ["env"])  # the secrets file: tests/test_access.py (secret_problem)
+def test_a_placeholder_cookie_secret_stops_the_server_with_how_to_make_one(where, data_copy, tmp_path):
+    env = {**os.environ, "KAFO_DATA_DIR": str(data_copy)}
+    extra: list[str] = []
+    if where == "env":
+        env["STREAMLIT_SERVER_COOKIE_SECRET"] = "change-me"   # deploy/dashboard.env as shipped
+    else:
+        example = (REPO / ".streamlit" / "secrets.example.toml").read_text(encoding="utf-8")
+        (tmp_path / "secrets.toml").write_text(example, encoding="utf-8")
+        extra = ["--secrets.files", str(tmp_path / "secrets.toml")]
+    done = subprocess.run([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+                           "--server.port", str(serve.free_port()), *extra], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=90, check=False)
+    assert done.returncode != 0
+    assert "will not start" in done.stderr and "secrets.token_hex(32)" in done.stderr, done.stderr[-2000:]
 
 
 @needs_haproxy

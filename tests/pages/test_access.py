@@ -36,7 +36,7 @@ from kafo_data.store import batches
 from kafo_data.store.db import get_database
 from kafo_data.ui.data import forget as forget_results
 from kafo_data.ui.page import TWINS
-from tests.conftest import REPO, read_records
+from tests.conftest import REPO, local_mode_cookie, read_records
 
 REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
 PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/results.py", "pages/budget.py",
@@ -82,7 +82,8 @@ def open_as(role: str, page: str, lang: str = "en", **params: str) -> AppTest:
     if role in ("manager", "outsider", "signed_out"):
         at.secrets = AUTH
         at.user = ({"is_logged_in": False} if role == "signed_out" else
-                   {"is_logged_in": True, "email": MANAGER if role == "manager" else OUTSIDER, "sub": "x"})
+                   {"is_logged_in": True, "email": MANAGER if role == "manager" else OUTSIDER, "sub": "x",
+                    "email_verified": True})
     at.switch_page(page)
     for key in (*TWINS, "rec_open"):  # every table twin and the records open: what they would show is searched too
         at.session_state[key] = True
@@ -274,13 +275,45 @@ def test_local_mode_is_a_manager_with_a_banner(secrets):
     assert open_as("local", "pages/upload.py").file_uploader
 
 
-def test_a_forwarded_request_on_loopback_is_public():
-    """A reverse proxy on the same machine: AppTest has no headers, so the decision is checked with them."""
-    from kafo_data.access import AllowList, decide
+@pytest.mark.parametrize("claims, reason", [
+    ({"email": "someone@\u212aafo.example", "email_verified": True}, "not_listed"),   # Kelvin sign for k
+    ({"email": MANAGER.replace("a", "\uff41", 1), "email_verified": True}, "not_listed"),  # full-width a
+    ({"email": MANAGER.upper().replace("I", "\u0130"), "email_verified": True}, "not_listed"),  # dotted I
+    ({"email": MANAGER, "email_verified": 0}, "unverified"),
+    ({"email": MANAGER, "email_verified": "no"}, "unverified"),
+    ({"email": MANAGER, "email_verified": "true"}, "unverified"),
+    ({"email": MANAGER}, "unverified"),
+])
+def test_each_allow_list_trick_signs_in_and_stays_public(claims, reason, tmp_path, monkeypatch):
+    managers = tmp_path / "tricks.toml"
+    managers.write_text(f'emails = ["{MANAGER}"]\ndomains = ["kafo.example"]\n', encoding="utf-8")
+    monkeypatch.setenv("KAFO_MANAGERS_FILE", str(managers))
+    at = AppTest.from_file("../../app.py", default_timeout=60)
+    at.secrets = AUTH
+    at.user = {"is_logged_in": True, "sub": "x", **claims}
+    at.switch_page("pages/upload.py")
+    with patch_config_options({"server.address": "192.0.2.2"}):
+        at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sign in to see this page"] and not at.file_uploader
+    words = {"not_listed": "not on the managers' list", "unverified": "has not confirmed"}[reason]
+    assert any(words in i.value for i in at.info), [i.value for i in at.info]
 
-    access = decide(None, auth_configured=False, server_address="127.0.0.1",
-                    headers={"Host": "127.0.0.1:8501", "X-Forwarded-For": "203.0.113.7"}, allow=AllowList())
-    assert not access.is_manager
+
+@pytest.mark.parametrize("cookie", [None, "0" * 64, "the other process's"])
+def test_on_loopback_without_this_process_cookie_is_public_and_told_where_the_address_is(cookie):
+    """The README's server, opened without the printed address (or with another process's cookie)."""
+    from kafo_data.access import cookie_value, new_token
+
+    if cookie == "the other process's":
+        cookie = cookie_value(new_token())
+    with local_mode_cookie(cookie):
+        at = open_as("local", "pages/seizures.py")
+        assert not any("Local mode" in m.value for m in at.markdown)
+        assert any("?token=" in i.value and "terminal" in i.value for i in at.info)
+        upload = open_as("local", "pages/upload.py")
+        assert not upload.file_uploader and [t.value for t in upload.title] == ["Sign in to see this page"]
+        assert any("?token=" in i.value for i in upload.info)
 
 
 def test_a_public_session_is_never_served_a_managers_cached_result():
