@@ -28,7 +28,7 @@ st.markdown(t("upload.intro", lang))
 
 ops = ui.operation_names()
 names = ui.country_names(lang)
-file = st.file_uploader(t("access2.upload_label", lang, limit=MAX_FILE_BYTES // 2**20),
+file = st.file_uploader(t("access2.upload_label", lang, limit=reports.file_cap() // 2**20),
                         type=["csv", "xlsx", "txt"], key="upload_file", help=t("upload.file_help", lang))
 with st.expander(t("upload.defaults", lang)):
     default_op = st.selectbox(t("upload.default_operation", lang), [None, *ops], key="upload_op",
