@@ -256,8 +256,10 @@ def secret_problem(name: str, value: str | None) -> str | None:
     if value is None or not str(value).strip():
         return None
     text = str(value).strip()
-    if any(word in text.lower() for word in PLACEHOLDER_SECRETS) or len(text) < 32:
-        return f"{name} is a placeholder or too short ({len(text)} characters; at least 32 random ones): {how}"
+    if any(word in text.lower() for word in PLACEHOLDER_SECRETS):
+        return f"{name} is still the example's placeholder ({text!r}): {how}"
+    if len(text) < 32:
+        return f"{name} is too short ({len(text)} characters; at least 32 random ones): {how}"
     return None
 
 
