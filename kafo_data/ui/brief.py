@@ -14,10 +14,16 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from kafo_data.brief import build, pdf
+from kafo_data.brief import build, images, pdf
 from kafo_data.brief.content import Request
 from kafo_data.i18n import t
 from kafo_data.ui.data import database
+
+
+@functools.cache
+def no_browser() -> bool:
+    """No Chromium for the brief's charts on this server (looked up once per process)."""
+    return images.browser() is None
 
 
 @functools.cache
@@ -59,6 +65,8 @@ def button(page: str, lang: str, operations: tuple[str, ...], include_sample: bo
     def make(req: Request = req) -> bytes:
         return build.make(db, req).pdf
 
+    if no_browser() and not key.endswith("_all"):
+        st.caption(t("brief.charts_missing", lang, problem=t("brief.no_chromium", lang)))
     st.download_button(label or t("brief.button", lang), data=make,
                        file_name=file_name(page, req.operations, lang, today), mime="application/pdf",
                        on_click="ignore", key=key, icon=":material/picture_as_pdf:", help=t("brief.button_help", lang))

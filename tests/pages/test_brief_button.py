@@ -67,3 +67,10 @@ def test_the_data_page_says_how_to_cite_and_the_terms_of_each_part():
     assert any("Operation KAFO results dashboard" in c.value for c in at.code)
     terms = "\n".join(m.value for m in at.markdown)
     assert "Map outlines: Natural Earth, public domain." in terms and "licence not yet set" in terms
+
+
+def test_a_server_without_chromium_says_the_brief_comes_without_charts(monkeypatch):
+    monkeypatch.setattr(ui_brief, "no_browser", lambda: True)
+    at = open_page("pages/budget.py")
+    assert "Brief (PDF)" in labels(at)
+    assert any("The brief comes without its charts: no Chromium on this server" in c.value for c in at.caption)
