@@ -18,6 +18,7 @@ lang, filters, notices = ui.start()
 ui.link_notice(notices, lang)
 look.image_format(lang)
 st.title(t("firearms.title", lang))
+st.caption(t("cellkey.adjusted", lang))
 if page.category_note(lang, filters):
     st.stop()
 pf = public.PublicFilters.of(filters)

@@ -13,6 +13,8 @@ import datetime as dt
 import io
 from typing import BinaryIO
 
+import pandas as pd
+
 from kafo_data.config import small_cell_events
 from kafo_data.export.formats import EXTENSIONS, SUFFIXES
 from kafo_data.export.seizures import describe_filters, file_name
@@ -47,21 +49,30 @@ _KEY_FIELDS: tuple[Field, ...] = (
 
 
 def extract(db: Database, f: Filters, view: str, lang: str) -> Extract:
-    """The cells as an export: exact for managers, protected for the public (no dates: `PublicFilters`)."""
-    keys = ", ".join(("part", *queries.KEY_COLUMNS, "measure"))
-    order = "list_position(?, part) AS _part_order, list_position(?, measure) AS _measure_order"
-    if view == "public":
-        sql, params = public.cells_sql(db, PublicFilters.of(f))
-        note, more = "CASE WHEN suppressed THEN ? END", [t("access.fewer_than", lang, k=small_cell_events())]
-    elif view == "managers":
+    """The cells as an export: exact for managers; for the public, the page's adjusted cells (no dates)."""
+    keys = ("part", *queries.KEY_COLUMNS, "measure")
+    if view == "managers":
         sql, params = queries.cells_sql(db, f)
-        note, more = "NULL::VARCHAR", []
-    else:
+        order = "list_position(?, part) AS _part_order, list_position(?, measure) AS _measure_order"
+        wrapped = f"SELECT {', '.join(keys)}, value, events, NULL::VARCHAR AS note, {order} FROM ({sql}) p"
+        return Extract(wrapped, (list(queries.PARTS), list(queries.MEASURES), *params), _KEY_FIELDS,
+                       ("_part_order", "_measure_order", *queries.KEY_COLUMNS), title_key="firearms.export.title",
+                       rows_key="firearms.export.rows")
+    if view != "public":
         raise ValueError(f"unknown view {view!r} (one of {', '.join(VIEWS)})")
-    wrapped = f"SELECT {keys}, value, events, {note} AS note, {order} FROM ({sql}) p"
-    return Extract(wrapped, (*more, list(queries.PARTS), list(queries.MEASURES), *params), _KEY_FIELDS,
-                   ("_part_order", "_measure_order", *queries.KEY_COLUMNS), title_key="firearms.export.title",
-                   rows_key="firearms.export.rows")
+    cells = public.cells(db, PublicFilters.of(f))
+    fewer, adjusted = t("access.fewer_than", lang, k=small_cell_events()), t("cellkey.note", lang)
+    rows = [[*(None if pd.isna(getattr(r, c)) else str(getattr(r, c)) for c in keys),
+             None if r.suppressed else float(r.value), None if r.suppressed else int(r.events),
+             fewer if r.suppressed else adjusted, n] for n, r in enumerate(cells.itertuples())]
+    columns = [*(f"CAST(c{n} AS VARCHAR) AS {c}" for n, c in enumerate(keys)),
+               f"CAST(c{len(keys)} AS DOUBLE) AS value", f"CAST(c{len(keys) + 1} AS BIGINT) AS events",
+               f"CAST(c{len(keys) + 2} AS VARCHAR) AS note", f"CAST(c{len(keys) + 3} AS BIGINT) AS _row"]
+    width = len(keys) + 4
+    values = ", ".join("(" + ", ".join("?" for _ in range(width)) + ")" for _ in rows)  # never empty: part "all"
+    sql = f"SELECT {', '.join(columns)} FROM (VALUES {values}) v({', '.join(f'c{n}' for n in range(width))})"
+    return Extract(sql, tuple(v for row in rows for v in row), _KEY_FIELDS, ("_row",),
+                   title_key="firearms.export.title", rows_key="firearms.export.rows")
 
 
 def labels() -> dict[str, dict[str, dict[str, str]]]:

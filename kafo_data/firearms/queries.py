@@ -38,7 +38,10 @@ MEASURES: tuple[str, ...] = ("firearms", "recorded", "established")
 KEY_COLUMNS: tuple[str, ...] = ("operation_id", "country_iso3", "item_type", "marking_status", "craft_made",
                                 "country_of_manufacture", "tracing_status", "illicit_origin")
 COLUMNS: tuple[str, ...] = ("part", *KEY_COLUMNS, "measure", "value", "events")
-_EVENTS = {"firearms": "events", "recorded": "recorded_events", "established": "established_events"}
+# measure -> its rollup columns: value, events, and the key sums of those events (kafo_data.cellkey)
+_COLUMNS = {m: (m, f"{m}_events", f"{m}_key_a", f"{m}_key_b") for m in ("recorded", "established")}
+_COLUMNS["firearms"] = ("firearms", "events", "key_a", "key_b")
+OUTPUTS: tuple[str, ...] = ("value", "events", "key_a", "key_b")
 
 
 def firearm_filters(f: Filters) -> Filters | None:
@@ -53,11 +56,12 @@ def _mask(by: tuple[str, ...]) -> int:
     return sum(1 << (len(KEY_COLUMNS) - 1 - k) for k, c in enumerate(KEY_COLUMNS) if c not in by)
 
 
-def cells_sql(db: Database, f: Filters) -> tuple[str, list[object]]:
+def cells_sql(db: Database, f: Filters, keys: bool = False) -> tuple[str, list[object]]:
     """The long table of cells (see the module's doc) as SQL with bound parameters, in a stable order.
 
     One scan of the rollup, grouped by every part's columns at once (grouping sets, each with the
-    rollup's own set `gset`); the groups of a part come from its own `gset` only.
+    rollup's own set `gset`); the groups of a part come from its own `gset` only. With `keys`, each
+    cell also has its events' key sums (`key_a`, `key_b`), for `kafo_data.firearms.public`.
     """
     g = firearm_filters(f)
     where, params = record_where(g) if g is not None else ("FALSE", [])
@@ -65,23 +69,25 @@ def cells_sql(db: Database, f: Filters) -> tuple[str, list[object]]:
     sets = ", ".join(f"({', '.join(('gset', *by))})" for _, by in PARTS.values())
     parts = ", ".join(f"('{part}', '{gset}', {_mask(by)}, {int(part in INDICATOR_PARTS)})"
                       for part, (gset, by) in PARTS.items())
-    values = " ".join(f"WHEN '{m}' THEN {m}" for m in MEASURES)
-    events = " ".join(f"WHEN '{m}' THEN {_EVENTS[m]}" for m in MEASURES)
-    measures = ", ".join(f"sum({m}) AS {m}, sum({_EVENTS[m]}) AS {_EVENTS[m]}" for m in MEASURES)
-    keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in KEY_COLUMNS)
+    rollup_columns = [c for m in MEASURES for c in _COLUMNS[m]]
+    sums = ", ".join(f"sum({c}) AS {c}" for c in rollup_columns)
+    key_columns = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in KEY_COLUMNS)
+    outputs = OUTPUTS if keys else OUTPUTS[:2]
+    picked = ", ".join(
+        f"coalesce(CASE measure {' '.join(f'WHEN {chr(39)}{m}{chr(39)} THEN {_COLUMNS[m][k]}' for m in MEASURES)} "
+        f"END, 0)::{'DOUBLE' if out == 'value' else 'BIGINT'} AS {out}" for k, out in enumerate(outputs))
+    zeros = ", ".join("0" for _ in rollup_columns)
     order = ", ".join(f"{c} NULLS FIRST" for c in KEY_COLUMNS)
     sql = (
-        f"WITH g AS (SELECT gset, {keys}, GROUPING({', '.join(KEY_COLUMNS)}) AS _mask, {measures} "
+        f"WITH g AS (SELECT gset, {key_columns}, GROUPING({', '.join(KEY_COLUMNS)}) AS _mask, {sums} "
         f"FROM {source} r WHERE {where} GROUP BY GROUPING SETS ({sets})), "
         f"p(part, gset, _mask, indicator) AS (VALUES {parts}), "
         f"m(measure) AS (VALUES {', '.join(f'({chr(39)}{m}{chr(39)})' for m in MEASURES)}), "
         "c AS (SELECT p.part, g.* EXCLUDE (gset, _mask), m.measure FROM g JOIN p USING (gset, _mask) "
         "JOIN m ON m.measure = 'firearms' OR p.indicator = 1 "
-        "UNION ALL SELECT 'all', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-        "0, 0, 0, 0, 0, 0, m.measure FROM m WHERE NOT EXISTS (SELECT 1 FROM g WHERE gset = 'total' AND _mask = "
-        f"{_mask(())})) "
-        f"SELECT part, {', '.join(KEY_COLUMNS)}, measure, coalesce(CASE measure {values} END, 0)::DOUBLE AS value, "
-        f"coalesce(CASE measure {events} END, 0)::BIGINT AS events FROM c "
+        f"UNION ALL SELECT 'all', {', '.join('NULL' for _ in KEY_COLUMNS)}, {zeros}, m.measure FROM m "
+        f"WHERE NOT EXISTS (SELECT 1 FROM g WHERE gset = 'total' AND _mask = {_mask(())})) "
+        f"SELECT part, {', '.join(KEY_COLUMNS)}, measure, {picked} FROM c "
         f"ORDER BY list_position(?, part), list_position(?, measure), {order}"
     )
     return sql, [*params, list(PARTS), list(MEASURES)]

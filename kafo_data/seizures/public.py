@@ -74,33 +74,6 @@ def _events(db: Database) -> str:
     return "rollup_events" if db.rollups else f"({rollup.events_sql('seized_items', 'seizures')})"
 
 
-def _protected(inner: str, partition: tuple[str, ...], keys: tuple[str, ...], values: tuple[str, ...],
-               k: int, extra: tuple[str, ...] = ()) -> tuple[str, list[object]]:
-    """Wrap `inner` (one row per cell: `keys`, an `events` column, `values`) with the suppression rule, in SQL.
-
-    The rule before the cell key method (issue 25), kept only for `kafo_data.firearms.public` until its
-    cells carry key sums and go through `cellkey.protect` like every other public number.
-
-    Returns `keys`, `values` (NULL where suppressed), `extra` and `suppressed`. Within each
-    `partition` (one measure), when the small cells together rest on fewer than k events, the cell
-    with the fewest events among the others (ties: by key) is suppressed too.
-    """
-    over = f"PARTITION BY {', '.join(partition)}" if partition else ""
-    rank_over = f"PARTITION BY {', '.join((*partition, '_small'))}"
-    shown = ", ".join(f"CASE WHEN suppressed THEN NULL ELSE {v} END AS {v}" for v in values)
-    sql = (
-        f"WITH c AS ({inner}), "
-        "s AS (SELECT *, (events > 0 AND events < ?) AS _small FROM c), "
-        f"w AS (SELECT *, count(*) FILTER (WHERE _small) OVER ({over}) AS _n_small, "
-        f"coalesce(sum(events) FILTER (WHERE _small) OVER ({over}), 0) AS _small_events, "
-        f"row_number() OVER ({rank_over} ORDER BY events, {', '.join(keys)}) AS _rank FROM s), "
-        "p AS (SELECT *, _small OR (_n_small > 0 AND _small_events < ? AND NOT _small AND _rank = 1) AS suppressed "
-        "FROM w) "
-        f"SELECT {', '.join((*keys, *extra))}, {shown}, suppressed FROM p"
-    )
-    return sql, [k, k]
-
-
 # --- tables of item-line sums: what the charts, their tables and the downloads show ------------
 
 # Each table: its keys (always with the unit) and the keys that make one measure (a category and a unit).

@@ -32,7 +32,7 @@ def draw(lang: str, filters: Filters, cells: pd.DataFrame, *, public: bool, samp
     st.markdown(ui.block(*views.sentences(ind, lang, public),
                          small=(t("firearms.sdg.definition", lang, url=views.METADATA_URL),
                                 t("firearms.sdg.caveat", lang),
-                                t("firearms.sdg.public_rule", lang, k=small_cell_events()) if public else "")))
+                                t("firearms.sdg.adjusted", lang, k=small_cell_events()) if public else "")))
     view = st.segmented_control(t("look.show", lang), views.VIEWS, key="fa_view", default="operation", required=True,
                                 format_func=lambda v: t(f"firearms.view.{v}", lang)) or "operation"
     title = t(f"firearms.chart.{view}", lang)
