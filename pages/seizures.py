@@ -53,7 +53,7 @@ ui.table(views.totals_table(totals, lang), hide_index=True)
 st.subheader(t("seizures.charts", lang))
 measures = views.measures(totals, lang)
 ui.link_notice(ui.choice("measure", list(measures), next(iter(measures), None))
-               + ui.choice("s_breakdown", views.BREAKDOWNS, "country"), lang)
+               + ui.choice("s_breakdown", views.BREAKDOWN_CHOICES, "country"), lang)
 measure = st.selectbox(t("seizures.measure", lang), list(measures), format_func=measures.get, key="measure",
                        help=t("seizures.measure_help", lang))
 category = measure.split("|", 1)[0]
@@ -61,7 +61,7 @@ sample = bool(summary["sample_events"])
 source_caption = t("seizures.chart_caption_sample" if sample else "seizures.chart_caption", lang)
 image_source = t("look.source.seizures_sample" if sample else "look.source.seizures", lang)
 # One breakdown at a time: a person reads one chart, and the browser draws one (issue 16's speed).
-kind = st.segmented_control(t("look.show", lang), views.BREAKDOWNS, key="s_breakdown",
+kind = st.segmented_control(t("look.show", lang), views.BREAKDOWN_CHOICES, key="s_breakdown",
                             required=True, format_func=lambda k: t(f"seizures.{k}", lang)) or "country"
 shown = views.breakdown(sums, kind, measure, measures[measure], names, ops, lang)
 colour = charts.CATEGORY_COLOURS[category]

@@ -49,7 +49,7 @@ ui.table(public_views.totals_table(totals, lang), hide_index=True)
 st.subheader(t("seizures.charts", lang))
 measures = views.measures(totals, lang)
 ui.link_notice(ui.choice("measure", list(measures), next(iter(measures), None))
-               + ui.choice("s_breakdown", views.BREAKDOWNS, "country"), lang)
+               + ui.choice("s_breakdown", views.BREAKDOWN_CHOICES, "country"), lang)
 measure = st.selectbox(t("seizures.measure", lang), list(measures), format_func=measures.get, key="measure",
                        help=t("seizures.measure_help", lang))
 category, unit = measure.split("|", 1)
@@ -60,7 +60,7 @@ source_caption = " ".join((t("seizures.chart_caption_sample" if summary["has_sam
 sample = bool(summary["has_sample"])
 image_source = t("look.source.seizures_sample" if sample else "look.source.seizures", lang)
 # One breakdown at a time: a person reads one chart, and the browser draws one (issue 16's speed).
-kind = st.segmented_control(t("look.show", lang), views.BREAKDOWNS, key="s_breakdown",
+kind = st.segmented_control(t("look.show", lang), views.BREAKDOWN_CHOICES, key="s_breakdown",
                             required=True, format_func=lambda v: t(f"seizures.{v}", lang)) or "country"
 title = t({"country": "seizures.by_country", "operation": "seizures.by_operation", "item_type": "seizures.by_item",
            "month": "seizures.over_time"}[kind], lang, measure=measures[measure])

@@ -130,14 +130,13 @@ def _served_as_the_readme_runs_it():
 def local_mode_cookie(cookie: str | None = "the process's"):
     """AppTest's runs as a browser holding `cookie` (by default the one the printed address gives)."""
     from kafo_data.access import cookie_value, new_token
-    from kafo_data.ui import access as ui_access
-    from kafo_data.ui import gate
+    from kafo_data.ui import gate, signin
 
-    token, reader = gate.TOKEN, ui_access._local_cookie
+    token, reader = gate.TOKEN, signin._local_cookie
     gate.TOKEN = new_token()
     shown = cookie_value(gate.TOKEN) if cookie == "the process's" else cookie
-    ui_access._local_cookie = lambda: shown
+    signin._local_cookie = lambda: shown
     try:
         yield
     finally:
-        gate.TOKEN, ui_access._local_cookie = token, reader
+        gate.TOKEN, signin._local_cookie = token, reader

@@ -51,7 +51,7 @@ class Filters:
         return is_default(self)
 
 
-def event_where(filters: Filters, s: str = "s", with_categories: bool = True) -> tuple[str, list[object]]:
+def seizure_where(filters: Filters, s: str = "s", with_categories: bool = True) -> tuple[str, list[object]]:
     """WHERE text and parameters restricting seizure events (alias `s`).
 
     A category filter keeps the events that have at least one item line of those categories.
@@ -109,9 +109,9 @@ def category_mask(categories: tuple[str, ...]) -> int:
     return mask
 
 
-def events_where(filters: Filters, s: str = "s") -> tuple[str, list[object]]:
-    """WHERE text and parameters restricting `rollup_events` rows as `filters.event_where` restricts events."""
-    where, params = event_where(filters, s, with_categories=False)
+def rollup_events_where(filters: Filters, s: str = "s") -> tuple[str, list[object]]:
+    """WHERE text and parameters restricting `rollup_events` rows as `filters.seizure_where` restricts events."""
+    where, params = seizure_where(filters, s, with_categories=False)
     if filters.categories:
         where = f"({where}) AND ({s}.catmask & ?::UBIGINT) <> 0"
         params = [*params, category_mask(filters.categories)]

@@ -32,7 +32,7 @@ from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
 from kafo_data.gate import public_query
 from kafo_data.seizures import queries
-from kafo_data.seizures.filters import Filters, events_where, record_where
+from kafo_data.seizures.filters import Filters, record_where, rollup_events_where
 from kafo_data.store import rollup
 from kafo_data.store.db import Database
 
@@ -153,7 +153,7 @@ _EVENT_SUMS = ("coalesce(sum(events), 0)::BIGINT AS events, coalesce(sum(arrests
 
 def _events_sql(db: Database, pf: PublicFilters, group: str | None) -> tuple[str, list[object]]:
     """True events, arrests, sample events and their key sums of the selection, by one event column or in all."""
-    where, params = events_where(pf.as_filters())
+    where, params = rollup_events_where(pf.as_filters())
     key = f"s.{group} AS {group}, " if group else ""
     by = "GROUP BY 1" if group else ""
     return f"SELECT {key}{_EVENT_SUMS} FROM {_events(db)} s WHERE {where} {by}", params
@@ -238,7 +238,7 @@ def facets(db: Database, pf: PublicFilters) -> dict[str, dict[str, int | None]]:
     parts, params = [], []
     events = _events(db)
     for key, column in FACETS:
-        where, more = events_where(pf.without(key).as_filters())
+        where, more = rollup_events_where(pf.without(key).as_filters())
         if key == "category":
             bits = " UNION ALL ".join(f"SELECT '{name}' AS value, {1 << k}::UBIGINT AS bit"
                                       for k, name in enumerate(contract.CATEGORIES))

@@ -17,7 +17,7 @@ import pandas as pd
 from kafo_data.contract import seizures as contract
 from kafo_data.filtering import Known
 from kafo_data.gate import public_query, query
-from kafo_data.seizures.filters import Filters, event_where, events_where, record_where
+from kafo_data.seizures.filters import Filters, record_where, rollup_events_where, seizure_where
 from kafo_data.store import rollup
 from kafo_data.store.db import Database
 from kafo_data.store.sql import path_literal
@@ -150,14 +150,14 @@ def events_summary(db: Database, f: Filters) -> dict[str, int]:
     table, count = _lines(db)
     lines_sql = f"(SELECT coalesce({count}, 0) FROM {table} r WHERE {lwhere})"
     if db.rollups:
-        where, params = events_where(f)
+        where, params = rollup_events_where(f)
         events, arrests, sample, lines = db.rows(
             "SELECT coalesce(sum(events), 0), coalesce(sum(arrests), 0), "
             f"coalesce(sum(events) FILTER (WHERE is_sample), 0), {lines_sql} FROM rollup_events s WHERE {where}",
             [*lparams, *params],
         )[0]
     else:
-        where, params = event_where(f)
+        where, params = seizure_where(f)
         events, arrests, sample, lines = db.rows(
             f"SELECT count(*), coalesce(sum(arrests), 0), count(*) FILTER (WHERE is_sample), {lines_sql} "
             f"FROM seizures s WHERE {where}",
@@ -173,11 +173,11 @@ def operation_summaries(db: Database, f: Filters) -> dict[str, dict[str, int]]:
     lwhere, lparams = record_where(g)
     table, count = _lines(db)
     if db.rollups:
-        ewhere, eparams = events_where(g)
+        ewhere, eparams = rollup_events_where(g)
         events = ("SELECT operation_id, sum(events) AS events, sum(arrests) AS arrests, "
                   f"sum(events) FILTER (WHERE is_sample) AS sample FROM rollup_events s WHERE {ewhere} GROUP BY 1")
     else:
-        ewhere, eparams = event_where(g)
+        ewhere, eparams = seizure_where(g)
         events = ("SELECT operation_id, count(*) AS events, sum(arrests) AS arrests, "
                   f"count(*) FILTER (WHERE is_sample) AS sample FROM seizures s WHERE {ewhere} GROUP BY 1")
     rows = db.rows(
@@ -402,7 +402,7 @@ def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int,
     few tries the caller runs the plain query.
     """
     need = offset + limit
-    ewhere, eparams = event_where(f, "s", with_categories=False)
+    ewhere, eparams = seizure_where(f, "s", with_categories=False)
     iwhere, iparams = "TRUE", []
     if f.categories:
         iwhere = f"i.category IN ({', '.join('?' for _ in f.categories)})"
@@ -460,7 +460,7 @@ def map_points(db: Database, f: Filters) -> pd.DataFrame:
     """
     order = "ORDER BY events DESC, country_iso3, locality NULLS LAST, admin1 NULLS LAST"
     if db.rollups:
-        where, params = events_where(f)
+        where, params = rollup_events_where(f)
         return db.frame(
             "SELECT country_iso3, coalesce(locality, '?') AS locality, admin1, "
             "sum(geo_latitude) / sum(geo_events) AS latitude, sum(geo_longitude) / sum(geo_events) AS longitude, "
@@ -468,7 +468,7 @@ def map_points(db: Database, f: Filters) -> pd.DataFrame:
             f"WHERE {where} AND geo_events > 0 GROUP BY ALL {order}",
             params,
         )
-    where, params = event_where(f)
+    where, params = seizure_where(f)
     return db.frame(
         "SELECT country_iso3, coalesce(locality, '?') AS locality, admin1, "
         "avg(latitude) AS latitude, avg(longitude) AS longitude, count(*) AS events, "

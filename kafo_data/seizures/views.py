@@ -473,7 +473,7 @@ def batches_table(root: Path, lang: str) -> pd.DataFrame:
 
 # --- the seizures page's one chart at a time ----------------------------------------------------
 
-BREAKDOWNS: tuple[str, ...] = ("country", "operation", "item_type", "month")
+BREAKDOWN_CHOICES: tuple[str, ...] = ("country", "operation", "item_type", "month")
 _BREAKDOWN = {"country": ("country", "country_iso3", "seizures.by_country", "seizures.country"),
               "operation": ("operation", "operation_id", "seizures.by_operation", "seizures.operation"),
               "item_type": ("item_type", "item_type", "seizures.by_item", "seizures.item_type"),

@@ -12,7 +12,7 @@ a few columns, so they are read from tables a thousand times smaller, built once
   events that have coordinates, their arrests and the sums of their coordinates. Bit k of the
   category mask is set when the event has an item line of `contract.CATEGORIES[k]`, so a category
   filter keeps the events whose mask meets the filter's mask: exactly the events that
-  `filters.event_where` keeps with its EXISTS, and arrests are still counted once per event.
+  `filters.seizure_where` keeps with its EXISTS, and arrests are still counted once per event.
 
 Every column a filter restricts is in both tables under its own name, so `filters.record_where`
 works on them unchanged. tests/store/test_rollup.py checks every query against the plain SQL over the

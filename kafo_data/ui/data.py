@@ -31,7 +31,7 @@ from kafo_data.config import data_dir
 from kafo_data.errors import DataMissingError
 from kafo_data.i18n import t
 from kafo_data.store.db import Database, get_database
-from kafo_data.ui import access as ui_access
+from kafo_data.ui import signin
 from kafo_data.ui.lru import Lru
 from kafo_data.ui.state import lang
 
@@ -53,7 +53,7 @@ def access() -> Access:
     """The role of this run's session, decided once per script run (`new_run` forgets it)."""
     found = getattr(_RUN, "access", None)
     if found is None:
-        found = _RUN.access = ui_access.current()
+        found = _RUN.access = signin.current()
     return found
 
 
@@ -93,7 +93,7 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
         raise ValueError(f"not a declared query function (kafo_data.gate): {fn.__module__}.{fn.__qualname__}")
     who = access()
     if not who.is_manager and not gate.is_public(fn):
-        ui_access.sign_in_required(who)  # a public session asked for record-level data: it gets none of it
+        signin.sign_in_required(who)  # a public session asked for record-level data: it gets none of it
         st.stop()
     db = database()
     try:

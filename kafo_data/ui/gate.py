@@ -9,7 +9,7 @@
   (`kafo_data.access.proves_local`). Host, Origin and forwarding headers grant nothing.
 - **Uploads only for managers.** Streamlit's `/_stcore/upload_file/<session>/<file>` takes bytes from any
   session; the gate answers 403 before reading a byte unless that session's last run was a manager's
-  (`MANAGER_SESSIONS`, which `kafo_data.ui.access.current` keeps).
+  (`MANAGER_SESSIONS`, which `kafo_data.ui.signin.current` keeps).
 - **No placeholder secrets.** A server whose cookie secret is the example's placeholder refuses to start
   and says how to make one.
 """

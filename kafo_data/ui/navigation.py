@@ -9,9 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from kafo_data.i18n import t
-from kafo_data.ui import access as ui_access
 from kafo_data.ui import cite as ui_cite
-from kafo_data.ui import look, printing
+from kafo_data.ui import look, printing, signin
 from kafo_data.ui import page as ui
 from kafo_data.ui.registry import PageSpec
 
@@ -31,7 +30,7 @@ def run(specs: tuple[PageSpec, ...]) -> None:
             continue
         title = t(spec.title_key, lang)
         if spec.managers_only and not manager:
-            pages.append(st.Page(ui_access.sign_in_page, title=title, icon=":material/lock:",
+            pages.append(st.Page(signin.sign_in_page, title=title, icon=":material/lock:",
                                  url_path=spec.url_path, visibility="hidden"))
             continue
         path = spec.public if spec.public and not manager else spec.path

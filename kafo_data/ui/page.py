@@ -23,8 +23,7 @@ from kafo_data.i18n import LANGS, label, t
 from kafo_data.money import queries as money_queries
 from kafo_data.seizures import public, queries
 from kafo_data.seizures.filters import ID_FIELDS, Filters
-from kafo_data.ui import access as ui_access
-from kafo_data.ui import state
+from kafo_data.ui import signin, state
 from kafo_data.ui.data import access, database, new_run, per_version, q
 from kafo_data.ui.links import copy_link_button
 from kafo_data.ui.state import LANG_KEY, STATE, choice, lang, write_url
@@ -82,9 +81,9 @@ def start(managers_only: bool = False,
         notices = state.load_url({**q(money_queries.known), **q(queries.known)}) if state.needs_load() else []
         lang_ = language_switch()
         copy_link_button(lang_)
-        ui_access.sidebar(who, lang_)
+        signin.sidebar(who, lang_)
         if managers_only and not who.is_manager:
-            ui_access.sign_in_required(who)
+            signin.sign_in_required(who)
             st.stop()
         if filters == "seizures":
             chosen = sidebar_filters(lang_, public_view=not who.is_manager)
@@ -97,7 +96,7 @@ def start(managers_only: bool = False,
         st.code("python -m kafo_data build", language="bash")
         st.stop()
     state.write_url()
-    ui_access.banner(who, lang_)
+    signin.banner(who, lang_)
     damaged = database().damaged_batches()
     if damaged:  # how many, not which: batch ids are for managers (the Load reports page names them)
         st.warning(t("store.damaged_some", lang_, count=len(damaged)), icon="🧱")
