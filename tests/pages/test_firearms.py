@@ -109,3 +109,15 @@ def test_reporting_status_grid_for_managers_and_one_line_per_operation_for_the_p
     text = "\n".join(m.value for m in public.markdown)
     assert "KAFO II: records from 1 of 4 participating countries." in text.replace("\\", "")
     assert "Burkina" not in text and not public.dataframe
+
+
+def test_the_managers_seizures_page_names_the_editions_and_countries_with_no_report(loaded_data):
+    at = AppTest.from_file("../../app.py", default_timeout=60)
+    at.query_params["operation"] = "KAFO-III"
+    at.query_params["sample"] = "0"
+    at.switch_page("pages/seizures.py")
+    at.run()
+    assert not at.exception
+    text = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "No report loaded yet for: KAFO III (Burkina Faso, Côte d'Ivoire, Guinea, Mali, Niger, Senegal, Chad)." \
+        in text, text
