@@ -33,7 +33,8 @@ def draw(lang: str, filters: Filters, cells: pd.DataFrame, *, public: bool, samp
                          small=(t("firearms.sdg.definition", lang, url=views.METADATA_URL),
                                 t("firearms.sdg.caveat", lang),
                                 t("firearms.sdg.adjusted", lang, k=small_cell_events()) if public else "")))
-    view = st.segmented_control(t("look.show", lang), views.VIEWS, key="fa_view", default="operation", required=True,
+    ui.link_notice(ui.choice("fa_view", views.VIEWS, "operation"), lang)  # the chosen chart is in the link
+    view = st.segmented_control(t("look.show", lang), views.VIEWS, key="fa_view", required=True,
                                 format_func=lambda v: t(f"firearms.view.{v}", lang)) or "operation"
     title = t(f"firearms.chart.{view}", lang)
     if view in ("operation", "country"):

@@ -53,6 +53,7 @@ CHOICES: tuple[Choice, ...] = (
     Choice("edition", "ov_operation", "overview"),
     Choice("measure", "measure", "seizures", "measure"),
     Choice("show", "s_breakdown", "seizures", default="country"),
+    Choice("show", "fa_view", "firearms", default="operation"),
     Choice("records", "rec_open", "seizures", "flag", default=False),
     Choice("sort", "rec_sort", "seizures", default="seizure_date", when="rec_open"),
     Choice("order", "rec_desc", "seizures", "order", default=False, when="rec_open"),
