@@ -69,8 +69,14 @@ def is_local(cookie: str | None) -> bool:
 
 
 def remember(session_id: str, manager: bool) -> None:
-    """Record a session's role after each run, for the upload check."""
+    """Record a session's role after each run, for the upload check (ended sessions are dropped now and then)."""
     if manager:
+        if session_id not in MANAGER_SESSIONS and len(MANAGER_SESSIONS) >= 256:
+            from streamlit.runtime import Runtime
+
+            if Runtime.exists():
+                runtime = Runtime.instance()
+                MANAGER_SESSIONS.difference_update([s for s in MANAGER_SESSIONS if not runtime.is_active_session(s)])
         MANAGER_SESSIONS.add(session_id)
     else:
         MANAGER_SESSIONS.discard(session_id)
