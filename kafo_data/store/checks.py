@@ -16,6 +16,7 @@ from kafo_data.config import built_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import ReferenceError
 from kafo_data.store.db import RECORD_FILES, batch_dirs
+from kafo_data.store.health import batch_problem
 from kafo_data.store.reference import REFERENCE_TABLES, read_text, to_arrow
 
 MAX_PER_CHECK = 20
@@ -124,6 +125,9 @@ def check_batches(root: Path) -> list[str]:
     con = duckdb.connect()
     seizure_files, item_files = [], []
     for batch in batch_dirs(root):
+        aside = batch_problem(batch)
+        if aside:  # what the pages do with it (store.health): left out, named to managers only
+            problems.append(f"{batch}: set aside, not served ({aside})")
         for table, filename in RECORD_FILES.items():
             path = batch / filename
             if not path.is_file():

@@ -16,6 +16,7 @@ new dicts, lists and tuples around the values.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -35,6 +36,7 @@ from kafo_data.ui import signin
 from kafo_data.ui.lru import Lru
 from kafo_data.ui.state import lang
 
+_log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 _RUN = threading.local()  # what one script run has already looked up (each run has its own thread)
@@ -87,7 +89,9 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
     """`fn(database, *args, **kwargs)`, cached by (query, arguments, data version).
 
     A data file that is missing or unreadable ends the page with one message that names the
-    problem and the commands that check and rebuild the data, instead of a traceback.
+    problem and the commands that check and rebuild the data, instead of a traceback; a public
+    visitor gets a message that names no path, batch or file, whatever went wrong in the data
+    layer (the server log has the details).
     """
     if not gate.is_query(fn):
         raise ValueError(f"not a declared query function (kafo_data.gate): {fn.__module__}.{fn.__qualname__}")
@@ -98,7 +102,13 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
     db = database()
     try:
         return _call(fn, who.audience, run_version(db), str(db.root), args, tuple(sorted(kwargs.items())))
-    except (DataMissingError, duckdb.IOException, duckdb.InvalidInputException) as exc:
+    except (DataMissingError, duckdb.Error) as exc:
+        _log.exception("query %s.%s failed", fn.__module__, fn.__qualname__)
+        if not who.is_manager:
+            st.error(t("cellkey.unavailable", lang()), icon="🗂️")
+            st.stop()
+        if not isinstance(exc, DataMissingError | duckdb.IOException | duckdb.InvalidInputException):
+            raise
         rebuild = "money build" if fn.__module__.startswith("kafo_data.money") else "build"
         st.error(t("app.data_missing", lang(), problem=str(exc).splitlines()[0]), icon="🗂️")
         st.code(f"python -m kafo_data validate\npython -m kafo_data {rebuild}", language="bash")
