@@ -33,12 +33,11 @@ ui.public_sample_notice(lang, summary)
 
 names = ui.country_names(lang)
 ops = ui.operation_names()
-kpi = st.columns(3)
+kpi = st.columns(2)  # no item lines for the public: docs/public-numbers.md
 hidden = summary["suppressed"]
 kpi[0].metric(t("seizures.events", lang), public_views.cell(summary["events"], hidden, lang))
 kpi[1].metric(t("seizures.arrests", lang), public_views.cell(summary["arrests"], hidden, lang),
               help=t("seizures.arrests_help", lang))
-kpi[2].metric(t("seizures.lines", lang), public_views.cell(summary["lines"], hidden, lang))
 
 st.subheader(t("seizures.totals", lang))
 st.caption(t("seizures.totals_caption", lang))

@@ -159,29 +159,24 @@ def _events_sql(db: Database, pf: PublicFilters, group: str | None) -> tuple[str
     return f"SELECT {key}{_EVENT_SUMS} FROM {_events(db)} s WHERE {where} {by}", params
 
 
-def _lines_sql(db: Database, pf: PublicFilters) -> tuple[str, list[object]]:
-    where, params = record_where(pf.as_filters())
-    return f"(SELECT coalesce(sum(lines), 0)::BIGINT FROM {_cells(db)} r WHERE NOT by_item AND {where})", params
-
-
 @public_query
 def summary(db: Database, pf: PublicFilters) -> dict[str, Any]:
-    """Events, arrests and item lines of the selection, adjusted; None for each number resting on fewer than k events.
+    """Events and arrests of the selection, adjusted; None for each number resting on fewer than k events.
 
-    `sample_events` is None also when it, or the events that are not sample, are fewer than k (one
-    would give the other away); `suppressed` says whether the totals themselves are hidden.
+    No count of item lines: a third headline number close to the events would give a differencing
+    attack one more small, easily bounded figure to aim at (docs/public-numbers.md). `sample_events`
+    is None also when it, or the events that are not sample, are fewer than k (one would give the
+    other away); `suppressed` says whether the totals themselves are hidden; `empty`: no record at all.
     """
     k = small_cell_events()
     inner, params = _events_sql(db, pf, None)
-    lines, more = _lines_sql(db, pf)
-    true = db.frame(f"SELECT e.*, {lines} AS lines FROM ({inner}) e", [*more, *params])
+    true = db.frame(inner, params)
     events, sample = int(true.events.iloc[0]), int(true.sample_events.iloc[0])
-    row = cellkey.protect(true, sums=("arrests", "lines"), counts={"sample_events": "sample_key_a"}, k=k).iloc[0]
+    row = cellkey.protect(true, sums=("arrests",), counts={"sample_events": "sample_key_a"}, k=k).iloc[0]
     hidden = bool(row.suppressed)
     return {
         "events": _int(row.events),
         "arrests": _int(row.arrests),
-        "lines": _int(row.lines),
         "sample_events": None if hidden or small(sample, k) or small(events - sample, k) else _int(row.sample_events),
         "has_sample": sample > 0,
         "all_sample": sample == events and events > 0,

@@ -23,8 +23,8 @@ def _snap_events(value: float, k: int) -> int:
     return int(min(max(round(value), 1), k - 1))
 
 
-def _snap_sum(value: float) -> float:
-    return float(max(round(value), 1))
+def _snap_sum(value: float, low: float = 1) -> float:
+    return float(max(round(value), low))
 
 
 def _cells(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, tuple[float | None, float | None, bool]]:
@@ -73,11 +73,11 @@ def _diff(a, b):
     return None if a is None or b is None else (a[0] - b[0], a[1] - b[1])
 
 
-def _right(estimates: Iterable[tuple[float, float]], truth: tuple[int, float], k: int) -> bool:
+def _right(estimates: Iterable[tuple[float, float]], truth: tuple[int, float], k: int, low: float = 1) -> bool:
     estimates = list(estimates)
     events = sum(e for e, _ in estimates) / len(estimates)
     quantity = sum(q for _, q in estimates) / len(estimates)
-    return _snap_events(events, k) == truth[0] and math.isclose(_snap_sum(quantity), truth[1])
+    return _snap_events(events, k) == truth[0] and math.isclose(_snap_sum(quantity, low), truth[1])
 
 
 def run(db, records: pd.DataFrame, k: int = 3, max_per_attack: int = 40) -> dict[str, tuple[int, int]]:
@@ -92,10 +92,10 @@ def run(db, records: pd.DataFrame, k: int = 3, max_per_attack: int = 40) -> dict
         rows = recs[mask]
         return int(rows.seizure_id.nunique()), float(rows.quantity.sum())
 
-    def add(name: str, estimates: list, t: tuple[int, float]) -> None:
+    def add(name: str, estimates: list, t: tuple[int, float], low: float = 1) -> None:
         estimates = [e for e in estimates if e is not None]
         if estimates and len(results.setdefault(name, [])) < max_per_attack:
-            results[name].append(_right(estimates, t, k))
+            results[name].append(_right(estimates, t, k, low))
 
     # 1-3: a country's cell of an operation, from totals over all countries minus all but that one
     for op, countries in sorted(countries_of.items()):
@@ -137,7 +137,7 @@ def run(db, records: pd.DataFrame, k: int = 3, max_per_attack: int = 40) -> dict
                 add(f"{part} cell split by country", [(whole_cell[0] - other_cell[0], whole_cell[1] - other_cell[1])],
                     t)
 
-    # 6: headline numbers (events and item lines) of one category in one country of one operation
+    # 6: headline numbers (events and arrests) of one category in one country of one operation
     for (op, countries), category in ((o, c) for o in sorted(countries_of.items())
                                       for c in sorted(recs.category.unique())):
         for country in sorted(countries):
@@ -150,6 +150,8 @@ def run(db, records: pd.DataFrame, k: int = 3, max_per_attack: int = 40) -> dict
             if whole["events"] is None or rest["events"] is None:
                 continue
             rows = recs[(recs.operation_id == op) & (recs.country_iso3 == country) & (recs.category == category)]
-            t = (int(rows.seizure_id.nunique()), float(len(rows)))
-            add("headline numbers", [(whole["events"] - rest["events"], whole["lines"] - rest["lines"])], t)
+            arrests = float(rows.drop_duplicates("seizure_id").arrests.sum())
+            t = (int(rows.seizure_id.nunique()), arrests)
+            add("headline numbers", [(whole["events"] - rest["events"], whole["arrests"] - rest["arrests"])], t,
+                low=0)
     return {name: (len(v), sum(v)) for name, v in results.items()}

@@ -14,7 +14,7 @@ import pandas as pd
 
 from kafo_data import cellkey
 
-COUNT = ((-2, 26), (-1, 51), (0, 102), (1, 51), (2, 26))
+COUNT = ((-2, 45), (-1, 51), (0, 64), (1, 51), (2, 45))
 SUMS = ((-2, 38), (-1, 64), (0, 52), (1, 64), (2, 38))
 DRAW = {"quantity": 0, "arrests": 1, "lines": 2}
 

@@ -125,7 +125,7 @@ def test_a_selection_of_few_events_shows_no_number(db, records):
     pf = PublicFilters(operations=(op,), countries=(country,), categories=(category,))
     summary = public.summary(db, pf)
     assert summary["suppressed"] and summary["events"] is None and summary["arrests"] is None
-    assert summary["lines"] is None and summary["sample_events"] is None
+    assert summary["sample_events"] is None and "lines" not in summary
     tables = public.breakdowns(db, pf)
     for frame in tables.values():
         assert frame.suppressed.all() and frame.quantity.isna().all()
@@ -136,7 +136,6 @@ def test_summary_and_country_events_equal_pandas(db):
     summary = public.summary(db, PublicFilters())
     whole = expected.events(s.assign(all=1), ["all"], K).iloc[0]
     assert (summary["events"], summary["arrests"]) == (whole.shown_events, whole.shown_arrests)
-    assert abs(summary["lines"] - len(items)) <= 2 * max(1, round(0.025 * len(items)))
     got = public.country_events(db, PublicFilters())
     want = expected.events(s, ["country_iso3"], K).set_index("country_iso3")
     for row in got.itertuples():
