@@ -132,7 +132,7 @@ def test_a_selection_of_few_events_shows_no_number(db, records):
 
 
 def test_summary_and_country_events_equal_pandas(db):
-    s, items = read_records(DATA)
+    s = read_records(DATA)[0]
     summary = public.summary(db, PublicFilters())
     whole = expected.events(s.assign(all=1), ["all"], K).iloc[0]
     assert (summary["events"], summary["arrests"]) == (whole.shown_events, whole.shown_arrests)
