@@ -26,13 +26,19 @@ DATE_MAX = dt.date(2035, 12, 31)
 
 @dataclass(frozen=True)
 class Field:
-    """One filter: its key in the URL, its attribute, its kind, and the column it restricts (if any)."""
+    """One filter: its key in the URL, its attribute, its kind, and the column it restricts (if any).
+
+    `flag` names its command-line flag when the key would clash with another flag (`--project-output`,
+    not `--output`); `metavar` is what the command line's help shows for a value.
+    """
 
     key: str
     attr: str
     kind: Kind
     column: str = ""
     on_items: bool = False
+    flag: str = ""
+    metavar: str = "ID"
 
 
 # The two fields every filter set shares: one operation filter and one sample switch for the whole app.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kafo_data.cli.files import write_whole
+from kafo_data.cli.flags import add_filter_flags, filters_from_flags
 from kafo_data.cli.money import cmd_money, configure_money
 from kafo_data.config import built_dir, data_dir, reference_dir
 from kafo_data.errors import DataMissingError, FilterError, ReferenceError, UsageError
@@ -122,26 +123,7 @@ def filters_from_args(args: argparse.Namespace, db_root: Path) -> Filters:
     from kafo_data.seizures.filters import Filters
     from kafo_data.store.db import get_database
 
-    try:
-        given = Filters(
-            operations=tuple(args.operation or ()), countries=tuple(args.country or ()),
-            categories=tuple(args.category or ()),
-            date_from=dt.date.fromisoformat(args.date_from) if args.date_from else None,
-            date_to=dt.date.fromisoformat(args.date_to) if args.date_to else None,
-            include_sample=not args.no_sample,
-        )
-    except ValueError as exc:
-        raise UsageError(f"bad date: {exc}") from exc
-    return check(given, queries.known(get_database(db_root)))
-
-
-def add_filter_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--operation", action="append", metavar="ID")
-    p.add_argument("--country", action="append", metavar="ISO3")
-    p.add_argument("--category", action="append", metavar="ID")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
-    p.add_argument("--no-sample", action="store_true", help="leave sample records out")
+    return check(filters_from_flags(Filters, args), queries.known(get_database(db_root)))
 
 
 def export_time() -> dt.datetime:
@@ -358,8 +340,9 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 def _configure_export(p: argparse.ArgumentParser) -> None:
     from kafo_data.export.formats import FORMATS
     from kafo_data.i18n import LANGS
+    from kafo_data.seizures.filters import Filters
 
-    add_filter_flags(p)
+    add_filter_flags(p, Filters)
     p.add_argument("--format", choices=FORMATS, default="csv", help="file format (default: csv)")
     p.add_argument("--lang", choices=LANGS, default="en", help="language of labels, README and sheets")
     p.add_argument("--all", action="store_true", help="the full dataset: ignore the filter flags")

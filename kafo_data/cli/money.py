@@ -15,9 +15,11 @@ import sys
 from pathlib import Path
 
 from kafo_data.cli.files import write_whole
+from kafo_data.cli.flags import add_filter_flags, filters_from_flags
 from kafo_data.config import data_dir
 from kafo_data.export.formats import FORMATS
 from kafo_data.i18n import LANGS
+from kafo_data.money.filters import MoneyFilters
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -36,15 +38,12 @@ def _export(args: argparse.Namespace) -> int:
     from kafo_data.export import money as money_export
     from kafo_data.export.writers import ExportTooLarge
     from kafo_data.filtering import check
-    from kafo_data.money.filters import MoneyFilters
     from kafo_data.money.queries import known
     from kafo_data.store.db import get_database
 
     root = _root(args)
     db = get_database(root)
-    given = MoneyFilters(donors=tuple(args.donor or ()), outputs=tuple(args.project_output or ()),
-                         operations=tuple(args.operation or ()), include_sample=not args.no_sample)
-    filters = check(given, known(db))
+    filters = check(filters_from_flags(MoneyFilters, args), known(db))
     target = Path(args.output)
     try:  # through FILE.partial, as `export` writes: a file over a cap leaves nothing behind
         rows = write_whole(target, lambda out: money_export.write(db, args.table, filters, args.format, args.lang,
@@ -76,10 +75,7 @@ def configure_money(p: argparse.ArgumentParser) -> None:
     export.add_argument("--table", choices=("budgets", "transactions"), default="budgets")
     export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument("--lang", choices=LANGS, default="en", help="language of labels (labelled formats)")
-    export.add_argument("--donor", action="append", metavar="ID")
-    export.add_argument("--project-output", action="append", type=int, metavar="N", help="output 1-4")
-    export.add_argument("--operation", action="append", metavar="ID")
-    export.add_argument("--no-sample", action="store_true", help="leave the generated sample out")
+    add_filter_flags(export, MoneyFilters, "budget lines and transactions")
     export.add_argument("-o", "--output", required=True, help="file to write")
     ingest = sub.add_parser("ingest", help="load a CSV or xlsx of budget lines or transactions")
     ingest.add_argument("--kind", choices=("budget", "transactions"), required=True)

@@ -117,18 +117,18 @@ class PandasApp:
         return {op: self.events_summary(f.for_operation(op)) for op in self.ref["operations"].operation_id}
 
     def facets(self, f: Filters) -> dict[str, dict[str, int]]:
-        from kafo_data.seizures.queries import FACET_COLUMNS
+        from kafo_data.seizures.filters import COLUMNS
 
-        return {key: self.facet_counts(f, key) for key in FACET_COLUMNS}
+        return {key: self.facet_counts(f, key) for key in COLUMNS}
 
     def breakdowns(self, f: Filters) -> dict[str, Any]:
         return {"totals": self.totals(f), "country": self.by_country(f), "operation": self.by_operation(f),
                 "item_type": self.by_item_type(f), "month": self.monthly(f)}
 
     def facet_counts(self, f: Filters, key: str) -> dict[str, int]:
-        from kafo_data.seizures.queries import FACET_COLUMNS
+        from kafo_data.seizures.filters import COLUMNS
 
-        column = FACET_COLUMNS[key]
+        column = COLUMNS[key]
         rows = self.r[self._mask(self.r, f.without(key))]
         return {k: int(n) for k, n in rows[column].value_counts().items()}
 

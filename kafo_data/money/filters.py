@@ -19,7 +19,7 @@ class MoneyFilters:
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         Field("donor", "donors", "ids", "donor_id"),
-        Field("output", "outputs", "numbers", "output"),
+        Field("output", "outputs", "numbers", "output", flag="project-output", metavar="N"),
         OPERATION,
         SAMPLE,
     )

@@ -16,9 +16,11 @@ from kafo_data.filtering import OPERATION, SAMPLE, Field, in_clause, is_default,
 
 ID_FIELDS: tuple[Field, ...] = (
     OPERATION,
-    Field("country", "countries", "ids", "country_iso3"),
+    Field("country", "countries", "ids", "country_iso3", metavar="ISO3"),
     Field("category", "categories", "ids", "category", on_items=True),
 )
+# Filter key -> the column it restricts: the one mapping the queries, the public API and the CLI use.
+COLUMNS: dict[str, str] = {f.key: f.column for f in ID_FIELDS}
 
 
 @dataclass(frozen=True)

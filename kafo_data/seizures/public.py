@@ -23,16 +23,17 @@ Zero is shown as zero: it describes no event. Published figures are never adjust
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from kafo_data import cellkey
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
+from kafo_data.filtering import SAMPLE, Field
 from kafo_data.gate import public_query
 from kafo_data.seizures import queries
-from kafo_data.seizures.filters import Filters, record_where, rollup_events_where
+from kafo_data.seizures.filters import COLUMNS, ID_FIELDS, Filters, record_where, rollup_events_where
 from kafo_data.store import rollup
 from kafo_data.store.db import Database
 
@@ -40,6 +41,8 @@ from kafo_data.store.db import Database
 @dataclass(frozen=True)
 class PublicFilters:
     """What a public visitor may filter by: operations, countries, categories, the sample switch. No dates."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (*ID_FIELDS, SAMPLE)
 
     operations: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
@@ -49,10 +52,10 @@ class PublicFilters:
     @classmethod
     def of(cls, filters: Filters) -> PublicFilters:
         """The public part of the sidebar's filters (the day range is dropped)."""
-        return cls(filters.operations, filters.countries, filters.categories, filters.include_sample)
+        return cls(**{f.attr: getattr(filters, f.attr) for f in cls.FIELDS})
 
     def as_filters(self) -> Filters:
-        return Filters(self.operations, self.countries, self.categories, include_sample=self.include_sample)
+        return Filters(**{f.attr: getattr(self, f.attr) for f in self.FIELDS})
 
     def without(self, key: str) -> PublicFilters:
         return PublicFilters.of(self.as_filters().without(key))
@@ -191,7 +194,7 @@ def events_by(db: Database, pf: PublicFilters, key: str) -> pd.DataFrame:
 
     Every operation (or every country with events) is a row, in id order.
     """
-    column = {"operation": "operation_id", "country": "country_iso3"}[key]
+    column = COLUMNS[key]
     inner, params = _events_sql(db, pf, column)
     if key == "operation":
         inner = (f"SELECT o.operation_id, coalesce(e.events, 0) AS events, coalesce(e.arrests, 0) AS arrests, "
@@ -232,7 +235,7 @@ def facets(db: Database, pf: PublicFilters) -> dict[str, dict[str, int | None]]:
     """
     parts, params = [], []
     events = _events(db)
-    for key, column in FACETS:
+    for key, column in COLUMNS.items():
         where, more = rollup_events_where(pf.without(key).as_filters())
         if key == "category":
             bits = " UNION ALL ".join(f"SELECT '{name}' AS value, {1 << k}::UBIGINT AS bit"
@@ -245,14 +248,10 @@ def facets(db: Database, pf: PublicFilters) -> dict[str, dict[str, int | None]]:
                          f"sum(s.key_a) AS key_a FROM {events} s WHERE {where} GROUP BY 2")
         params += more
     cells = cellkey.protect(db.frame(" UNION ALL ".join(parts), params), sums=())
-    out: dict[str, dict[str, int | None]] = {key: {} for key, _ in FACETS}
+    out: dict[str, dict[str, int | None]] = {key: {} for key in COLUMNS}
     for facet, value, events_ in zip(cells.facet, cells.value, cells.events, strict=True):
         out[facet][value] = _int(events_)
     return out
-
-
-FACETS: tuple[tuple[str, str], ...] = (("operation", "operation_id"), ("country", "country_iso3"),
-                                       ("category", "category"))
 
 
 @public_query

@@ -17,7 +17,7 @@ import pandas as pd
 from kafo_data.contract import seizures as contract
 from kafo_data.filtering import Known
 from kafo_data.gate import public_query, query
-from kafo_data.seizures.filters import Filters, record_where, rollup_events_where, seizure_where
+from kafo_data.seizures.filters import COLUMNS, Filters, record_where, rollup_events_where, seizure_where
 from kafo_data.store import rollup
 from kafo_data.store.db import Database
 from kafo_data.store.sql import path_literal
@@ -430,11 +430,10 @@ def _records_page_from_events(db: Database, f: Filters, limit: int, offset: int,
     return None
 
 
-FACET_COLUMNS = {"operation": "operation_id", "country": "country_iso3", "category": "category"}
 
 
 @query
-def facets(db: Database, f: Filters, keys: tuple[str, ...] = tuple(FACET_COLUMNS)) -> dict[str, dict[str, int]]:
+def facets(db: Database, f: Filters, keys: tuple[str, ...] = tuple(COLUMNS)) -> dict[str, dict[str, int]]:
     """For each filter, the item lines each of its values would match under the other filters.
 
     All filters in one statement: the sidebar needs three, on every page.
@@ -443,7 +442,7 @@ def facets(db: Database, f: Filters, keys: tuple[str, ...] = tuple(FACET_COLUMNS
     selects, params = [], []
     for k, key in enumerate(keys):
         where, more = record_where(f.without(key))
-        selects.append(f"SELECT {k} AS _facet, {FACET_COLUMNS[key]} AS value, {lines} AS n "
+        selects.append(f"SELECT {k} AS _facet, {COLUMNS[key]} AS value, {lines} AS n "
                        f"FROM {table} r WHERE {where} GROUP BY ALL")
         params += more
     out: dict[str, dict[str, int]] = {key: {} for key in keys}
