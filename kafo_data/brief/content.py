@@ -29,7 +29,7 @@ from kafo_data.store.db import Database
 
 PAGES: tuple[str, ...] = ("overview", "operations", "budget")
 PAGE_TITLES = {"overview": "overview.title", "operations": "operations.title", "budget": "budget.title"}
-Svg = Callable[[dict[str, Any]], bytes]
+Svg = Callable[..., bytes]  # images.svg: a figure (and a width) in, SVG bytes out
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ def _results(db: Database, req: Request) -> str:
             others = [o for o in rows if not o["shown"] and o["footnote_of"] == row["figure_id"]]
             notes = "".join(f'<div class="small">{e(n)} [{numbers.setdefault(o["source_id"], len(numbers) + 1)}]</div>'
                             for n, o in zip(card.footnotes, others, strict=True))
-            words = "<br>".join(e(q) for q in views.quote_lines(card, lang))
+            quote, *ours = views.quote_lines(card, lang)  # the source's words, then our translation (smaller)
+            words = e(quote) + "".join(f'<div class="small">{e(line)}</div>' for line in ours)
             parts.append(f"<tr><td>{e(card.label)}</td><td class='value'>{e(card.value_text) or '—'}</td>"
                          f"<td>{words}{notes}</td><td>[{own}]</td></tr>")
         parts.append("</tbody></table><ol class='sources'>")
@@ -129,7 +130,7 @@ def _timeline(db: Database, req: Request, svg: Svg) -> str:
     figure = charts.timeline(frame, t("overview.timeline", lang), t("overview.countries", lang),
                              t("overview.officers", lang), lang=lang,
                              source=t("facts2.source.timeline", lang, sources=plotly_literal(sources)))
-    return _image(svg(figure), t("overview.timeline", lang))
+    return _image(svg(figure, width=1200), t("overview.timeline", lang))  # wide: less of the page, same text
 
 
 def _money(db: Database, req: Request, svg: Svg | None) -> str:
@@ -214,22 +215,22 @@ def compose(db: Database, req: Request, svg: Svg | None) -> str:
 
 
 STYLE = """
-@page { size: A4; margin: 14mm 14mm 16mm 14mm;
+@page { size: A4; margin: 11mm 13mm 13mm 13mm;
   @bottom-left { content: "KAFO"; font: 7.5pt 'DejaVu Sans', sans-serif; color: #4a5361; }
   @bottom-right { content: counter(page) " / " counter(pages); font: 7.5pt 'DejaVu Sans', sans-serif;
                   color: #4a5361; } }
-body { font: 8.6pt/1.32 'DejaVu Sans', 'Liberation Sans', sans-serif; color: #1c2530; }
+body { font: 8.1pt/1.28 'DejaVu Sans', 'Liberation Sans', sans-serif; color: #1c2530; }
 h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 4mm 0 1.5mm; }
 h3 { font-size: 9.5pt; margin: 3mm 0 1mm; break-after: avoid; }
 .kicker { margin: 0; color: #4a5361; font-size: 8pt; text-transform: uppercase; letter-spacing: .04em; }
 .meta { margin: 0 0 1mm; color: #3d4654; }
-.small, .url { font-size: 7.4pt; color: #3d4654; } .url { word-break: break-all; }
+.small, .url { font-size: 7pt; line-height: 1.2; color: #3d4654; } .url { word-break: break-all; }
 a { color: #0b5cad; text-decoration: none; word-break: break-word; }
 table { width: 100%; border-collapse: collapse; margin: 1mm 0 2mm; }
-th, td { text-align: left; vertical-align: top; padding: 1mm 1.4mm; border-bottom: .3pt solid #c9d0d8; }
+th, td { text-align: left; vertical-align: top; padding: .6mm 1.2mm; border-bottom: .3pt solid #c9d0d8; }
 th { font-size: 7.6pt; color: #3d4654; border-bottom: .6pt solid #8a94a0; }
 td.value { white-space: nowrap; font-weight: bold; }
-table.results td:nth-child(1) { width: 20%; } table.results td:nth-child(2) { width: 20%; }
+table.results td:nth-child(1) { width: 17%; } table.results td:nth-child(2) { width: 16%; }
 table.results td:nth-child(4), table.results th:nth-child(4) { width: 7%; white-space: nowrap; }
 ol.sources { margin: 0 0 2mm; padding-left: 0; list-style: none; font-size: 7.6pt; }
 ol.sources li { margin-bottom: .4mm; }
@@ -237,6 +238,7 @@ tr, figure, .op h3 { break-inside: avoid; }
 figure { margin: 1mm 0 2mm; } figure img { width: 100%; }
 table.side { font-size: 7.6pt; }
 .illustration { border-left: 2pt solid #E69F00; padding-left: 2mm; }
-footer { border-top: .6pt solid #8a94a0; margin-top: 4mm; break-inside: avoid; }
-footer li { margin-bottom: .6mm; }
+footer { border-top: .6pt solid #8a94a0; margin-top: 3mm; font-size: 7.4pt; }
+footer h2 { font-size: 9pt; margin: 2mm 0 1mm; break-after: avoid; }
+footer ul { margin: 0; padding-left: 4mm; } footer li { margin-bottom: .3mm; }
 """
