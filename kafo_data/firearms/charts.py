@@ -19,9 +19,10 @@ SHARE_COLOUR = "#009E73"
 def share_bars(frame: pd.DataFrame, title: str, axis: str, *, source: str | None, lang: str) -> Figure:
     """SDG 16.4.2 by row, in %: one bar each, its text on it; a row with nothing to show has no bar."""
     trace = {"type": "bar", "orientation": "h", "x": frame.share.tolist(), "y": frame.label.tolist(),
-             "text": frame.text.tolist(), "textposition": "outside", "cliponaxis": False,
+             "text": frame.bar_text.tolist(), "customdata": frame.text.tolist(), "textposition": "outside",
+             "cliponaxis": False,
              "marker": {"color": SHARE_COLOUR}, "textfont": {"color": TEXT},
-             "hovertemplate": "%{y}: %{text}<extra></extra>", "showlegend": False}
+             "hovertemplate": "%{y}: %{customdata}<extra></extra>", "showlegend": False}
     height = max(260, 70 + 34 * len(frame))
     return base_figure([trace], title, height, source=source, bottom=44, lang=lang,
                        xaxis={"title": {"text": axis}, "range": [0, 105], "ticksuffix": ""},

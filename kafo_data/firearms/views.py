@@ -116,9 +116,10 @@ def indicator_rows(cells: pd.DataFrame, part_name: str, labeller: Callable[[str]
         name = labeller(key)
         rows.append({"key": key, "name": name, "firearms": ind.firearms, "recorded": ind.recorded,
                      "established": ind.established, "share": float("nan") if share is None else share * 100,
-                     "text": text, "label": name if share is not None else f"{name} ({text})"})
+                     "text": text, "label": name if share is not None else f"{name} ({text})",
+                     "bar_text": "" if share is None else percent(share, lang)})
     return pd.DataFrame(rows, columns=["key", "name", "firearms", "recorded", "established", "share", "text",
-                                       "label"])
+                                       "label", "bar_text"])
 
 
 def indicator_table(rows: pd.DataFrame, part_name: str, lang: str) -> pd.DataFrame:
@@ -156,6 +157,12 @@ def stacked(cells: pd.DataFrame, part_name: str, row: str, series: str, row_labe
                     "value": float("nan") if value is None else value, "text": cell_text(value, lang)})
     frame = pd.DataFrame(out, columns=["row", "series", "value", "text"])
     return frame.sort_values(["row", "series"], kind="stable").reset_index(drop=True)
+
+
+def chart_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A breakdown for its chart: a row with a hidden cell says so in its label (the bar cannot)."""
+    hidden = set(frame.row[frame.value.isna()])
+    return frame.assign(row=[f"{r} ({fewer_than(lang)})" if r in hidden else r for r in frame.row])
 
 
 def breakdown(cells: pd.DataFrame, view: str, names: dict[str, str], lang: str) -> pd.DataFrame:

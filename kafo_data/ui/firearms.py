@@ -40,15 +40,17 @@ def draw(lang: str, filters: Filters, cells: pd.DataFrame, *, public: bool, samp
     if view in ("operation", "country"):
         labeller = (lambda v: ops.get(v, v)) if view == "operation" else (lambda v: names.get(v, v))
         rows = views.indicator_rows(cells, view, labeller, lang, public)
-        figure = charts.share_bars(rows, title, t("firearms.axis.share", lang), source=source, lang=lang)
+        axis = t("firearms.axis.share_adjusted" if public else "firearms.axis.share", lang)
+        figure = charts.share_bars(rows, title, axis, source=source, lang=lang)
         table = views.indicator_table(rows, view, lang)
     else:
         frame = views.breakdown(cells, view, names, lang)
+        drawn = views.chart_rows(frame, lang)
         if view == "flow":
-            figure = charts.flow(frame, title, source=source, lang=lang, made_in=t("firearms.col.made_in", lang),
+            figure = charts.flow(drawn, title, source=source, lang=lang, made_in=t("firearms.col.made_in", lang),
                                  seized_in=t("firearms.col.country", lang))
         else:
-            figure = charts.stacked_bars(frame, title, t("firearms.axis.firearms", lang), source=source, lang=lang)
+            figure = charts.stacked_bars(drawn, title, t("firearms.axis.firearms", lang), source=source, lang=lang)
         table = views.breakdown_table(frame, view, lang)
     look.chart(figure, sample=sample)
     st.caption(t("firearms.chart.caption", lang))

@@ -164,3 +164,21 @@ def test_a_public_visitor_sees_totals_not_records(outside_server, outside_window
     assert outside_window.network.blocked == []
 
 
+
+
+def test_a_public_visitor_sees_the_firearms_page_adjusted_and_no_weapon(outside_server, outside_window):
+    """Issue 30: the public Firearms page says its counts are adjusted; no make or calibre reaches the browser."""
+    page = outside_window.page
+    driver.open_page(page, outside_server.url, "firearms", "show=tracing")
+    main = page.get_by_test_id("stMain").inner_text()
+    assert "(adjusted)" in main and "Origin established for" in main
+    for word in ("Beretta", "Browning", "Taurus", "Baikal", "Kalashnikov", "7.62x39", "SAMPLE-KAFO"):
+        assert word not in page.content(), word
+    assert driver.errors(page) == []
+    driver.screenshot(page, "access-public-firearms")
+    page.set_viewport_size(driver.PHONE)
+    driver.open_page(page, outside_server.url, "firearms", "")
+    driver.screenshot(page, "access-public-firearms-phone")
+    assert driver.overflow(page) <= 1
+    page.set_viewport_size(driver.DESKTOP)
+    assert outside_window.network.blocked == []
