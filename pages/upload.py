@@ -28,8 +28,17 @@ st.markdown(t("upload.intro", lang))
 
 ops = ui.operation_names()
 names = ui.country_names(lang)
+done = st.session_state.get("upload_outcome")
+if done:  # what the last store or removal did, and nothing checked again (issue 28)
+    st.success(t("upload.done", lang, file=literal(done[0]), outcome=done[1]), icon="✅")
+    if len(done) > 2:
+        st.markdown(t("links.upload.stored", lang, batch=literal(done[2]), rows=number(done[3], lang)))
+reports.template_buttons(lang)
+# A new uploader after each store: the stored file is not checked again as if it were new.
 file = st.file_uploader(t("access2.upload_label", lang, limit=reports.file_cap() // 2**20),
-                        type=["csv", "xlsx", "txt"], key="upload_file", help=t("upload.file_help", lang))
+                        type=["csv", "xlsx", "txt"], key=f"upload_file_{st.session_state.get('upload_round', 0)}",
+                        help=t("upload.file_help", lang))
+reports.translated_dropzone(lang)
 with st.expander(t("upload.defaults", lang)):
     default_op = st.selectbox(t("upload.default_operation", lang), [None, *ops], key="upload_op",
                               format_func=lambda v: t("upload.none", lang) if v is None else ops[v])
@@ -49,10 +58,11 @@ if file is not None:
         st.stop()
 
     st.subheader(t("upload.report", lang))
-    counts = st.columns(3)
+    counts = st.columns(4)  # read = accepted + already loaded + rejected, in that order
     counts[0].metric(t("upload.read", lang), number(plan.read, lang))
     counts[1].metric(t("upload.accepted", lang), number(len(plan.accepted), lang))
-    counts[2].metric(t("upload.rejected", lang), number(len(plan.rejected), lang))
+    counts[2].metric(t("links.upload.already_loaded", lang), number(len(plan.already_loaded), lang))
+    counts[3].metric(t("upload.rejected", lang), number(len(plan.rejected), lang))
     st.caption(plan.summary(lang))
     st.dataframe({t("upload.col.finding", lang): plan.report_lines(lang)}, hide_index=True)
     if plan.rejected:
@@ -68,17 +78,17 @@ if file is not None:
         label = t("upload.confirm", lang, count=number(len(plan.accepted), lang))
         if st.button(label, type="primary", key="upload_confirm"):
             try:
-                st.session_state["upload_outcome"] = (file.name, reports.store(plan, strict, actor, lang))
+                said, batch_id, rows = reports.store(plan, strict, actor, lang)
             except Refused as exc:
                 st.error(str(exc), icon="🚫")
                 st.stop()
+            st.session_state["upload_outcome"] = (file.name, said, batch_id, rows) if batch_id else (file.name, said)
+            st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+            if batch_id:
+                st.session_state["remove_id"] = batch_id  # ready to be taken back out, below
             st.rerun()
     else:
         st.warning(t("upload.nothing_to_store", lang), icon="⚠️")
-
-done = st.session_state.get("upload_outcome")
-if done:
-    st.success(t("upload.done", lang, file=literal(done[0]), outcome=done[1]), icon="✅")
 
 st.subheader(t("upload.batches", lang))
 stored = reports.stored()
@@ -100,6 +110,7 @@ if removable:
             else:
                 try:
                     removed = reports.remove(chosen, actor)
+                    st.session_state.pop("remove_id", None)
                     st.session_state["upload_outcome"] = (removed.file or removed.batch_id,
                                                           t("upload.removed", lang, batch=removed.batch_id))
                     st.rerun()

@@ -283,6 +283,28 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return run_cli(_root(args), args)
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    """A blank national report (XLSX, or CSV when the name ends in .csv) in French or English."""
+    from kafo_data.cli.files import write_whole
+    from kafo_data.ingest import template
+
+    target = Path(args.output)
+    make = template.csv_bytes if target.suffix.lower() == ".csv" else template.xlsx
+    if target.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError("the output must end in .xlsx or .csv")
+    data = make(_root(args), args.lang)
+    write_whole(target, lambda handle: handle.write(data))
+    print(f"wrote {target} ({len(data):,} bytes, {args.lang})")
+    return 0
+
+
+def _configure_template(p: argparse.ArgumentParser) -> None:
+    from kafo_data.i18n import LANGS
+
+    p.add_argument("--lang", choices=LANGS, default="fr", help="language of the headers, lists and help (default fr)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="modele.xlsx, or a .csv")
+
+
 def cmd_batches(args: argparse.Namespace) -> int:
     from kafo_data.store.batches import BatchError, command_line_user, format_table, list_batches, remove_batch
 
@@ -402,6 +424,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Callable[[argpars
     "brief": (cmd_brief, _configure_brief, "a print-ready PDF brief of a page: published results, charts, citation"),
     "money": (cmd_money, configure_money, "budget lines and transactions: build the sample, export, ingest"),
     "ingest": (cmd_ingest, _configure_ingest, "load national seizure reports (CSV or .xlsx) as new batches"),
+    "template": (cmd_template, _configure_template, "a blank national report to fill in: XLSX (drop-downs) or CSV"),
     "batches": (cmd_batches, _configure_batches, "list the stored batches, or remove one: batches remove ID"),
 }
 # Developer tools (kafo_data/devtools/): listed in --help, imported only when their command is run.

@@ -48,7 +48,7 @@ def _cli_one(root: Path, path: Path, args: argparse.Namespace) -> int:
             print(line)
         print(t("ingest.report.dry_run", lang))
         print(f"{p.filename}: {p.summary(lang)}")
-        return 1 if p.rejected else 0
+        return 1 if p.rejected or p.already_loaded else 0
     try:
         result = commit(root, p, strict=args.strict, loaded_by=command_line_user())
     except ReportError as exc:

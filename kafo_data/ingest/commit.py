@@ -42,7 +42,7 @@ class CommitResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.plan.rejected else 0
+        return 1 if self.plan.rejected or self.plan.already_loaded else 0
 
 
 def commit(root: Path, p: IngestPlan, strict: bool = False, loaded_by: str | None = None) -> CommitResult:
@@ -106,7 +106,8 @@ def _batch_meta(root: Path, p: IngestPlan, batch_id: str, rejected_path: Path | 
         "format": p.kind, "encoding": p.encoding, "separator": p.separator, "sheet": p.sheet,
         "header_line": p.header_line, "header_lang": p.lang, "columns": p.columns,
         "unused_columns": p.unused_columns, "read": p.read, "accepted": len(p.accepted),
-        "rejected": len(p.rejected), "rows": len(p.accepted), "events": events,
+        "rejected": len(p.rejected), "already_loaded": len(p.already_loaded), "rows": len(p.accepted),
+        "events": events,
         "skipped": [{"line": line, "what": what} for line, what in p.skipped], "blank_lines": p.blank_lines,
         "rejected_file": str(rejected_path.relative_to(root).as_posix()) if rejected_path else None,
         "warnings": [{"line": line, **{lang: w.text(lang) for lang in LANGS}} for line, w in p.warnings()],

@@ -165,7 +165,10 @@ def _parse_item(row: Row, cell: Callable[[str], tuple[object, str]], bad: Callab
     else:
         found = mappings.item(item_text)
         if found is None:
-            bad("ingest.reason.item_unknown", "item", item_text)
+            close = mappings.close_items(item_text)
+            bad("ingest.reason.item_unknown", "item", item_text,
+                hint=msg("ingest.hint.close_items", names=tuple(close)) if close else msg(
+                    "ingest.hint.item_list"))
     entry = found[0] if found else None
     if entry:
         row.item.update(category=entry.category, item_type=entry.item_type, craft_made=entry.craft_made)

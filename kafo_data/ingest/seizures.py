@@ -25,10 +25,13 @@ reviewer can hold the code to them:
   are not compared), or when all its cells repeat an earlier row of the same file
   (`ingest.verdict`, over the store's search `store.stored_rows`).
 - A file whose SHA-256 equals a stored batch's is not loaded again: every row read is
-  rejected as "already loaded as batch X", nothing is written, not even a rejected file.
-- Counts: N read = A accepted + R rejected, where N counts the rows after the header that are
-  neither blank nor a totals row (see `ingest_read`). Exit codes: 0 all accepted, 1 some
-  rejected (accepted ones stored unless strict), 2 the file could not be read.
+  "already loaded as batch X", nothing is written, not even a rejected file.
+- Counts: N read = A accepted + D already loaded + R rejected, where N counts the rows after the
+  header that are neither blank nor a totals row (see `ingest_read`); a row stored before (the
+  same record in a stored batch, or the same file) is "already loaded", apart from the rows
+  rejected for a reason to correct. Exit codes: 0 all accepted, 1 some not stored (rejected or
+  already loaded; accepted ones stored unless strict, which stops only for rejected rows), 2 the
+  file could not be read.
 - Warnings (date outside the operation's dates, country not in the operation, coordinates
   outside the country, service not given) never reject a row; they are shown and kept in
   `batch.json`.
@@ -55,6 +58,10 @@ __all__ = ["IngestPlan", "check_size", "plan"]
 # (a typing error: a wrong year); a date between those and outside the operation's days is a warning.
 LATE_DAYS = 365
 MAX_REPORT_LINES = 40
+
+
+# The reasons that say a row is stored already: counted apart ("already loaded"), not as rejected.
+ALREADY_LOADED = frozenset({"ingest.reason.duplicate_stored", "ingest.reason.file_already_loaded"})
 
 
 @dataclass
@@ -94,8 +101,14 @@ class IngestPlan:
         return [r for r in self.rows if not r.reasons]
 
     @property
+    def already_loaded(self) -> list[Row]:
+        """Rows stored before (the same file, or the same record in a stored batch): not added, not rejected."""
+        return [r for r in self.rows if r.reasons and all(m.key in ALREADY_LOADED for m in r.reasons)]
+
+    @property
     def rejected(self) -> list[Row]:
-        return [r for r in self.rows if r.reasons]
+        """Rows refused for a reason a manager can correct (an already-loaded row is not one of them)."""
+        return [r for r in self.rows if r.reasons and not all(m.key in ALREADY_LOADED for m in r.reasons)]
 
     def warnings(self) -> list[tuple[int | None, Message]]:
         """File-level warnings (line None), then row warnings of the accepted rows."""
@@ -104,9 +117,9 @@ class IngestPlan:
         return out
 
     def summary(self, lang: str = "en") -> str:
-        """The one line `N read, A accepted, R rejected`."""
+        """The one line `N read, A accepted, D already loaded, R rejected` (N = A + D + R)."""
         return t("ingest.report.summary", lang, read=self.read, accepted=len(self.accepted),
-                 rejected=len(self.rejected))
+                 already=len(self.already_loaded), rejected=len(self.rejected))
 
     def rejected_rows(self, lang: str | None = None) -> list[dict[str, str]]:
         """Rejected rows for a table on screen: line, reason, then the cells as received."""
@@ -164,6 +177,10 @@ class IngestPlan:
                       reason="; ".join(m.text(lang) for m in r.reasons)) for r in self.rejected]
         findings += [t("ingest.report.warning_line", lang, line=line, warning=w.text(lang)) if line is not None
                      else t("ingest.report.warning_file", lang, warning=w.text(lang)) for line, w in self.warnings()]
+        if self.already_loaded and not self.duplicate_of:
+            batches = sorted({v for r in self.already_loaded for m in r.reasons for k, v in m.values if k == "batch"})
+            findings.insert(0, t("links.report.already_loaded_rows", lang, count=len(self.already_loaded),
+                                 batches=", ".join(map(str, batches))))
         if self.duplicate_of:
             findings = [t("ingest.report.already_loaded", lang, batch=self.duplicate_of,
                           when=self.duplicate_loaded_at or "?")]
@@ -191,7 +208,8 @@ def plan(root: Path, filename: str, data: bytes, lang_hint: str | None = None, *
     if operation:
         defaults["operation_id"] = mappings.operation(operation)
         if defaults["operation_id"] is None:
-            raise ReportError(msg("ingest.error.unknown_default_operation", value=operation))
+            raise ReportError(msg("ingest.error.unknown_default_operation", value=operation,
+                                  known=", ".join(sorted(mappings.op_dates))))
     if country:
         defaults["country_iso3"] = mappings.countries.get(norm(country))
         if defaults["country_iso3"] is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -227,6 +228,10 @@ class Mappings:
                 if calibre:
                     return self.items[key], calibre
         return None
+
+    def close_items(self, text: str, limit: int = 4) -> list[str]:
+        """Known item names that come close to an unknown one (what the manager probably meant)."""
+        return difflib.get_close_matches(norm(text), list(self.items), n=limit, cutoff=0.6)
 
     def unit(self, text: str, item_type: str) -> str | None:
         n = norm(text)

@@ -12,9 +12,9 @@ from typing import Any
 import streamlit as st
 
 from kafo_data.config import data_dir
-from kafo_data.fmt import literal
+from kafo_data.fmt import literal, number
 from kafo_data.i18n import t
-from kafo_data.ingest import read
+from kafo_data.ingest import read, template
 from kafo_data.ingest import seizures as ingest
 from kafo_data.ingest.commit import commit, outcome
 from kafo_data.ingest.messages import ReportError
@@ -53,14 +53,38 @@ def plan_upload(file: Any, lang: str, operation: str | None, country: str | None
     return plan
 
 
-def store(plan: IngestPlan, strict: bool, actor: str, lang: str) -> str:
-    """Store the plan's accepted rows; the sentence saying what was written (Refused when nothing could be)."""
+def store(plan: IngestPlan, strict: bool, actor: str, lang: str) -> tuple[str, str | None, int]:
+    """Store the plan's accepted rows: the sentence saying what was written, the new batch (None when nothing
+    was) and the rows stored (Refused when nothing could be read)."""
     try:
         result = commit(data_dir(), plan, strict=strict, loaded_by=actor)
     except ReportError as exc:
         raise Refused(t("upload.unreadable", lang, reason=exc.markdown(lang))) from exc
     st.session_state.pop(_PLAN, None)
-    return outcome(result, lang)
+    return outcome(result, lang), result.batch_id, result.stored
+
+
+def template_buttons(lang: str) -> None:
+    """The blank report, XLSX and CSV, in the page's language: built on click (`ingest.template`)."""
+    root = data_dir()
+    with st.expander(t("links.template.title", lang), icon=":material/description:"):
+        st.caption(t("links.template.caption", lang))
+        with st.container(horizontal=True):
+            for fmt, make, mime in (("xlsx", template.xlsx, _XLSX), ("csv", template.csv_bytes, "text/csv")):
+                st.download_button(t(f"links.template.{fmt}", lang), data=lambda make=make: make(root, lang),
+                                   file_name=f"{t('links.template.file', lang)}.{fmt}", mime=mime,
+                                   on_click="ignore", key=f"template_{fmt}", icon=":material/download:")
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def translated_dropzone(lang: str) -> None:
+    """The drop zone's own line ("10MB per file • CSV, XLSX, TXT", Streamlit's English) in the page's language."""
+    words = t("links.upload.limit", lang, size=number(file_cap() // 2**20, lang)).replace("\\", "").replace('"', "")
+    st.html('<style>[data-testid="stFileUploaderDropzoneInstructions"] * {font-size: 0 !important;}'
+            '[data-testid="stFileUploaderDropzoneInstructions"]::after {content: "' + words + '";'
+            ' font-size: 0.875rem; color: #4a5361;}</style>')
 
 
 def stored() -> list[batches.BatchInfo]:

@@ -61,7 +61,7 @@ def test_a_load_killed_mid_write_leaves_the_dataset_as_it_was(data_copy, tmp_pat
     again = _ingest(data_copy, path)
     out, err = again.communicate(timeout=120)
     assert again.returncode == 1, err
-    assert "17 read, 10 accepted, 7 rejected" in out
+    assert "17 read, 10 accepted, 0 already loaded, 7 rejected" in out
     new = [b for b in batch_dirs(data_copy) if b not in batches]
     assert len(new) == 1 and validate(data_copy) == []
     assert not list((data_copy / "tmp").glob("*.partial")), "the half-written batch is cleaned up"

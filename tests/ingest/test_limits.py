@@ -165,8 +165,8 @@ def test_planning_reads_no_stored_batch_into_python_and_still_finds_stored_dupli
     monkeypatch.setattr(pq, "read_table", no_whole_table)
     again = ingest.plan(data_copy, "b.csv", csv_bytes([line(), line(ref="X-3", item="cartouches", quantity="13")]))
     (batch,) = [b.name for b in batch_dirs(data_copy) if b.name != "sample"]
-    assert [m.text("en") for m in again.rejected[0].reasons] == [f"duplicate: this row is already stored in batch "
-                                                                  f"{batch}"]
+    assert [m.text("en") for m in again.already_loaded[0].reasons] == [
+        f"duplicate: this row is already stored in batch {batch}"]
     assert [r.line for r in again.accepted] == [3]
 
 

@@ -25,7 +25,7 @@ from kafo_data.store.db import batch_dirs, data_version, get_database
 from tests.conftest import REPO, read_records
 from tests.fixtures.ingest import reports
 
-SUMMARY = re.compile(r"(\d+) read, (\d+) accepted, (\d+) rejected")
+SUMMARY = re.compile(r"(\d+) read, (\d+) accepted, (\d+) already loaded, (\d+) rejected")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -37,8 +37,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def summary(out: str) -> tuple[int, int, int]:
     found = SUMMARY.findall(out)
     assert len(found) == 1, out
-    read, accepted, rejected = map(int, found[0])
-    assert read == accepted + rejected
+    read, accepted, already, rejected = map(int, found[0])
+    assert read == accepted + already + rejected  # said in that order (issue 28)
     return read, accepted, rejected
 
 
@@ -247,7 +247,12 @@ def test_an_item_name_that_maps_to_nothing_is_rejected_not_guessed(data_copy):
                                line(ref="X-3", item="")])
     assert len(p.rejected) == 3 and not p.accepted
     assert "cartouches de marlboro" in p.rejected[0].reasons[0].text("fr")
-    assert "n'est pas un objet connu" in p.rejected[0].reasons[0].text("fr")
+    reason = p.rejected[0].reasons[0].text("fr")
+    assert "n'est pas un nom d'objet connu" in reason
+    # what to do, from the page: the names that come close (issue 28), never a file on the server
+    assert "Vouliez-vous dire" in reason and "cartouches de tabac" in reason and "data/" not in reason
+    far = p.rejected[1].reasons[0].text("en")
+    assert "Lists" in far and "data/" not in far  # nothing close: the template's list of names
     assert "Désignation est vide" in p.rejected[2].reasons[0].text("fr")
 
 
@@ -428,22 +433,22 @@ def test_the_same_file_loaded_twice_adds_nothing_the_second_time(data_copy, tmp_
     version = data_version(data_copy)
     rejected_before = sorted(p.read_bytes() for p in (data_copy / "rejected").iterdir())
     code, out, _ = run(capsys, "ingest", str(path), "--data-dir", str(data_copy))
-    assert code == 1 and summary(out) == (17, 0, 17)
+    assert code == 1 and summary(out) == (17, 0, 0) and "17 already loaded" in out  # not "rejected" (issue 28)
     assert "already loaded as batch" in out and "Nothing added" in out
     assert data_version(data_copy) == version
     assert sorted(p.read_bytes() for p in (data_copy / "rejected").iterdir()) == rejected_before
     assert len(report_batches(data_copy)) == 1
 
 
-def test_rows_already_stored_from_another_file_are_rejected_as_duplicates(data_copy, tmp_path, capsys):
+def test_rows_already_stored_from_another_file_are_counted_as_already_loaded(data_copy, tmp_path, capsys):
     fr = write(tmp_path, "rapport.csv", reports.french_csv(bad=False))
     en = write(tmp_path, "report.csv", reports.english_csv())
     run(capsys, "ingest", str(fr), "--data-dir", str(data_copy))
     (first,) = report_batches(data_copy)
     code, out, _ = run(capsys, "ingest", str(en), "--data-dir", str(data_copy))
-    assert code == 1 and summary(out) == (10, 0, 10)
-    rejected = rejected_file(data_copy)
-    assert all(f"already stored in batch {first.name}" in r["reason"] for r in rejected)
+    assert code == 1 and summary(out) == (10, 0, 0) and "10 already loaded" in out
+    assert f"10 row(s) already stored in batch {first.name}" in out
+    assert not (data_copy / "rejected").exists() or not any((data_copy / "rejected").iterdir())  # nothing to correct
     assert len(report_batches(data_copy)) == 1
 
 
@@ -566,7 +571,7 @@ def test_plan_writes_nothing_and_commit_stores_it(data_copy):
     data = reports.french_csv()
     p = ingest.plan(data_copy, "rapport.csv", data)
     assert (data_copy / "rejected").exists() is False and not report_batches(data_copy)
-    assert p.summary("fr") == "17 lues, 10 acceptées, 7 rejetées"
+    assert p.summary("fr") == "17 lues, 10 acceptées, 0 déjà chargées, 7 rejetées"
     assert [r["line"] for r in p.rejected_rows()] == [str(r.line) for r in p.rejected]
     result = commit(data_copy, p)
     assert result.batch_id and result.stored == 10 and result.events == 5 and result.exit_code == 1
@@ -581,7 +586,7 @@ def test_commit_checks_duplicates_again_when_confirmed_later(data_copy):
     assert len(second.accepted) == 10, "nothing stored yet when both were planned"
     commit(data_copy, first)
     result = commit(data_copy, second)
-    assert result.batch_id is None and len(result.plan.rejected) == 10
+    assert result.batch_id is None and len(result.plan.already_loaded) == 10 and not result.plan.rejected
 
 
 # ---------------------------------------------------------------- mapping files and messages

@@ -43,7 +43,7 @@ def test_report_first_then_store_on_confirm_then_second_load_adds_nothing(isolat
     at.file_uploader[0].set_value((REPORT.name, REPORT.read_bytes(), "text/csv")).run()
     assert not at.exception
     read, accepted, rejected = metric(at, "Rows read"), metric(at, "Accepted"), metric(at, "Rejected")
-    assert read == accepted + rejected and accepted > 0 and rejected > 0
+    assert read == accepted + metric(at, "Already loaded") + rejected and accepted > 0 and rejected > 0
     assert [b.batch_id for b in batches.list_batches(isolated_data)] == ["sample"], "nothing stored before confirm"
 
     confirm = next(b for b in at.button if b.label.startswith("Store the"))
@@ -51,11 +51,28 @@ def test_report_first_then_store_on_confirm_then_second_load_adds_nothing(isolat
     assert not at.exception
     stored = [b for b in batches.list_batches(isolated_data) if not b.is_sample]
     assert len(stored) == 1 and stored[0].rows == accepted
-    assert any("stored" in s.value.lower() or stored[0].batch_id in s.value for s in at.success)
     db = get_database(isolated_data)
     assert queries.record_count(db, Filters(include_sample=False)) == accepted
     assert queries.events_summary(db, Filters(include_sample=False))["events"] > 0
+    # the result of the store, and nothing checked again (issue 28): batch id, rows stored, how to take it out
+    said = " ".join(s.value for s in at.success) + " ".join(m.value for m in at.markdown)
+    assert stored[0].batch_id in said and f"{accepted} item line(s) stored" in said and "Remove batch" in said
+    assert not at.metric and not any("already" in i.value for i in at.info)
+    assert at.selectbox(key="remove_id").value == stored[0].batch_id
+    assert at.file_uploader[0].value is None  # a fresh uploader: the stored file is not read again
+
+    # the same file again: its rows are "already loaded", not "rejected", and nothing is added
+    at.file_uploader[0].set_value((REPORT.name, REPORT.read_bytes(), "text/csv")).run()
+    assert metric(at, "Already loaded") == read and metric(at, "Rejected") == 0 and metric(at, "Accepted") == 0
     assert any("already stored" in i.value for i in at.info)
+
+
+def test_the_upload_limit_is_said_in_the_pages_language(isolated_data):
+    for lang, words, zone in (("en", "at most 10 MB", "At most 10 MB per file"),
+                              ("fr", "au plus 10 Mo", "10 Mo au plus par fichier")):
+        at = open_upload(lang)
+        assert words in at.file_uploader[0].label
+        assert any(zone in h.proto.body for h in at.get("html"))  # the drop zone's own line, over Streamlit's
 
 
 def test_an_unreadable_file_is_a_clear_message_and_stores_nothing(isolated_data):

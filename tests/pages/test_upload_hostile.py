@@ -64,7 +64,7 @@ def test_file_name_headers_cells_and_reasons_from_the_file_are_never_markup(isol
     at = open_upload()
     at.file_uploader[0].set_value((NAME, hostile_report(), "text/csv")).run()
     assert not at.exception
-    assert [int(m.value) for m in at.metric][:3] == [4, 3, 1]
+    assert [int(m.value) for m in at.metric][:4] == [4, 3, 0, 1]  # read, accepted, already loaded, rejected
     assert not at.table, "st.table renders Markdown in cells"
     findings = at.dataframe[0].value.iloc[:, 0].tolist()
     assert any(LINK in f for f in findings) and any(IMAGE in f for f in findings), "shown as received, as text"

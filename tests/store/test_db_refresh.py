@@ -139,7 +139,7 @@ def test_the_command_line_names_a_damaged_batch_in_one_line_and_carries_on(damag
                        "X-1;KAFO II;02/12/2020;BFA;PA;1\r\n".encode())
     code = main(["ingest", str(report), "--data-dir", str(damaged)])
     out, err = capsys.readouterr()
-    assert code == 0 and "1 read, 1 accepted, 0 rejected" in out
+    assert code == 0 and "1 read, 1 accepted, 0 already loaded, 0 rejected" in out
     assert "report-damaged" in err and "Traceback" not in err
     code = main(["batches", "remove", "report-damaged", "--data-dir", str(damaged)])
     assert code == 0 and not (damaged / "batches" / "report-damaged").exists()
