@@ -5,6 +5,14 @@ draw ticks in a grey of 3.7:1, so the colours are set here. Figures are plain di
 form): `st.plotly_chart` validates a dict once, a Plotly Express figure re-validates its template
 on every update. The seizure charts (`seizures.charts`) and the budget charts (`money.charts`)
 both build on this; `ui.look` draws them.
+
+Plain text (issue 25): Plotly reads <br>, <b>, <span style> and <a href> in every title, label,
+hover and legend, so a locality or an item name typed as markup would be drawn as such (a live
+link in a hover, faked numbers). `base_figure` shows every string of the data as typed
+(`fmt.plotly_literal`): the traces' values, texts, names and custom data, the titles, the axis and
+legend titles, the annotations. A chart that writes its own markup into a trace's or annotation's
+`text` (a bold country name in a map's hover) escapes the data pieces itself with `plain` and marks
+the element `MARKUP`; hover templates are the charts' own wording and are left alone.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import re
 import textwrap
 import unicodedata
 from typing import Any
+
+from kafo_data.fmt import plotly_literal
 
 Figure = dict[str, Any]
 
@@ -32,9 +42,12 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def _axis(extra: dict | None = None) -> dict:
+    extra = _plain_titled(extra or {})
+    if "categoryarray" in extra:
+        extra = {**extra, "categoryarray": plain(extra["categoryarray"])}
     return {"automargin": True, "color": AXIS_TEXT, "tickfont": {"color": AXIS_TEXT},
             "title": {"font": {"color": AXIS_TEXT}}, "gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID,
-            **_merge_title(extra or {})}
+            **_merge_title(extra)}
 
 
 def _merge_title(extra: dict) -> dict:
@@ -43,14 +56,55 @@ def _merge_title(extra: dict) -> dict:
     return extra
 
 
+MARKUP = "_markup"  # on a trace or annotation: its `text` is the chart's own markup, its data pieces already plain
+_DATA_KEYS = ("x", "y", "text", "hovertext", "customdata", "name", "labels", "ids")
+PLAIN_META = "kafo-plain"  # layout.meta of a figure whose data is plain text already (brief.images skips it)
+
+
+def plain(value: Any) -> Any:
+    """Strings (also inside lists) as Plotly shows plain text: & < > as entities; anything else unchanged."""
+    if isinstance(value, str):
+        return plotly_literal(value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _plain_trace(trace: dict) -> dict:
+    markup = trace.pop(MARKUP, False)
+    out = {**trace, **{k: plain(trace[k]) for k in _DATA_KEYS if k in trace and not (k == "text" and markup)}}
+    for part in ("node", "link"):  # a Sankey's labels and custom data
+        if isinstance(out.get(part), dict):
+            out[part] = {**out[part], **{k: plain(out[part][k]) for k in ("label", "customdata") if k in out[part]}}
+    return out
+
+
+def _plain_annotation(note: dict) -> dict:
+    """An annotation's text plain (unless the chart wrote its markup); a category it stands at, as the axis has it."""
+    note = dict(note)
+    markup = note.pop(MARKUP, False)
+    out = {**note, **{k: plain(note[k]) for k in ("x", "y") if isinstance(note.get(k), str)}}
+    return out if markup else {**out, "text": plain(note.get("text", ""))}
+
+
+def _plain_titled(spec: Any) -> Any:
+    """An axis or legend spec with its title's text plain."""
+    if isinstance(spec, dict) and isinstance(spec.get("title"), dict) and "text" in spec["title"]:
+        return {**spec, "title": {**spec["title"], "text": plain(spec["title"]["text"])}}
+    return spec
+
+
 def base_figure(traces: list[dict], title: str, height: int = 380, *, source: str | None = None,
             bottom: int = 10, right: int = 50, lang: str = "en", legend_rows: int = 0, **layout: Any) -> Figure:
-    """The layout every chart shares: wrapped title, the source under it, dark text.
+    """The layout every chart shares: wrapped title, the source under it, dark text; every text from data plain.
 
     `bottom` is the room (px) under the plot; Plotly widens it for the axis's labels (automargin).
     """
-    lines = wrap(title, TITLE_CHARS)
-    notes = wrap(source, SOURCE_CHARS) if source else []
+    lines = [plain(line) for line in wrap(title, TITLE_CHARS)]
+    notes = [plain(line) for line in wrap(source, SOURCE_CHARS)] if source else []
+    traces = [_plain_trace(dict(trace)) for trace in traces]
+    if "legend" in layout:
+        layout["legend"] = _plain_titled(layout["legend"])
     top = 16 + 22 * len(lines) + 15 * len(notes) + (4 if notes else 0) + 26 * legend_rows
     title_spec: dict[str, Any] = {
         "text": "<br>".join(lines), "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
@@ -62,7 +116,8 @@ def base_figure(traces: list[dict], title: str, height: int = 380, *, source: st
         "separators": SEPARATORS.get(lang, ".,"), "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
         "margin": {"l": 10, "r": right, "t": top, "b": bottom},
         "legend": {"title": {"text": ""}, "font": {"color": TEXT}},
-        "hoverlabel": {"font": {"size": 13}}, "annotations": list(layout.pop("annotations", [])),
+        "hoverlabel": {"font": {"size": 13}}, "meta": PLAIN_META,
+        "annotations": [_plain_annotation(a) for a in layout.pop("annotations", [])],
     }
     for name in ("xaxis", "yaxis"):
         base[name] = _axis(layout.pop(name, None))

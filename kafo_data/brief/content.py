@@ -17,7 +17,6 @@ from typing import Any
 from kafo_data.brief.cite import citation, terms
 from kafo_data.fmt import date as fmt_date
 from kafo_data.fmt import money as fmt_money
-from kafo_data.fmt import plotly_literal
 from kafo_data.i18n import t
 from kafo_data.money import charts as money_charts
 from kafo_data.money import queries as money_queries
@@ -129,7 +128,7 @@ def _timeline(db: Database, req: Request, svg: Svg) -> str:
     sources = views.chart_sources(ops, queries.operation_countries(db), figures, queries.sources(db), lang)[0]
     figure = charts.timeline(frame, t("overview.timeline", lang), t("overview.countries", lang),
                              t("overview.officers", lang), lang=lang,
-                             source=t("facts2.source.timeline", lang, sources=plotly_literal(sources)))
+                             source=t("facts2.source.timeline", lang, sources=sources))
     return _image(svg(figure, width=1200), t("overview.timeline", lang))  # wide: less of the page, same text
 
 

@@ -12,6 +12,7 @@ import shutil
 import threading
 from typing import Any
 
+from kafo_data.chart_base import PLAIN_META
 from kafo_data.fmt import plotly_literal
 
 _LOCK = threading.Lock()
@@ -75,6 +76,8 @@ def plain(figure: dict[str, Any]) -> dict[str, Any]:
 
     Trace values, names and annotations are data; titles, axis titles and hover templates are our own wording.
     """
+    if figure.get("layout", {}).get("meta") == PLAIN_META:  # made by the chart base: plain already
+        return figure
     layout = dict(figure.get("layout", {}))
     layout["annotations"] = [{**a, "text": plotly_literal(a.get("text", ""))} for a in layout.get("annotations", [])]
     for name in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:

@@ -39,7 +39,7 @@ def stacked_bars(frame: pd.DataFrame, title: str, axis: str, *, source: str | No
         traces.append({"type": "bar", "orientation": "h", "name": series, "y": rows,
                        "x": [by_row.get(r) for r in rows], "customdata": [texts.get(r, "") for r in rows],
                        "marker": {"color": SERIES_COLOURS[k % len(SERIES_COLOURS)]},
-                       "hovertemplate": f"%{{y}} · {series}: %{{customdata}}<extra></extra>"})
+                       "hovertemplate": "%{y} · %{fullData.name}: %{customdata}<extra></extra>"})
     height = max(280, 110 + 30 * len(rows))
     return base_figure(traces, title, height, source=source, bottom=44, lang=lang, barmode="stack",
                        legend={"orientation": "h", "y": -0.25, "x": 0, "font": {"color": TEXT},

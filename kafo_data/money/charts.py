@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from kafo_data.chart_base import TEXT, Figure, base_figure
+from kafo_data.chart_base import MARKUP, TEXT, Figure, base_figure, plain
 from kafo_data.money.queries import MEASURES
 from kafo_data.money.views import amount, measure_label, output_short, period_label, share_text
 
@@ -45,7 +45,8 @@ def _panels(currencies: list[str], value_title: str) -> dict[str, Any]:
         layout[f"yaxis{y[1:]}"] = {"anchor": x, "title": {"text": named}, "tickformat": ",.0f",
                                    "rangemode": "tozero"}
         if n > 1:
-            layout["annotations"].append({"text": f"<b>{currencies[k]}</b>", "xref": "paper", "yref": "paper",
+            layout["annotations"].append({"text": f"<b>{plain(currencies[k])}</b>", MARKUP: True,
+                                          "xref": "paper", "yref": "paper",
                                           "x": left + width / 2, "y": 1, "xanchor": "center", "yanchor": "bottom",
                                           "showarrow": False, "font": {"size": 13, "color": TEXT}})
     return layout
@@ -85,7 +86,7 @@ def _grouped(frame: pd.DataFrame, category: str, labels: dict, measures: tuple[s
                 "x": [labels[v] for v in rows[category]], "y": [float(v) for v in rows.value],
                 "marker": {"color": MEASURE_COLOURS[measure]}, "legendgroup": measure, "showlegend": k == 0,
                 "customdata": [amount(c, currency, lang) for c in rows.cents],
-                "hovertemplate": "%{x}<br>" + name + ": %{customdata}<extra></extra>",
+                "hovertemplate": "%{x}<br>%{fullData.name}: %{customdata}<extra></extra>",
             })
     return _chart(traces, currencies, title, value_title, lang, source, legend=len(measures) > 1)
 

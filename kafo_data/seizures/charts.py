@@ -26,7 +26,7 @@ from functools import lru_cache
 import pandas as pd
 
 from kafo_data import fmt
-from kafo_data.chart_base import AXIS_TEXT, TEXT, Figure, base_figure
+from kafo_data.chart_base import AXIS_TEXT, MARKUP, TEXT, Figure, base_figure, plain
 from kafo_data.contract import seizures as contract
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -227,7 +227,8 @@ def participation_map(frame: pd.DataFrame, geojson: dict | str | None, title: st
         traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
                        "fillcolor": EDITION_COLOURS[level - 1], "line": {"color": "#ffffff", "width": 1},
                        "hoveron": "fills", "name": str(int(row.editions)),
-                       "text": f"<b>{row.name}</b><br>{row.operations}", "hoverinfo": "text",
+                       "text": f"<b>{plain(row.name)}</b><br>{plain(row.operations)}", "hoverinfo": "text",
+                       MARKUP: True,
                        "legendgroup": str(level), "legendrank": level, "showlegend": level not in seen})
         seen.add(level)
     layout = _map_axes(view, aspect)
@@ -305,7 +306,8 @@ def country_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, col
         xs, ys = _outline(features[row.iso3]["geometry"], aspect)
         traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
                        "fillcolor": colour, "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills",
-                       "name": name, "text": f"<b>{row.name}</b><br>{colour_title}: {value}", "hoverinfo": "text",
+                       "name": name, "text": f"<b>{plain(row.name)}</b><br>{plain(colour_title)}: {plain(value)}",
+                       "hoverinfo": "text", MARKUP: True,
                        "legendgroup": str(level), "legendrank": level if level else 99,
                        "showlegend": level not in seen})
         seen.add(level)
