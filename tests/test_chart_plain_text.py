@@ -71,7 +71,8 @@ def test_the_money_and_firearm_charts_show_data_as_typed():
     rows = pd.DataFrame({"donor_id": ["d1", "d2", "d3"], "name_en": list(HOSTILE), "currency": [LINK, SPAN, BREAK],
                          "value": [1.0, 2.0, 3.0], "cents": [100, 200, 300]})
     assert_plain(money_charts.donor_chart(rows, BREAK, LINK, "en", source=SPAN))
-    shares = pd.DataFrame({"share": [10.0, 20.0, 30.0], "label": list(HOSTILE), "text": [SPAN, LINK, BREAK]})
+    shares = pd.DataFrame({"share": [10.0, 20.0, 30.0], "label": list(HOSTILE), "text": [SPAN, LINK, BREAK],
+                           "bar_text": [LINK, BREAK, SPAN]})
     assert_plain(firearm_charts.share_bars(shares, LINK, SPAN, source=BREAK, lang="en"))
     stacked = pd.DataFrame({"row": list(HOSTILE), "series": [SPAN, LINK, BREAK], "value": [1.0, 2.0, 3.0],
                             "text": [BREAK, SPAN, LINK]})
