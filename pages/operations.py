@@ -24,6 +24,7 @@ st.subheader(t("operations.side_by_side", lang))
 ui.kept_table(("operations.side_by_side", lang), lambda: views.operations_table(ops, figures, names, lang),
               hide_index=True)
 st.caption(t("operations.side_by_side_caption", lang))
+st.page_link("pages/results.py", label=t("results.see_all", lang), icon=":material/format_quote:")
 for line in ui.per_version(("operations.officers_sources", lang),
                            lambda: views.officers_sources(ops, figures, ui.q(queries.sources), lang)):
     st.caption(literal(line))
