@@ -30,7 +30,8 @@ def totals_table(totals: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Category, unit, quantity and seizure events; one row per unit, never a sum across units."""
     return pd.DataFrame({
         t("seizures.col.category", lang): [label("category", c, lang) for c in totals.category],
-        t("seizures.col.unit", lang): [unit_label(u, lang) for u in totals.unit],
+        t("seizures.col.unit", lang): [unit_label(u, lang, c) for u, c in zip(totals.unit, totals.category,
+                                                                             strict=True)],
         t("seizures.col.quantity", lang): [cell(v, h, lang) for v, h in zip(totals.quantity, totals.suppressed,
                                                                             strict=True)],
         t("seizures.events", lang): [cell(v, h, lang) for v, h in zip(totals.events, totals.suppressed,
@@ -103,7 +104,7 @@ def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str) -> p
     """
     rows = []
     for r in rec.itertuples():
-        published = figure(r.value, r.qualifier, unit_label(r.unit, lang), lang)
+        published = figure(r.value, r.qualifier, unit_label(r.unit, lang, getattr(r, "category", None)), lang)
         if r.suppressed:
             verdict = fewer_than(lang)
             sentence = t("access.reconcile.hidden", lang, published=published, k=small_cell_events())

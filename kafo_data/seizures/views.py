@@ -29,8 +29,13 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
-def unit_label(unit: object, lang: str) -> str:
-    return "" if _is_blank(unit) else label("unit", str(unit), lang)
+def unit_label(unit: object, lang: str, category: object = None) -> str:
+    """A unit in words; firearms counted in pieces are "armes" in French ("50 armes", not "50 pièces")."""
+    if _is_blank(unit):
+        return ""
+    if category == "firearms" and unit == "pieces":
+        return t("links.unit.firearms", lang)
+    return label("unit", str(unit), lang)
 
 
 def name_key(name: str) -> str:
@@ -164,7 +169,7 @@ def figure_cards(figures: pd.DataFrame, operation_id: str, lang: str) -> list[Fi
         translated = row["translation_lang"] == lang and not _is_blank(row["translation"])
         cards.append(FigureCard(
             indicator=row["indicator"], label=label("indicator", row["indicator"], lang),
-            value_text=figure(value, row["qualifier"], unit_label(row["unit"], lang), lang),
+            value_text=figure(value, row["qualifier"], unit_label(row["unit"], lang, row["category"]), lang),
             quote=row["text"], source_title=row["source_title"],
             source_url=None if _is_blank(row["source_url"]) else row["source_url"],
             source_published=published_text(row["source_published"], lang), footnotes=notes,
@@ -321,7 +326,7 @@ def participation_frame(op_countries: pd.DataFrame, ops: pd.DataFrame, lang: str
 
 def measures(totals: pd.DataFrame, lang: str) -> dict[str, str]:
     """The (category, unit) pairs present, as 'category|unit' -> 'Firearms (pieces)'."""
-    return {f"{r.category}|{r.unit}": f"{label('category', r.category, lang)} ({unit_label(r.unit, lang)})"
+    return {f"{r.category}|{r.unit}": f"{label('category', r.category, lang)} ({unit_label(r.unit, lang, r.category)})"
             for r in totals.itertuples()}
 
 
@@ -351,7 +356,8 @@ def by_dimension(frame: pd.DataFrame, measure: str, column: str, labeller) -> pd
 def totals_table(totals: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("seizures.col.category", lang): [label("category", c, lang) for c in totals.category],
-        t("seizures.col.unit", lang): [unit_label(u, lang) for u in totals.unit],
+        t("seizures.col.unit", lang): [unit_label(u, lang, c) for u, c in zip(totals.unit, totals.category,
+                                                                             strict=True)],
         t("seizures.col.quantity", lang): [number(v, lang) for v in totals.quantity],
         t("seizures.col.lines", lang): [number(v, lang) for v in totals.lines],
     })
@@ -400,7 +406,7 @@ def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str,
     for r in rec.itertuples():
         if chosen and r.operation_id not in chosen:
             continue
-        unit = unit_label(r.unit, lang)
+        unit = unit_label(r.unit, lang, getattr(r, "category", None))
         published = figure(r.value, r.qualifier, unit, lang)
         total = None if _is_blank(r.records_total) else r.records_total
         if total is None:
@@ -496,7 +502,7 @@ def breakdown(sums: dict[str, pd.DataFrame], kind: str, measure: str, measure_te
               names: dict[str, str], ops: dict[str, str], lang: str) -> Breakdown:
     """The chart and table twin of one breakdown of `queries.breakdowns` (country, operation, item type, month)."""
     key, column, title_key, dimension_key = _BREAKDOWN[kind]
-    unit = unit_label(measure.split("|", 1)[1], lang)
+    unit = unit_label(measure.split("|", 1)[1], lang, measure.split("|", 1)[0])
     title, dimension = t(title_key, lang, measure=measure_text), t(dimension_key, lang)
     if kind == "month":
         frame = measure_rows(sums["month"], measure)

@@ -8,6 +8,7 @@ in the URL through the one sync of `kafo_data.ui.state`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -94,10 +95,22 @@ def project_text(lang: str) -> str:
             if total else "",  # no published budget: the page says so once, above
             f"**{t('project.contact', lang)}** {literal(card.contact_person)}  \n"
             f"{literal(card.contact_organization)}  \n"
-            f"{literal(card.contact_email)} · {literal(card.contact_phone)}",
+            f"{email_link(card.contact_email)} · {literal(card.contact_phone)}",
             small=[t("project.unofficial", lang)] if lang != "en" else [])
 
     return per_version(("budget.project_text", lang), make)
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def email_link(address: object) -> str:
+    """An e-mail address as a mailto link that copies as written: `literal` keeps a bare address from becoming a
+    link with a zero-width space, which went into the copied address (issue 28). Anything else: literal text."""
+    if isinstance(address, str) and _EMAIL.fullmatch(address.strip()):
+        text = address.strip()
+        return f"[{text}](mailto:{text})"
+    return literal(address)
 
 
 def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, str]) -> MoneyFilters:

@@ -162,9 +162,9 @@ def sidebar_filters(lang_: str, public_view: bool = False) -> Filters:
         if base.date_from or base.date_to:
             sidebar.caption(t("access.no_dates", lang_))
     else:
-        col_from, col_to = sidebar.columns(2)
-        for column, key, other in ((col_from, "from", "to"), (col_to, "to", "from")):
-            column.date_input(t(f"filters.{key}", lang_), key=STATE[key], format="YYYY-MM-DD",
+        # One above the other: side by side, each box cut its own "YYYY-MM-DD" placeholder (issue 28).
+        for key, other in (("from", "to"), ("to", "from")):
+            sidebar.date_input(t(f"filters.{key}", lang_), key=STATE[key], format="YYYY-MM-DD",
                               min_value=DATE_MIN, max_value=DATE_MAX, on_change=_keep_order, args=(key, other))
         moved = st.session_state.pop(DATE_NOTICE, None)
         if moved:

@@ -86,7 +86,7 @@ def test_overview_in_french_uses_french_numbers_and_labels():
     body = every_edition("fr")
     assert f"6{NNBSP}162 cartouches" in body
     assert f"40{NNBSP}593 bâtons" in body
-    assert "plus de 400 pièces" in body
+    assert "plus de 400 armes" in body and "plus de 400 pièces" not in body  # firearms are « armes » (issue 28)
     assert "Munitions" in body
     # the section's heading is the edition picker's label (issue 28: the first figure on a phone's first screen)
     assert "Résultats publiés de chaque opération" in open_page("pages/overview.py", lang="fr").button_group(
