@@ -375,8 +375,11 @@ def _check_zip(data: bytes) -> None:
                 raise UnreadableFile("ingest.error.not_xlsx")
     except zipfile.BadZipFile as exc:
         raise UnreadableFile("ingest.error.bad_xlsx", detail=str(exc)) from exc
+    if len(infos) > MAX_XLSX_ENTRIES:  # its own reason: 1,001 tiny parts unpack to next to nothing
+        raise UnreadableFile("cellkey.ingest.xlsx_too_many_parts", parts=f"{len(infos):,}",
+                             limit=f"{MAX_XLSX_ENTRIES:,}")
     unpacked = sum(i.file_size for i in infos)
-    if len(infos) > MAX_XLSX_ENTRIES or unpacked > MAX_XLSX_UNPACKED:
+    if unpacked > MAX_XLSX_UNPACKED:
         raise UnreadableFile("ingest.error.xlsx_too_large", size=_mb(unpacked), limit=_mb(MAX_XLSX_UNPACKED))
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -329,16 +330,30 @@ def _operation_index(root: Path, folder: Path) -> tuple[dict[str, str], dict[str
     return index, dates, {k: frozenset(v) for k, v in members.items()}
 
 
-_SPACE_GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
-_COMMA_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_PLAIN = re.compile(r"\d+(?:[.,]\d+)?|[.,]\d+")
+_SPACE_GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?", re.ASCII)
+_COMMA_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
+_PLAIN = re.compile(r"\d+(?:[.,]\d+)?|[.,]\d+", re.ASCII)
+
+
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script as ASCII digits, the Arabic decimal separator as a point.
+
+    Accepted on purpose (issue 25): a report typed in Arabic (Chad, Mauritania) writes "٣" or
+    "١٢٫٥", a Japanese or Chinese input method "５"; each is the number it reads as, in every script
+    Unicode calls a decimal digit. Letters that only look like digits (superscripts, circled
+    numbers) are not decimal digits and stay refused.
+    """
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else "." if c == "\u066b" else c for c in text)
 
 
 def parse_number(value: object, lang: str) -> float:
     """A number as French or English Excel writes it: "6 162", "6\u00a0162", "1,5", "1.5", "6,162" (en).
 
     A comma is a decimal comma, except in a file with English headers where "6,162" groups
-    thousands. Raises ValueError for anything else ("abc", "1.234.567", "12°N").
+    thousands. Digits of other scripts read as theirs (`ascii_digits`). Raises ValueError for
+    anything else ("abc", "1.234.567", "12°N", "²").
     """
     if isinstance(value, bool):
         raise ValueError(value)
@@ -352,7 +367,7 @@ def parse_number(value: object, lang: str) -> float:
         if not math.isfinite(number) or abs(number) > MAX_NUMBER:
             raise OutOfRange(value)
         return number
-    text = str(value).strip().replace("\u2212", "-")
+    text = ascii_digits(str(value).strip().replace("\u2212", "-"))
     sign = ""
     if text[:1] in "+-" and text:
         sign, text = text[0], text[1:].strip()
