@@ -63,6 +63,9 @@ CHOICES: tuple[Choice, ...] = (
     Choice("convert", "b_convert", "budget", "flag", default=False),
 )
 
+# Several values a page keeps in the link itself (the Results page's indicators): kept on that page only.
+PAGE_PARAMS: dict[str, str] = {"indicator": "results"}
+
 
 def _choice_from_url(choice: Choice, text: str) -> object:
     """The widget value a URL text stands for (None: not understood)."""
@@ -226,7 +229,7 @@ def write_url() -> None:
         wanted_params[LANG_KEY] = [lang_]
     current_params = {k: st.query_params.get_all(k) for k in st.query_params}
     ours = (*FIELDS, LANG_KEY, *ALIASES, *(c.key for c in CHOICES))
-    others = {k: v for k, v in current_params.items() if k not in ours}
+    others = {k: v for k, v in current_params.items() if k not in ours and PAGE_PARAMS.get(k, page) == page}
     wanted = {**others, **wanted_params}
     if current_params != wanted:
         st.query_params.from_dict(wanted)

@@ -79,3 +79,10 @@ def test_the_operations_page_links_to_every_published_result():
     links = [link for link in at.get("page_link")]
     assert any("Every published result" in link.proto.label and link.proto.page.endswith("results")
                for link in links), [link.proto for link in links]
+
+
+def test_the_indicators_leave_the_link_on_another_page():
+    at = open_results(indicator="arrests", lang="fr")
+    assert at.query_params["indicator"] in ("arrests", ["arrests"])
+    at.switch_page("pages/operations.py").run()
+    assert "indicator" not in at.query_params and at.query_params["lang"] in ("fr", ["fr"]), "the rest stays"
