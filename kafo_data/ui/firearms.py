@@ -45,7 +45,7 @@ def draw(lang: str, filters: Filters, cells: pd.DataFrame, *, public: bool, samp
         table = views.indicator_table(rows, view, lang)
     else:
         frame = views.breakdown(cells, view, names, lang)
-        drawn = views.chart_rows(frame, lang)
+        drawn = frame if view == "flow" else views.chart_rows(frame, lang)  # a hidden flow is no link
         if view == "flow":
             figure = charts.flow(drawn, title, source=source, lang=lang, made_in=t("firearms.col.made_in", lang),
                                  seized_in=t("firearms.col.country", lang))
