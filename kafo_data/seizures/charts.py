@@ -48,8 +48,9 @@ def _bar_trace(x: list, y: list, text: list, colour: str, orientation: str, hove
 
 def bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str,
         colour: str, horizontal: bool = True, *, source: str | None = None, lang: str = "en") -> Figure:
-    """One measure by one dimension, largest first, with the value on each bar."""
-    frame = frame.sort_values(x, ascending=horizontal, kind="stable")
+    """One measure by one dimension, largest first, with the value on each bar; a row without a value (a public
+    "fewer than 3") last, below the smallest bar (Plotly draws a horizontal chart's first row at the bottom)."""
+    frame = frame.sort_values(x, ascending=horizontal, kind="stable", na_position="first" if horizontal else "last")
     values, names = frame[x].tolist(), frame[y].tolist()
     trace = _bar_trace(values if horizontal else names, names if horizontal else values, values, colour,
                        "h" if horizontal else "v",

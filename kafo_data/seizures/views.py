@@ -326,7 +326,7 @@ def participation_frame(op_countries: pd.DataFrame, ops: pd.DataFrame, lang: str
 
 def measures(totals: pd.DataFrame, lang: str) -> dict[str, str]:
     """The (category, unit) pairs present, as 'category|unit' -> 'Firearms (pieces)'."""
-    return {f"{r.category}|{r.unit}": f"{label('category', r.category, lang)} ({unit_label(r.unit, lang, r.category)})"
+    return {f"{r.category}|{r.unit}": f"{label('category', r.category, lang)} ({unit_label(r.unit, lang)})"
             for r in totals.itertuples()}
 
 

@@ -80,6 +80,7 @@ def start(managers_only: bool = False,
     try:
         notices = state.load_url({**q(money_queries.known), **q(queries.known)}) if state.needs_load() else []
         lang_ = language_switch()
+        state.relabel_after_language_change(lang_)
         copy_link_button(lang_)
         signin.sidebar(who, lang_)
         if managers_only and not who.is_manager:

@@ -31,6 +31,7 @@ STATE: dict[str, str] = {key: f"f_{key}" for key in FIELDS}  # URL key -> widget
 LANG_KEY = "lang"
 SYNCED = "_url_synced"
 DEFAULTS = "_choice_defaults"
+DRAWN_LANG = "_drawn_lang"
 ALIASES = {"b_operation": "operation"}  # links made before the budget page shared the sidebar's operation
 
 
@@ -122,6 +123,20 @@ def keep() -> None:
 
 def is_loaded() -> bool:
     return bool(st.session_state.get(SYNCED))
+
+
+def relabel_after_language_change(lang_: str) -> None:
+    """After a switch of language, hand each page choice its value again before it is drawn.
+
+    A select box keeps showing the label it was given ("Firearms (pieces)") after its options are
+    relabelled in French, until a reload (issue 28); a value set through the session state is sent
+    to the browser with the widget, which then shows the option's new label.
+    """
+    if st.session_state.get(DRAWN_LANG) not in (None, lang_):
+        for c in CHOICES:
+            if c.widget in st.session_state:
+                st.session_state[c.widget] = st.session_state[c.widget]
+    st.session_state[DRAWN_LANG] = lang_
 
 
 def needs_load() -> bool:

@@ -97,3 +97,12 @@ def test_copy_link_puts_this_views_address_in_the_clipboard(window: driver.Windo
         assert page.evaluate("navigator.clipboard.readText()") == page.url
         assert driver.query_of(page.url.split("?", 1)[1]) == driver.query_of(query)
         driver.hide_sidebar(page)
+
+
+def test_the_measure_picker_reads_french_after_switching(window: driver.Window, server) -> None:
+    page = window.page
+    driver.open_page(page, server.url, "seizures", "measure=ammunition-rounds")
+    driver.set_language(page, "fr")
+    driver.hide_sidebar(page)
+    measure = main(page).get_by_test_id("stSelectbox").filter(has_text=driver.text("seizures.measure", "fr"))
+    assert measure.get_by_role("combobox").input_value() == "Munitions (cartouches)"

@@ -178,3 +178,14 @@ def test_charts_do_not_depend_on_where_the_outlines_file_is_served(tmp_path: Pat
     by_address = charts.participation_map(frame, "app/static/countries.geojson", "T", "Editions")
     by_value = charts.participation_map(frame, load_countries(), "T", "Editions")
     assert by_address == by_value
+
+
+def test_a_row_without_a_value_is_read_last_in_a_chart_sorted_largest_first():
+    """Issue 28: the public chart listed "Senegal (fewer than 3)" first in a chart sorted largest first."""
+    frame = pd.DataFrame({"quantity": [5.0, float("nan"), 40.0, 12.0],
+                          "label": ["Mali", "Senegal (fewer than 3)", "Niger", "Chad"]})
+    horizontal = charts.bar(frame, "quantity", "label", "T", "pieces", "Country", "#0072B2")
+    top_to_bottom = list(reversed(horizontal["data"][0]["y"]))  # Plotly draws the first row at the bottom
+    assert top_to_bottom == ["Niger", "Chad", "Mali", "Senegal (fewer than 3)"]
+    vertical = charts.bar(frame, "quantity", "label", "T", "pieces", "Country", "#0072B2", horizontal=False)
+    assert list(vertical["data"][0]["x"]) == ["Niger", "Chad", "Mali", "Senegal (fewer than 3)"]
