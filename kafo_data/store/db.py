@@ -14,6 +14,8 @@ built again from what is there now, and the query runs once more.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import hashlib
 import os
@@ -211,8 +213,10 @@ class Database:
         return value
 
     def close(self) -> None:
-        """Close the root connection (benchmarks and tests that open many)."""
-        self._con.close()
+        """Close the root connection and let go of it (benchmarks and tests that open many; `close_all`)."""
+        con, self._con = self._con, None
+        if con is not None:
+            con.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own for one query, after making sure the views are current."""
@@ -246,11 +250,30 @@ class Database:
         return list(self.damaged)
 
 
+_OPENED: list[Database] = []  # every shared Database made in this process, for `close_all`
+
+
 @functools.lru_cache(maxsize=8)
 def _database(root: Path) -> Database:
-    return Database(root)
+    made = Database(root)
+    _OPENED.append(made)
+    return made
 
 
 def get_database(root: Path) -> Database:
     """The shared Database for a data directory (one root connection per process)."""
     return _database(Path(root).resolve())
+
+
+@atexit.register
+def close_all() -> None:
+    """Close every shared root connection before the interpreter tears its modules down.
+
+    A connection still open then is reported by DuckDB's bindings (nanobind) as "leaked … instances",
+    about 40 lines at every Ctrl+C of the server and at the end of the tests (issue 28): harmless (the
+    process is ending and the parquet files are only read), but noise that hides real messages.
+    """
+    _database.cache_clear()
+    while _OPENED:
+        with contextlib.suppress(duckdb.Error):
+            _OPENED.pop().close()
