@@ -120,7 +120,8 @@ def xlsx(root: Path, lang: str) -> bytes:
         cell.fill = PatternFill("solid", fgColor="DCE6F1")
     sheet.freeze_panes = "A4"
     for k, header in enumerate(tpl.headers, start=1):
-        sheet.column_dimensions[get_column_letter(k)].width = max(12, len(header) + 4)
+        example = tpl.example[k - 1]
+        sheet.column_dimensions[get_column_letter(k)].width = max(12, len(header) + 4, len(str(example)) + 2)
         if COLUMNS[k - 1][0] == "date":
             sheet.cell(row=2, column=k).number_format = "yyyy-mm-dd"
             for row in range(4, 4 + DATA_ROWS):
