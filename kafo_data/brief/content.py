@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kafo_data.brief.cite import citation, terms
+from kafo_data.config import GEO_FILE
 from kafo_data.fmt import date as fmt_date
 from kafo_data.fmt import money as fmt_money
 from kafo_data.i18n import t
@@ -132,6 +134,19 @@ def _timeline(db: Database, req: Request, svg: Svg) -> str:
     return _image(svg(figure, width=1200), t("overview.timeline", lang))  # wide: less of the page, same text
 
 
+def _map(db: Database, req: Request, svg: Svg) -> str:
+    """The Overview's map of the countries that took part, from the bundled outlines (nothing fetched)."""
+    lang = req.lang
+    ops = queries.operations(db)
+    op_countries = queries.operation_countries(db)
+    sources = views.chart_sources(ops, op_countries, queries.figures(db), queries.sources(db), lang)[1]
+    outlines = json.loads(GEO_FILE.read_text(encoding="utf-8"))
+    figure = charts.participation_map(views.participation_frame(op_countries, ops, lang), outlines,
+                                      t("overview.map", lang), t("overview.editions", lang), lang=lang,
+                                      source=t("facts2.source.participation", lang, sources=sources))
+    return _image(svg(figure), t("overview.map", lang))
+
+
 def _money(db: Database, req: Request, svg: Svg | None) -> str:
     lang = req.lang
     total = money_queries.project_budget(db)
@@ -205,6 +220,8 @@ def compose(db: Database, req: Request, svg: Svg | None) -> str:
         elif svg is not None:
             body.append(_timeline(db, req, svg))
         body.append(_results(db, req))
+        if req.page == "overview" and not req.operations and svg is not None:  # every edition: where, too
+            body.append(_map(db, req, svg))
     body.append(f"<footer><h2>{e(t('brief.cite_title', lang))}</h2>"
                 f"<p>{e(citation(lang, title, selection_text(db, req), req.address, as_of, req.today))}</p>"
                 f"<h2>{e(t('brief.terms_title', lang))}</h2><ul>"
