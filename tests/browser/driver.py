@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[2]
 LOCALES = REPO / "kafo_data" / "locales"
-# Screenshots and server logs, to look at after a run: outside the checkout ($KAFO_ARTIFACTS or the temp folder).
-ARTIFACTS = Path(os.environ.get("KAFO_ARTIFACTS") or Path(tempfile.gettempdir()) / "kafo-artifacts")
+# Screenshots and server logs, to look at after a run: outside the checkout ($KAFO_ARTIFACTS or the temp folder),
+# one folder per pytest-xdist worker ("main" without xdist), so two workers never write one server log.
+ARTIFACTS = Path(os.environ.get("KAFO_ARTIFACTS") or Path(tempfile.gettempdir()) / "kafo-artifacts") / \
+    os.environ.get("PYTEST_XDIST_WORKER", "main")
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"

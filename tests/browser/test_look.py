@@ -2,8 +2,8 @@
 
 Each test reads the drawn page (tests/browser/look.py): where Plotly put each country, point,
 label and button; the contrast of every text against what is behind it; the page's title and
-language; what a download is called. Screenshots are left under tests/artifacts/screenshots/
-(`look-*`) to be looked at.
+language; what a download is called. Screenshots are left under `driver.SCREENSHOTS` (the temp
+folder's kafo-artifacts/<worker>/screenshots/, `look-*`) to be looked at.
 """
 
 from __future__ import annotations
