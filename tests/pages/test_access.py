@@ -142,9 +142,27 @@ def secrets_of(root: Path) -> dict[str, set[str]]:
             "file name": {b.file for b in reports if b.file}, "source": words(s.source)}
 
 
+def _any_secret(values: frozenset[str]) -> re.Pattern:
+    """One pattern for every value (longest first): a text holds a value iff this finds a match in it."""
+    alternatives = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])")
+
+
+_PATTERNS: dict[frozenset[str], re.Pattern] = {}
+
+
 def leaks(text: str, secrets: dict[str, set[str]]) -> list[str]:
+    """Every secret value the text holds as a whole token, named with its kind.
+
+    One combined search per kind first (a few hundred separate searches per text were nine tenths of
+    this file's time); only a text that holds some value is searched value by value, to name them all.
+    """
     found = []
     for kind, values in secrets.items():
+        key = frozenset(values)
+        pattern = _PATTERNS.get(key) or _PATTERNS.setdefault(key, _any_secret(key))
+        if not values or not pattern.search(text):
+            continue
         for value in values:
             if re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", text):
                 found.append(f"{kind}: {value}")
