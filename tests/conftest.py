@@ -140,3 +140,25 @@ def local_mode_cookie(cookie: str | None = "the process's"):
         yield
     finally:
         gate.TOKEN, signin._local_cookie = token, reader
+
+
+def open_app(page: str, params: dict | None = None, *, session: dict | None = None, timeout: int = 60,
+             before: object = None):
+    """Run app.py on one page in AppTest, as a browser opening its address would; fails on any exception.
+
+    `params` are the address's query parameters, `session` values set before the run (a table twin
+    open), `before(at)` anything else (secrets, a signed-in user). The one way the page tests open a page.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    if callable(before):
+        before(at)
+    at.switch_page(page)
+    for key, value in (session or {}).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -81,12 +81,7 @@ def _events(db: Database) -> str:
 
 # Each table: its keys (always with the unit) and the keys that make one measure (a category and a unit).
 TABLES: dict[str, tuple[str, ...]] = {
-    "totals": ("category",),
-    "operation": ("operation_id", "category"),
-    "country": ("country_iso3", "category"),
-    "item_type": ("category", "item_type"),
-    "month": ("month", "category"),
-}
+    part: queries.BREAKDOWNS[part] for part in ("totals", "operation", "country", "item_type", "month")}
 KEY_COLUMNS: tuple[str, ...] = ("operation_id", "country_iso3", "month", "category", "item_type")
 VALUE_COLUMNS: tuple[str, ...] = ("quantity", "events")
 SUMS: tuple[str, ...] = ("quantity",)

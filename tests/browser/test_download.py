@@ -1,6 +1,6 @@
 """The download button gives a file, and it is the file the command line writes, byte for byte.
 
-A script and a person must get the same file for the same filters (DESIGN.md). The button is
+A script and a person must get the same file for the same filters (README, "Command line"). The button is
 clicked in a real browser (a download that never starts shows only there); the reference is
 `python -m kafo_data export` run as a separate process on the server's own data directory.
 """

@@ -36,7 +36,7 @@ from kafo_data.store import batches
 from kafo_data.store.db import get_database
 from kafo_data.ui.data import forget as forget_results
 from kafo_data.ui.page import TWINS
-from tests.conftest import REPO, local_mode_cookie, read_records
+from tests.conftest import REPO, local_mode_cookie, open_app, read_records
 
 REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
 PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/results.py", "pages/budget.py",
@@ -74,23 +74,17 @@ def setting(loaded_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def open_as(role: str, page: str, lang: str = "en", **params: str) -> AppTest:
     """Run one page as a role: public, manager, outsider (signed in, not listed), local."""
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = value
-    address = "127.0.0.1" if role == "local" else "192.0.2.2"
-    if role in ("manager", "outsider", "signed_out"):
-        at.secrets = AUTH
-        at.user = ({"is_logged_in": False} if role == "signed_out" else
-                   {"is_logged_in": True, "email": MANAGER if role == "manager" else OUTSIDER, "sub": "x",
-                    "email_verified": True})
-    at.switch_page(page)
-    for key in (*TWINS, "rec_open"):  # every table twin and the records open: what they would show is searched too
-        at.session_state[key] = True
-    with patch_config_options({"server.address": address}):
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    def sign_in(at: AppTest) -> None:
+        if role in ("manager", "outsider", "signed_out"):
+            at.secrets = AUTH
+            at.user = ({"is_logged_in": False} if role == "signed_out" else
+                       {"is_logged_in": True, "email": MANAGER if role == "manager" else OUTSIDER, "sub": "x",
+                        "email_verified": True})
+
+    # every table twin and the records open: what they would show is searched too
+    with patch_config_options({"server.address": "127.0.0.1" if role == "local" else "192.0.2.2"}):
+        return open_app(page, {"lang": lang, **params}, session=dict.fromkeys((*TWINS, "rec_open"), True),
+                        before=sign_in)
 
 
 def shown(markdown: str) -> str:

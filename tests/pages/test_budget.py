@@ -14,6 +14,7 @@ from kafo_data.money import queries as bq
 from kafo_data.money import views as budget_views
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.seizures import queries
+from tests.conftest import open_app
 from tests.money.independent import NNBSP, usd_copy
 
 # --- the page --------------------------------------------------------------------------------
@@ -21,13 +22,7 @@ from tests.money.independent import NNBSP, usd_copy
 def open_budget(monkeypatch=None, root: Path | None = None, **params) -> AppTest:
     if root is not None and monkeypatch is not None:
         monkeypatch.setenv("KAFO_DATA_DIR", str(root))
-    at = AppTest.from_file("../../app.py", default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page("pages/budget.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app("pages/budget.py", params, timeout=90)
 
 pytestmark = pytest.mark.usefixtures("clear_caches")
 

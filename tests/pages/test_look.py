@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from kafo_data.i18n import t
 from tests.browser.expected import counts, operation_names
-from tests.conftest import DATA, read_records
+from tests.conftest import DATA, open_app, read_records
 from tests.pages.test_pages import open_page
 
 pytestmark = pytest.mark.usefixtures("clear_caches")
@@ -102,11 +102,8 @@ def test_the_chart_image_format_is_kept_from_page_to_page_without_a_warning():
 def test_the_records_are_drawn_when_opened_50_a_page_in_date_order(clear_caches):
     _, lines = read_records(DATA)
     niger = lines[lines.country_iso3 == "NER"]
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.query_params["country"] = "NER"
-    at.switch_page("pages/seizures.py")
-    at.run()
-    assert not at.exception and not at.dataframe  # closed: no grid, no pickers, nothing sent
+    at = open_app("pages/seizures.py", {"country": "NER"})
+    assert not at.dataframe  # closed: no grid, no pickers, nothing sent
     assert not [w for w in at.selectbox if w.key == "rec_sort"]
     at.session_state["rec_open"] = True
     at.run()

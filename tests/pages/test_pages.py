@@ -12,6 +12,7 @@ from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
 from kafo_data.ui.data import forget as forget_results
+from tests.conftest import open_app
 
 PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/results.py", "pages/budget.py",
          "pages/data_sources.py", "pages/upload.py"]
@@ -27,13 +28,7 @@ def clear_caches():
 
 
 def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(page, params)
 
 
 def texts(at: AppTest) -> str:

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kafo_data.ui.page import TWINS
-from tests.conftest import as_shown
+from tests.conftest import as_shown, open_app
 
 PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/budget.py",
          "pages/data_sources.py"]
@@ -50,12 +50,7 @@ def _markdown_values(at: AppTest) -> list[str]:
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_text_in_the_data_is_never_rendered(page, hostile_data, monkeypatch, clear_caches):
     monkeypatch.setenv("KAFO_DATA_DIR", str(hostile_data))
-    at = AppTest.from_file("../../app.py", default_timeout=90)
-    at.switch_page(page)
-    for key in TWINS:  # every table twin open: its cells are shown as received too
-        at.session_state[key] = True
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app(page, session=dict.fromkeys(TWINS, True), timeout=90)  # twins open: cells as received too
     values = _markdown_values(at)
     for raw in [*HOSTILE.values(), "cliquez ici](https://evil.example"]:
         assert not any(raw in v for v in values), f"{raw!r} would be rendered as Markdown on {page}"

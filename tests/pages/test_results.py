@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kafo_data.ui.data import forget as forget_results
+from tests.conftest import open_app
 from tests.export.test_published import reference
 
 
@@ -18,13 +19,7 @@ def clear_caches():
 
 
 def open_results(**params: str) -> AppTest:
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page("pages/results.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app("pages/results.py", params)
 
 
 def shown_figures(operations=(), indicators=()) -> list[dict[str, str]]:

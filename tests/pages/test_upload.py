@@ -11,7 +11,7 @@ from kafo_data.seizures.filters import Filters
 from kafo_data.store import batches
 from kafo_data.store.db import get_database
 from kafo_data.ui.data import forget as forget_results
-from tests.conftest import REPO
+from tests.conftest import REPO, open_app
 
 REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
 
@@ -26,12 +26,7 @@ def isolated_data(data_copy, monkeypatch):
 
 
 def open_upload(lang: str = "en") -> AppTest:
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.query_params["lang"] = lang
-    at.switch_page("pages/upload.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app("pages/upload.py", {"lang": lang})
 
 
 def metric(at: AppTest, label: str) -> int:

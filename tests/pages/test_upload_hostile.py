@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kafo_data.ingest import read
 from kafo_data.ingest import seizures as ingest
 from kafo_data.sample.seizures import synthetic, write_batch
 from kafo_data.store import batches
-from kafo_data.ui.data import forget as forget_results
 from tests.fixtures.ingest import reports
+from tests.pages.test_upload import isolated_data, open_upload
 
 EVIL = "evil.example"
 LINK = f"[click](http://{EVIL}/a)"
@@ -21,22 +19,7 @@ IMAGE = f"![x](http://{EVIL}/pixel.png)"
 NAME = f"[click](https:{EVIL}).csv"
 
 
-@pytest.fixture(autouse=True)
-def isolated_data(data_copy, monkeypatch):
-    monkeypatch.setenv("KAFO_DATA_DIR", str(data_copy))
-    st.cache_data.clear()
-    forget_results()
-    st.cache_resource.clear()
-    return data_copy
-
-
-def open_upload(lang: str = "en") -> AppTest:
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.query_params["lang"] = lang
-    at.switch_page("pages/upload.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+__all__ = ["isolated_data"]  # the upload tests' fixture (autouse: every test here on a copy of data/)
 
 
 def rendered_markdown(at: AppTest) -> list[str]:

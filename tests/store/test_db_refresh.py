@@ -21,6 +21,7 @@ from kafo_data.sample.seizures import synthetic, write_batch
 from kafo_data.store import batches
 from kafo_data.store import db as dbmod
 from kafo_data.store.db import Database
+from tests.conftest import open_app
 
 MONEY_FILES = ("budgets.parquet", "transactions.parquet")
 
@@ -210,13 +211,8 @@ def test_removals_while_queries_run_never_fail_a_query(data_copy):
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/seizures.py", "pages/budget.py"])
 def test_every_page_says_a_batch_is_set_aside_without_naming_it(damaged, page, monkeypatch, clear_caches):
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("KAFO_DATA_DIR", str(damaged))
-    at = AppTest.from_file("../../app.py", default_timeout=90)
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app(page, timeout=90)
     warning = " ".join(w.value for w in at.warning)
     assert "1 stored batch(es) cannot be read and are set aside" in warning
     assert "report-damaged" not in warning  # batch ids are for managers: the Load reports page names them
