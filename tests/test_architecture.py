@@ -29,7 +29,7 @@ FOLDER_RANKS = {
 TOP_RANKS = {
     "kafo_data": 1, "kafo_data.config": 1, "kafo_data.errors": 1, "kafo_data.fmt": 1, "kafo_data.i18n": 1,
     "kafo_data.filtering": 1, "kafo_data.geo": 1, "kafo_data.access": 1, "kafo_data.formulas": 1,
-    "kafo_data.chart_base": 1, "kafo_data.gate": 1, "kafo_data.cellkey": 1,
+    "kafo_data.chart_base": 1, "kafo_data.query_gate": 1, "kafo_data.cellkey": 1,
     "kafo_data.__main__": 7,
 }
 PAGE_RANK = 7  # pages/*.py and app.py
@@ -171,11 +171,11 @@ def _query_calls(path: Path) -> list[tuple[str, str]]:
 
 
 def test_every_function_the_pages_run_through_q_is_a_declared_query():
-    """A renamed or undeclared query fails here, not at run time on a page (`kafo_data.gate`)."""
-    from kafo_data import gate
+    """A renamed or undeclared query fails here, not at run time on a page (`kafo_data.query_gate`)."""
+    from kafo_data import query_gate
 
     files = [REPO / "app.py", *(REPO / "pages").glob("*.py"), *(PACKAGE / "ui").glob("*.py")]
     calls = sorted({call for path in files for call in _query_calls(path)})
     assert len(calls) > 30, "the check found too few q() calls: it is not reading the pages"
-    undeclared = [f"{m}.{n}" for m, n in calls if not gate.is_query(getattr(importlib.import_module(m), n, None))]
+    undeclared = [f"{m}.{n}" for m, n in calls if not query_gate.is_query(getattr(importlib.import_module(m), n, None))]
     assert undeclared == []

@@ -16,7 +16,7 @@ import pandas as pd
 
 from kafo_data import cellkey
 from kafo_data.firearms import queries
-from kafo_data.gate import public_query
+from kafo_data.query_gate import public_query
 from kafo_data.seizures.public import PublicFilters
 from kafo_data.store.db import Database
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from kafo_data.gate import query
+from kafo_data.query_gate import query
 from kafo_data.seizures.filters import Filters, record_where
 from kafo_data.store.db import Database
 from kafo_data.store.rollup import firearms_select

@@ -22,8 +22,8 @@ from kafo_data.contract.money import (
     TABLES,
 )
 from kafo_data.filtering import Known
-from kafo_data.gate import public_query
 from kafo_data.money.filters import MoneyFilters, budget_where, transaction_where
+from kafo_data.query_gate import public_query
 from kafo_data.store.db import Database
 from kafo_data.store.money import SQL_VIEWS, table_files
 

@@ -1,7 +1,7 @@
 """The public query API: seizure records only as aggregates, every number adjusted by the cell key method.
 
 What the public pages and public downloads may call, and all they may call of the records
-(each declared `@public_query`, `kafo_data.gate`; the rest a public session may call are reference
+(each declared `@public_query`, `kafo_data.query_gate`; the rest a public session may call are reference
 facts, published figures and the budget, declared so where they live). Every function
 here returns sums and counts by operation, country, category, item type and month, always by unit
 (units are never added together), and never a place, a coordinate, a day, an agency, a criminal
@@ -31,7 +31,7 @@ from kafo_data import cellkey
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
 from kafo_data.filtering import SAMPLE, Field
-from kafo_data.gate import public_query
+from kafo_data.query_gate import public_query
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import COLUMNS, ID_FIELDS, Filters, record_where, rollup_events_where
 from kafo_data.store import rollup

@@ -16,7 +16,7 @@ import pandas as pd
 
 from kafo_data.contract import seizures as contract
 from kafo_data.filtering import Known
-from kafo_data.gate import public_query, query
+from kafo_data.query_gate import public_query, query
 from kafo_data.seizures.filters import COLUMNS, Filters, record_where, rollup_events_where, seizure_where
 from kafo_data.store import rollup
 from kafo_data.store.db import Database

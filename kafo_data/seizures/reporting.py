@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kafo_data.gate import public_query, query
+from kafo_data.query_gate import public_query, query
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import Database
 

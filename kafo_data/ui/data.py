@@ -3,7 +3,7 @@
 Pages call the query functions themselves (`q(queries.events_summary, filters)`), so an editor
 follows the call and the result keeps its type; the cache key is the function
 object, its arguments, the data version (which changes when a batch is added or removed) and the
-audience of the session (`kafo_data.access`). Only functions declared in `kafo_data.gate` run here;
+audience of the session (`kafo_data.access`). Only functions declared in `kafo_data.query_gate` run here;
 a public session may call only those declared `@public_query` (aggregates with small cells
 suppressed, reference facts, the budget), and never shares a cache entry with a manager's.
 
@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from kafo_data import gate
+from kafo_data import query_gate
 from kafo_data.access import Access
 from kafo_data.config import data_dir
 from kafo_data.errors import DataMissingError
@@ -93,10 +93,10 @@ def q(fn: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwar
     visitor gets a message that names no path, batch or file, whatever went wrong in the data
     layer (the server log has the details).
     """
-    if not gate.is_query(fn):
-        raise ValueError(f"not a declared query function (kafo_data.gate): {fn.__module__}.{fn.__qualname__}")
+    if not query_gate.is_query(fn):
+        raise ValueError(f"not a declared query function (kafo_data.query_gate): {fn.__module__}.{fn.__qualname__}")
     who = access()
-    if not who.is_manager and not gate.is_public(fn):
+    if not who.is_manager and not query_gate.is_public(fn):
         signin.sign_in_required(who)  # a public session asked for record-level data: it gets none of it
         st.stop()
     db = database()

@@ -24,7 +24,7 @@ from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from kafo_data import gate
+from kafo_data import query_gate
 from kafo_data.config import small_cell_events
 from kafo_data.export import public as public_export
 from kafo_data.export import published
@@ -173,13 +173,13 @@ def secrets(loaded_data: Path) -> dict[str, set[str]]:
 @pytest.mark.parametrize("role", ["public", "signed_out"])
 @pytest.mark.parametrize("page", PAGES)
 def test_a_public_page_shows_no_place_coordinate_id_batch_or_file(role, page, secrets, monkeypatch):
-    asked: list[object] = []  # every function the page runs through ui.data.q (kafo_data.gate)
-    declared = gate.is_query
-    monkeypatch.setattr(gate, "is_query", lambda fn: asked.append(fn) or declared(fn))
+    asked: list[object] = []  # every function the page runs through ui.data.q (kafo_data.query_gate)
+    declared = query_gate.is_query
+    monkeypatch.setattr(query_gate, "is_query", lambda fn: asked.append(fn) or declared(fn))
     for lang in LANGS:
         at = open_as(role, page, lang)
         assert page == "pages/upload.py" or asked, "the page ran no query: the gate was not watched"
-        assert [fn.__qualname__ for fn in asked if not gate.is_public(fn)] == [], (role, page)
+        assert [fn.__qualname__ for fn in asked if not query_gate.is_public(fn)] == [], (role, page)
         assert leaks(tree_text(at), secrets) == [], (role, page, lang)
         titles = [t.value for t in at.title]
         refused = {"en": "Sign in to see this page", "fr": "Connectez-vous pour voir cette page"}[lang]

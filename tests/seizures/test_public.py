@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kafo_data import gate
+from kafo_data import query_gate
 from kafo_data.seizures import public, queries
 from kafo_data.seizures.public import PublicFilters
 from kafo_data.store.db import Database
@@ -192,21 +192,22 @@ def test_the_public_reconciliation_says_whether_the_records_reach_each_figure(db
 
 
 def test_the_public_api_refuses_what_a_public_session_may_not_call():
-    assert gate.is_public(public.breakdowns) and gate.is_public(queries.figures)
+    assert query_gate.is_public(public.breakdowns) and query_gate.is_public(queries.figures)
     for fn in (queries.records_page, queries.map_points, queries.breakdowns, queries.events_summary,
                queries.records_by_source, queries.facets):
-        assert gate.is_query(fn) and not gate.is_public(fn), fn.__name__
-    assert not gate.is_public(public.small) and not gate.is_query(public.small), "a helper is no query at all"
-    assert public.breakdowns in gate.public_queries() and queries.records_page not in gate.public_queries()
+        assert query_gate.is_query(fn) and not query_gate.is_public(fn), fn.__name__
+    assert not query_gate.is_public(public.small), "a helper is no query at all"
+    assert not query_gate.is_query(public.small)
+    assert public.breakdowns in query_gate.public_queries() and queries.records_page not in query_gate.public_queries()
 
 
 def test_a_query_is_checked_when_it_is_declared():
     with pytest.raises(TypeError, match="database"):
-        gate.public_query(lambda filters: None)
+        query_gate.public_query(lambda filters: None)
 
     def outer():
         def inner(db):
             return db
         return inner
     with pytest.raises(TypeError, match="top of its module"):
-        gate.query(outer())
+        query_gate.query(outer())
