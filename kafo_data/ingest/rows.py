@@ -106,10 +106,7 @@ def _event_value(record_field: str, value: object, text: str, mappings: Mappings
             raise CellError(msg("ingest.reason.date_future"))
         return day
     if record_field == "country_iso3":
-        found = mappings.countries.get(norm(text))
-        if found is None:
-            raise CellError(msg("ingest.reason.country_unknown"))
-        return found
+        return _known(mappings.countries, text, "ingest.reason.country_unknown")
     if record_field in {"admin1", "locality"}:
         if len(text) > contract.MAX_TEXT:
             raise CellError(msg("ingest.reason.text_too_long", length=Number(len(text)),
@@ -125,10 +122,7 @@ def _event_value(record_field: str, value: object, text: str, mappings: Mappings
             raise CellError(msg("ingest.reason.coordinate_range", limit=limit))
         return number
     if record_field == "agency":
-        found = mappings.agencies.get(norm(text))
-        if found is None:
-            raise CellError(msg("ingest.reason.agency_unknown"))
-        return found
+        return _known(mappings.agencies, text, "ingest.reason.agency_unknown")
     if record_field == "arrests":
         try:
             number = parse_number(value, lang)
@@ -141,9 +135,14 @@ def _event_value(record_field: str, value: object, text: str, mappings: Mappings
         if number > contract.MAX_ARRESTS:
             raise CellError(msg("ingest.reason.arrests_too_many", limit=Number(contract.MAX_ARRESTS)))
         return int(number)
-    found = mappings.contexts.get(norm(text))
+    return _known(mappings.contexts, text, "ingest.reason.context_unknown")
+
+
+def _known(names: dict[str, str], text: str, reason: str) -> str:
+    """The id a vocabulary gives this cell's words (compared after `norm`), or the row's reason."""
+    found = names.get(norm(text))
     if found is None:
-        raise CellError(msg("ingest.reason.context_unknown"))
+        raise CellError(msg(reason))
     return found
 
 
