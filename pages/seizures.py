@@ -51,11 +51,7 @@ totals = sums["totals"]
 ui.table(views.totals_table(totals, lang), hide_index=True)
 
 st.subheader(t("seizures.charts", lang))
-measures = views.measures(totals, lang)
-ui.link_notice(ui.choice("measure", list(measures), next(iter(measures), None))
-               + ui.choice("s_breakdown", views.BREAKDOWN_CHOICES, "country"), lang)
-measure = st.selectbox(t("seizures.measure", lang), list(measures), format_func=measures.get, key="measure",
-                       help=t("seizures.measure_help", lang))
+measure, measure_label = ui.measure_picker(totals, lang)
 category = measure.split("|", 1)[0]
 sample = bool(summary["sample_events"])
 source_caption = t("seizures.chart_caption_sample" if sample else "seizures.chart_caption", lang)
@@ -63,7 +59,7 @@ image_source = t("look.source.seizures_sample" if sample else "look.source.seizu
 # One breakdown at a time: a person reads one chart, and the browser draws one (issue 16's speed).
 kind = st.segmented_control(t("look.show", lang), views.BREAKDOWN_CHOICES, key="s_breakdown",
                             required=True, format_func=lambda k: t(f"seizures.{k}", lang)) or "country"
-shown = views.breakdown(sums, kind, measure, measures[measure], names, ops, lang)
+shown = views.breakdown(sums, kind, measure, measure_label, names, ops, lang)
 colour = charts.CATEGORY_COLOURS[category]
 if kind == "month":
     figure = charts.monthly(shown.frame, shown.title, shown.dimension, shown.unit, colour, lang, source=image_source)

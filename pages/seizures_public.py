@@ -46,11 +46,7 @@ totals = sums["totals"]
 ui.table(public_views.totals_table(totals, lang), hide_index=True)
 
 st.subheader(t("seizures.charts", lang))
-measures = views.measures(totals, lang)
-ui.link_notice(ui.choice("measure", list(measures), next(iter(measures), None))
-               + ui.choice("s_breakdown", views.BREAKDOWN_CHOICES, "country"), lang)
-measure = st.selectbox(t("seizures.measure", lang), list(measures), format_func=measures.get, key="measure",
-                       help=t("seizures.measure_help", lang))
+measure, measure_label = ui.measure_picker(totals, lang)
 category, unit = measure.split("|", 1)
 colour = charts.CATEGORY_COLOURS[category]
 unit_text = views.unit_label(unit, lang)
@@ -62,7 +58,7 @@ image_source = t("look.source.seizures_sample" if sample else "look.source.seizu
 kind = st.segmented_control(t("look.show", lang), views.BREAKDOWN_CHOICES, key="s_breakdown",
                             required=True, format_func=lambda v: t(f"seizures.{v}", lang)) or "country"
 title = t({"country": "seizures.by_country", "operation": "seizures.by_operation", "item_type": "seizures.by_item",
-           "month": "seizures.over_time"}[kind], lang, measure=measures[measure])
+           "month": "seizures.over_time"}[kind], lang, measure=measure_label)
 dimension = t(f"seizures.{kind}", lang)
 if kind == "month":
     frame = public_views.by_dimension(sums["month"], measure, "month", lambda v: v, lang)

@@ -333,3 +333,18 @@ def freeze_startup_objects() -> None:
     if not _FROZEN.is_set():
         _FROZEN.set()
         gc.freeze()
+
+
+def measure_picker(totals: pd.DataFrame, lang_: str) -> tuple[str, str]:
+    """The Seizures pages' chart choice: which category and unit ("category|unit"), and its label.
+
+    A link's measure and breakdown (`s_breakdown`, drawn further down) that were not understood are named here.
+    """
+    from kafo_data.seizures import views
+
+    measures = views.measures(totals, lang_)
+    link_notice(choice("measure", list(measures), next(iter(measures), None))
+                + choice("s_breakdown", views.BREAKDOWN_CHOICES, "country"), lang_)
+    measure = st.selectbox(t("seizures.measure", lang_), list(measures), format_func=measures.get, key="measure",
+                           help=t("seizures.measure_help", lang_))
+    return measure, measures[measure]
