@@ -9,7 +9,7 @@ import streamlit as st
 
 from kafo_data.config import GEO_URL
 from kafo_data.contract import seizures as contract
-from kafo_data.fmt import number
+from kafo_data.fmt import literal, number
 from kafo_data.i18n import t
 from kafo_data.seizures import charts, queries, reporting, views
 from kafo_data.seizures.filters import Filters
@@ -28,7 +28,12 @@ summary = ui.q(queries.events_summary, filters)
 ui.sample_notice(lang, summary["sample_events"], summary["events"])
 if summary["lines"] == 0:
     reason = views.empty_reason(filters.include_sample, ui.q(queries.sample_share)["real"])
-    if reason == "filters.empty":
+    unloaded = filters.operations and not ui.q(queries.record_count, Filters(operations=filters.operations,
+                                                                            include_sample=filters.include_sample))
+    if unloaded:  # nothing to widen: no national report of these editions is loaded (issue 28)
+        st.info(t("links.no_report_yet", lang, operations=", ".join(
+            literal(ui.operation_names().get(o, o)) for o in filters.operations)), icon="📭")
+    elif reason == "filters.empty":
         ui.empty_state(lang)
     else:
         st.info(t(reason, lang), icon="📭")

@@ -154,3 +154,12 @@ def test_data_page_lists_sources_dictionary_and_batches():
     assert "Massive operation by INTERPOL" in body
     assert "sample" in body
     assert any("arrests" in set(frame.value.iloc[:, 1]) for frame in at.dataframe), "the dictionary lists arrests"
+
+
+def test_an_edition_with_no_report_loaded_says_so_instead_of_widen_the_selection():
+    at = open_page("pages/seizures.py", operation="TRIGGER-VIII")
+    said = " ".join(i.value for i in at.info)
+    assert "No national report has been loaded yet for Trigger VIII" in said and "Widen" not in said
+    at = open_page("pages/seizures.py", operation="KAFO-II", **{"from": "2030-01-01"})
+    said = " ".join(i.value for i in at.info)  # records of KAFO II exist, the dates leave none: widen is the advice
+    assert "Widen" in said and "No national report" not in said
