@@ -54,14 +54,13 @@ def make_csv(path: Path, size_mb: float) -> int:
     return rows
 
 
-def make_bomb(path: Path, unpacked_mb: int = 311) -> None:
-    """An .xlsx whose one sheet unpacks to `unpacked_mb` MB of rows (about 1.5 MB packed)."""
-    from kafo_data.ingest.read import MAX_XLSX_UNPACKED  # noqa: F401 - the cap the bomb must pass
+_SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
+               'openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
 
-    head = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats'
-            '.org/spreadsheetml/2006/main"><sheetData>')
-    row = '<row><c t="inlineStr"><is><t>cartouches</t></is></c><c><v>1</v></c></row>'
-    files = {
+
+def _workbook_parts() -> dict[str, str]:
+    """Every part of a one-sheet workbook but the sheet itself."""
+    return {
         "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
         'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
         'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook'
@@ -78,6 +77,15 @@ def make_bomb(path: Path, unpacked_mb: int = 311) -> None:
         'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.'
         'org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
     }
+
+
+def make_bomb(path: Path, unpacked_mb: int = 311) -> None:
+    """An .xlsx whose one sheet unpacks to `unpacked_mb` MB of rows (about 1.5 MB packed)."""
+    from kafo_data.ingest.read import MAX_XLSX_UNPACKED  # noqa: F401 - the cap the bomb must pass
+
+    head = _SHEET_HEAD
+    row = '<row><c t="inlineStr"><is><t>cartouches</t></is></c><c><v>1</v></c></row>'
+    files = _workbook_parts()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for name, text in files.items():
             z.writestr(name, text)
@@ -87,6 +95,45 @@ def make_bomb(path: Path, unpacked_mb: int = 311) -> None:
             for _ in range(unpacked_mb * 2**20 // len(chunk)):
                 fh.write(chunk)
             fh.write(b"</sheetData></worksheet>")
+
+
+def make_wide_xlsx(path: Path, rows: int = 50_000, columns: int = 80) -> None:
+    """A report within every stated limit that unpacks large: `rows` rows of `columns` cells (issue 25).
+
+    The ten report columns, then columns of remarks: under 1 MB packed, about 60 MB of sheet XML at
+    50,000 x 80 (the issue's file: 173 KB, 60.5 MB), what a workbook with many filled columns can be.
+    """
+    header = [h for h in HEADER.strip().split(";")] + [f"Remarque {k}" for k in range(columns - 10)]
+
+    strings: dict[str, int] = {}
+
+    def cell(value: object) -> str:  # no cell references: readers place cells in order; text as shared strings
+        if isinstance(value, int):
+            return f"<c><v>{value}</v></c>"
+        return f'<c t="s"><v>{strings.setdefault(str(value), len(strings))}</v></c>'
+
+    files = _workbook_parts()
+    files["[Content_Types].xml"] = files["[Content_Types].xml"].replace("</Types>", (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sharedStrings+xml"/></Types>'))
+    files["xl/_rels/workbook.xml.rels"] = files["xl/_rels/workbook.xml.rels"].replace("</Relationships>", (
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            fh.write(_SHEET_HEAD.encode())
+            fh.write(("<row>" + "".join(cell(h) for h in header) + "</row>").encode())
+            rest = "".join(cell(7) for _ in range(columns - 10))
+            for n in range(rows):
+                values = [f"BF-{n}", "KAFO II", f"0{1 + n % 6}/12/2020", "Burkina Faso", "Dori", "Police",
+                          "cartouches", 1 + n % 97, "pièces", 0]
+                fh.write(("<row>" + "".join(cell(v) for v in values) + rest + "</row>").encode())
+            fh.write(b"</sheetData></worksheet>")
+        z.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http:'
+                   f'//schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(strings)}" uniqueCount='
+                   f'"{len(strings)}">' + "".join(f"<si><t>{text}</t></si>" for text in strings) + "</sst>")
 
 
 def stored_as_report(source: Path, work: Path) -> Path:
@@ -120,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv-mb", type=float, nargs="*", default=[0.5, 1, 2, 3.3, 9.5, 50])
     parser.add_argument("--bomb-mb", type=int, default=311, help="unpacked size of the xlsx bomb (0: none)")
     parser.add_argument("--stored", type=Path, help="a data directory made by `sample --rows N --out DIR`")
+    parser.add_argument("--wide-rows", type=int, default=50_000,
+                        help="rows of the wide .xlsx (80 columns; 0: none), issue 25's case")
     args = parser.parse_args(argv)
     root = data_dir()
     print(f"{'case':<46} {'size':>9} {'exit':>4} {'seconds':>8} {'peak MB':>8}  says")
@@ -134,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
             path = work / "bomb.xlsx"
             make_bomb(path, args.bomb_mb)
             _show(f"xlsx bomb (sheet unpacks to {args.bomb_mb} MB)", path, dry_run(root, path))
+        if args.wide_rows:
+            path = work / "wide.xlsx"
+            make_wide_xlsx(path, args.wide_rows)
+            with zipfile.ZipFile(path) as z:
+                unpacked = sum(i.file_size for i in z.infolist()) / 2**20
+            _show(f"xlsx {args.wide_rows:,} rows x 80 ({unpacked:.1f} MB unpacked)", path, dry_run(root, path))
         if args.stored:
             stored = stored_as_report(args.stored, work)
             import pyarrow.parquet as pq

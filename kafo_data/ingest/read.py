@@ -31,6 +31,7 @@ import datetime as dt
 import io
 import itertools
 import re
+import sys
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -91,7 +92,9 @@ class RawRow:
 
     @property
     def texts(self) -> tuple[str, ...]:
-        return tuple(cell_text(v) for v in self.values)
+        """The cells as text; equal texts are one string (`sys.intern`): a parsed row keeps its cells, and a
+        report of 50,000 rows x 80 columns repeating "7" made 4 million strings of 50 bytes (issue 25)."""
+        return tuple(sys.intern(cell_text(v)) for v in self.values)
 
 
 @dataclass
@@ -279,13 +282,20 @@ def _split_records(header_row: RawRow, rows: Iterable[RawRow]) -> tuple[list[Raw
             blank += 1
         elif is_totals(row.values):
             skipped.append((row.line, "totals"))
-        elif [norm(t) for t in row.texts][: len(header)] == header:
+        elif _repeats(row.values, header):
             skipped.append((row.line, "header_repeat"))
         else:
             if len(records) >= MAX_RECORDS:
                 raise UnreadableFile("ingest.error.too_many_rows", limit=MAX_RECORDS)
             records.append(row)
     return records, skipped, blank
+
+
+def _repeats(values: Sequence[object], header: list[str]) -> bool:
+    """Whether a row repeats the header: its first cells normalised one by one, up to the first that differs."""
+    if len(values) < len(header):
+        return False
+    return all(norm(cell_text(v)) == h for v, h in zip(values, header, strict=False))
 
 
 def _read_csv(text: str, encoding: str, header_score: Callable[[Sequence[str]], int]) -> RawTable:
@@ -313,20 +323,35 @@ def _read_csv(text: str, encoding: str, header_score: Callable[[Sequence[str]], 
                     encoding=encoding, separator=sep, skipped=skipped, blank_lines=blank)
 
 
+_MERGE_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([^\"]*)\"")
+_CHUNK = 2**20
+
+
 def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
-    """(min_row, min_col, max_row, max_col) of each merged range of a sheet, read from its XML as a stream."""
+    """(min_row, min_col, max_row, max_col) of each merged range of a sheet, found in its XML as a stream.
+
+    A scan of the bytes for <mergeCell ref="..."> (a megabyte at a time), not an XML parse: parsing
+    60 MB of cells to find a few ranges took seconds and built every element (issue 25).
+    """
     from openpyxl.utils.cell import range_boundaries
-    from openpyxl.xml.functions import iterparse
 
     ranges: list[tuple[int, int, int, int]] = []
+    tail = b""
     with archive.open(path) as fh:
-        for _, element in iterparse(fh):
-            if element.tag.endswith("}mergeCell"):
-                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+        while chunk := fh.read(_CHUNK):
+            text = tail + chunk
+            cut = max(text.rfind(b"<"), 0)  # the last element may be cut by the chunk: read it whole next time
+            for match in _MERGE_CELL.finditer(text, 0, cut):
+                min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode("utf-8", "replace"))
                 ranges.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
                 if len(ranges) > MAX_MERGED_RANGES:
                     raise UnreadableFile("ingest.error.too_many_merged", limit=MAX_MERGED_RANGES)
-            element.clear()
+            tail = text[cut:]
+    for match in _MERGE_CELL.finditer(tail):
+        min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode("utf-8", "replace"))
+        ranges.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
+    if len(ranges) > MAX_MERGED_RANGES:
+        raise UnreadableFile("ingest.error.too_many_merged", limit=MAX_MERGED_RANGES)
     return ranges
 
 
@@ -383,9 +408,40 @@ def _check_zip(data: bytes) -> None:
         raise UnreadableFile("ingest.error.xlsx_too_large", size=_mb(unpacked), limit=_mb(MAX_XLSX_UNPACKED))
 
 
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref=\"([^\"]*)\"")
+_SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData\b")
+
+
+def _get_size(ws: object) -> None:
+    """openpyxl's read-only sheet size, from the <dimension> before <sheetData> only.
+
+    openpyxl parses the whole sheet looking for it when a workbook has none (60 MB of XML: seconds);
+    the element is only ever written before the cells, so the bytes up to <sheetData> are read.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    head = b""
+    with ws._get_source() as fh:  # type: ignore[attr-defined]
+        while len(head) < 4 * _CHUNK and not _SHEET_DATA.search(head):
+            chunk = fh.read(64 * 1024)
+            if not chunk:
+                break
+            head += chunk
+    end = _SHEET_DATA.search(head)
+    found = _DIMENSION.search(head, 0, end.start() if end else len(head))
+    if found:
+        try:
+            bounds = range_boundaries(found.group(1).decode("utf-8", "replace"))
+        except ValueError:
+            return
+        ws._min_column, ws._min_row, ws._max_column, ws._max_row = bounds  # type: ignore[attr-defined]
+
+
 def _read_xlsx(data: bytes, header_score: Callable[[Sequence[str]], int], sheet: str | None) -> RawTable:
     import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    ReadOnlyWorksheet._get_size = _get_size  # type: ignore[method-assign]  # see _get_size
     _check_zip(data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -235,8 +235,12 @@ def plan(root: Path, filename: str, data: bytes, lang_hint: str | None = None, *
         file_warnings.append(msg(key, **values))
     header_of = {f: table.header[k].strip() for f, k in columns.items()}
     width = len(table.header)
-    rows = [parse_row(raw.line, raw.values, raw.texts, width, columns, header_of, mappings, lang)
-            for raw in table.rows]
+    # Each raw row is let go once parsed: a wide report held its cells twice (issue 25's memory).
+    raw_rows, table.rows = table.rows[::-1], []
+    rows = []
+    while raw_rows:
+        raw = raw_rows.pop()
+        rows.append(parse_row(raw.line, raw.values, raw.texts, width, columns, header_of, mappings, lang))
     group_rows(rows, columns)
     fill_events(rows, columns, header_of, defaults, mappings)
     result = IngestPlan(
