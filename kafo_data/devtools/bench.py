@@ -113,15 +113,20 @@ def _data_page(f: Filters, ops: list[str]) -> list[Call]:
             ("records_by_source", "records_by_source", (), {})]
 
 
-def _public_seizures_page(f: Filters, ops: list[str]) -> list[Call]:
-    """pages/seizures_public.py: what a public visitor's rerun asks (every number adjusted by the cell key method)."""
+def _public_sidebar(f: Filters) -> tuple[list[Call], object]:
+    """The public sidebar's calls (names, adjusted facet counts), and the public filters the page asks with."""
     from kafo_data.seizures.public import PublicFilters
 
     pf = PublicFilters.of(f)
+    return [("operations", "operations", (), {}), ("countries", "countries", (), {}),
+            ("facets", "public.facets", (pf,), {})], pf
+
+
+def _public_seizures_page(f: Filters, ops: list[str]) -> list[Call]:
+    """pages/seizures_public.py: what a public visitor's rerun asks (every number adjusted by the cell key method)."""
+    sidebar, pf = _public_sidebar(f)
     return [
-        ("operations", "operations", (), {}),
-        ("countries", "countries", (), {}),
-        ("facets", "public.facets", (pf,), {}),
+        *sidebar,
         ("summary", "public.summary", (pf,), {}),
         ("breakdowns", "public.breakdowns", (pf,), {}),
         ("country_events", "public.country_events", (pf,), {}),
@@ -129,13 +134,9 @@ def _public_seizures_page(f: Filters, ops: list[str]) -> list[Call]:
 
 
 def _public_operations_page(f: Filters, ops: list[str]) -> list[Call]:
-    from kafo_data.seizures.public import PublicFilters
-
-    pf = PublicFilters.of(f)
+    sidebar, pf = _public_sidebar(f)
     return [
-        ("operations", "operations", (), {}),
-        ("countries", "countries", (), {}),
-        ("facets", "public.facets", (pf,), {}),
+        *sidebar,
         ("figures", "figures", (), {}),
         ("sources", "sources", (), {}),
         ("operation_agencies", "operation_agencies", (), {}),
@@ -380,6 +381,11 @@ def worker_export(root: Path, repeat: int) -> dict:
             seconds.append(time.perf_counter() - t0)
             size = target.stat().st_size
             target.unlink()
+    return export_figures(rows, size, seconds, rss_before)
+
+
+def export_figures(rows: int, size: int, seconds: list[float], rss_before: float) -> dict:
+    """One export's figures: rows, file size, median time, rows a second, memory before and at its peak."""
     med = statistics.median(seconds)
     peak = _peak_rss_mb()
     return {"rows": rows, "file_mb": round(size / 2**20, 1), "ms": _ms(med),

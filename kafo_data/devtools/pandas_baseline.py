@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from kafo_data.devtools.bench import (
     _quiet_streamlit_ui,
     _run_calls,
     _summarise,
+    export_figures,
     scenarios,
     worker_main,
 )
@@ -298,11 +298,7 @@ def worker_export_pandas(root: Path, repeat: int) -> dict:
         rows, size = len(frame), len(data)
         del frame, data
         gc.collect()
-    med = statistics.median(seconds)
-    peak = _peak_rss_mb()
-    return {"rows": rows, "file_mb": round(size / 2**20, 1), "ms": _ms(med),
-            "rows_per_s": round(rows / med) if med else 0, "rss_before_mb": rss_before, "peak_rss_mb": peak,
-            "extra_rss_mb": round(peak - rss_before, 1)}
+    return export_figures(rows, size, seconds, rss_before)
 
 
 if __name__ == "__main__":
