@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import logging
 import math
 import shutil
 import sys
@@ -444,6 +445,11 @@ DEV_COMMANDS: dict[str, tuple[str, str, str]] = {
 
 def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
+    # The unset-secret warning is for a server's log; a command's stderr stays its one line (`validate` says it).
+    quiet = logging.getLogger("kafo_data.cellkey")
+    quiet.propagate = False
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())
     args = _parser(next((a for a in given if not a.startswith("-")), None)).parse_args(given)
     try:
         return args.func(args)
