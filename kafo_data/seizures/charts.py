@@ -232,14 +232,7 @@ def participation_map(frame: pd.DataFrame, geojson: dict | str | None, title: st
                        MARKUP: True,
                        "legendgroup": str(level), "legendrank": level, "showlegend": level not in seen})
         seen.add(level)
-    layout = _map_axes(view, aspect)
-    return base_figure(traces, title, 440, source=source, bottom=8, right=10, lang=lang, legend_rows=1,
-                   shapes=_context_outlines(geojson, view, aspect, skip=tuple(shown.iso3)),
-                   legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
-                           "traceorder": "normal", "font": {"color": TEXT},
-                           "title": {"text": colour_title, "side": "left", "font": {"color": TEXT}},
-                           "itemclick": False, "itemdoubleclick": False},
-                   dragmode="pan", **layout)
+    return _shaded_map(traces, title, colour_title, geojson, view, aspect, tuple(shown.iso3), source, lang)
 
 
 def events_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, size_title: str,
@@ -312,8 +305,15 @@ def country_map(frame: pd.DataFrame, geojson: dict | str | None, title: str, col
                        "legendgroup": str(level), "legendrank": level if level else 99,
                        "showlegend": level not in seen})
         seen.add(level)
+    return _shaded_map(traces, title, colour_title, geojson, view, aspect, tuple(drawn.iso3), source, lang)
+
+
+def _shaded_map(traces: list[dict], title: str, colour_title: str, geojson: dict | str | None,
+                view: tuple[float, float, float, float], aspect: float, shaded: tuple[str, ...], source: str | None,
+                lang: str) -> Figure:
+    """A map of shaded countries: the other countries' outlines around them, the legend of shades in one row."""
     return base_figure(traces, title, 440, source=source, bottom=8, right=10, lang=lang, legend_rows=1,
-                       shapes=_context_outlines(geojson, view, aspect, skip=tuple(drawn.iso3)),
+                       shapes=_context_outlines(geojson, view, aspect, skip=shaded),
                        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
                                "traceorder": "normal", "font": {"color": TEXT},
                                "title": {"text": colour_title, "side": "left", "font": {"color": TEXT}},
