@@ -6,6 +6,7 @@ Streamlit only where it belongs, no import cycle, pages reach the data through `
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 from pathlib import Path
 
@@ -40,8 +41,11 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> set[str]:
-    """Every module an import statement names (at any depth), except those only for type checkers."""
+@functools.cache
+def _imports(path: Path) -> frozenset[str]:
+    """Every module an import statement names (at any depth), except those only for type checkers.
+
+    Read once per file for the whole test run (every test here reads the same files)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
                and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
@@ -54,7 +58,7 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
             names |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return names
+    return frozenset(names)
 
 
 def _graph() -> dict[str, set[str]]:
