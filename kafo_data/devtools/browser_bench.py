@@ -190,6 +190,24 @@ def _wait_done(page: Any, finished_before: int) -> float:
     return float(page.wait_for_function(done, polling="raf", timeout=TIMEOUT_MS).json_value())
 
 
+def _open_options(page: Any, combobox: Any) -> Any:
+    """The first option of an opened multiselect; the untimed part of a click.
+
+    A click that lands while the sidebar is still settling focuses the box without opening its list (seen
+    in one click of three under load); the arrow key then opens it, as it does for a keyboard user.
+    """
+    from playwright.sync_api import TimeoutError as ListClosed
+
+    combobox.click()
+    option = page.get_by_role("option").first
+    try:
+        option.wait_for(state="visible", timeout=3_000)
+    except ListClosed:
+        combobox.press("ArrowDown")
+        option.wait_for(state="visible")
+    return option
+
+
 def measure(context: Any, side: Side, path: str) -> tuple[float, float | None, float | None, str | None]:
     """Open one page in a new tab, then click one filter option: open, click, click until the run ends (ms), filter."""
     page = context.new_page()
@@ -200,9 +218,7 @@ def measure(context: Any, side: Side, path: str) -> tuple[float, float | None, f
             box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(
                 has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True))
             if box.count():
-                box.get_by_role("combobox").click()
-                option = page.get_by_role("option").first
-                option.wait_for(state="visible")
+                option = _open_options(page, box.get_by_role("combobox"))
                 before = int(page.evaluate("window.__kafoFinished.length"))
                 option.click()
                 done = _wait_done(page, before)

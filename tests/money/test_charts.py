@@ -35,7 +35,7 @@ def test_the_spending_chart_puts_each_amount_on_its_iati_measure(db):
     assert trace["text"][0] == "100%"
     assert trace["customdata"][0] == "€3,248,537.00"
     assert fig["layout"]["title"]["text"] == "Budget and spending"
-    assert fig["layout"]["yaxis"]["title"]["text"] == "Amount"
+    assert fig["layout"]["yaxis"]["title"]["text"] == "Amount (EUR)"  # an image names its currency (issue 29)
 
 
 def test_the_same_chart_in_french_writes_measures_and_amounts_the_french_way(db):
