@@ -10,8 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from kafo_data.config import GEO_URL, small_cell_events
+from kafo_data.fmt import literal
 from kafo_data.i18n import label, t
 from kafo_data.seizures import charts, public, public_views, views
+from kafo_data.seizures.filters import Filters
 from kafo_data.ui import look
 from kafo_data.ui import page as ui
 from kafo_data.ui.downloads import aggregate_menu
@@ -27,7 +29,13 @@ pf = public.PublicFilters.of(filters)
 
 summary = ui.q(public.summary, pf)
 if summary["empty"]:
-    ui.empty_state(lang)
+    editions = public.PublicFilters.of(Filters(operations=filters.operations, include_sample=filters.include_sample))
+    if filters.operations and ui.q(public.summary, editions)["empty"]:  # no record of these editions at all
+        names = ui.operation_names()
+        st.info(t("links.no_report_yet", lang, operations=", ".join(
+            literal(names.get(o, o)) for o in filters.operations)), icon="📭")
+    else:
+        ui.empty_state(lang)
     st.stop()
 ui.public_sample_notice(lang, summary)
 

@@ -361,3 +361,12 @@ def test_the_query_layer_refuses_record_queries_to_a_public_session():
             at.run()
         assert not at.exception
         assert ([t.value for t in at.title] == ["Sign in to see this page"]) == refused
+
+
+def test_the_public_seizures_page_says_an_edition_has_no_report_instead_of_widen_the_selection():
+    edition = open_as("public", "pages/seizures.py", operation="TRIGGER-VIII")
+    said = " ".join(i.value for i in edition.info)
+    assert "No national report has been loaded yet for Trigger VIII" in said and "Widen" not in said
+    filtered = open_as("public", "pages/seizures.py", operation="KAFO-II", country="GHA")  # records, none here
+    said = " ".join(i.value for i in filtered.info)
+    assert "No national report" not in said and "No records match these filters" in said
