@@ -214,6 +214,7 @@ class Database:
 
     def close(self) -> None:
         """Close the root connection and let go of it (benchmarks and tests that open many; `close_all`)."""
+        rollup.wait_for_flat_records()
         con, self._con = self._con, None
         if con is not None:
             con.close()

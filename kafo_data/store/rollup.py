@@ -514,6 +514,13 @@ def _build_flat_later(cursor: Callable[[], duckdb.DuckDBPyConnection], missing: 
         _flat_thread.start()
 
 
+def wait_for_flat_records() -> None:
+    """Let the background build end first: DuckDB refuses to close a connection one of whose cursors still runs."""
+    thread = _flat_thread
+    if thread is not None:
+        thread.join()
+
+
 _ranges: dict[Path, tuple[str, str] | None] = {}
 
 
