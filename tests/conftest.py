@@ -17,6 +17,18 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), every browser test runs on one worker: one server, one Chromium.
+
+    Not for speed: a worker that makes its test host (tests/browser/hosts.py) changes this machine's
+    addresses, and Chromium aborts every request in flight when they change (ERR_NETWORK_CHANGED), so a
+    second worker's browser lost its websocket mid-test (5 browser failures in a 4-worker run).
+    """
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _outputs_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Rollups of the shipped data (and of every copy) go to a temporary folder, not into data/tmp/."""
