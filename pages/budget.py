@@ -17,7 +17,7 @@ from kafo_data.money import views as budget_views
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.ui import brief as ui_brief
 from kafo_data.ui import budget as ui_budget
-from kafo_data.ui import look
+from kafo_data.ui import look, state
 from kafo_data.ui import page as ui
 
 
@@ -212,7 +212,9 @@ lang, sidebar, notices = ui.start(filters="money")
 ui.link_notice(notices, lang)
 look.image_format(lang)
 st.title(t("budget.title", lang))
-ui_brief.button("budget", lang, sidebar.operations, sidebar.include_sample)
+chosen = state.current(MoneyFilters)  # the filter bar below holds these (from the link or the last click)
+ui_brief.button("budget", lang, sidebar.operations, sidebar.include_sample, donors=chosen.donors,
+                outputs=chosen.outputs)
 st.markdown(t("budget.intro", lang))
 total = ui.q(budget_queries.project_budget)
 outputs, donor_names = ui_budget.names(lang)

@@ -9,6 +9,7 @@ from kafo_data.brief import images, pdf
 from kafo_data.brief.content import Request, compose
 from kafo_data.filtering import to_params
 from kafo_data.i18n import DEFAULT_LANG
+from kafo_data.money.filters import MoneyFilters
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import Database
 
@@ -40,9 +41,15 @@ def make(db: Database, req: Request, charts: bool = True) -> Made:
     return Made(pdf.render(compose(db, req, svg), refused), problem, refused)
 
 
-def address(base: str, page: str, operations: tuple[str, ...], lang: str, include_sample: bool = True) -> str:
-    """The page's address with the selection in the link's own form (ids, defaults left out), as the app writes it."""
-    params = to_params(Filters(operations=tuple(sorted(operations)), include_sample=include_sample))
+def address(base: str, page: str, operations: tuple[str, ...], lang: str, include_sample: bool = True,
+            donors: tuple[str, ...] = (), outputs: tuple[int, ...] = ()) -> str:
+    """The page's address with the selection in the link's own form (ids, defaults left out), as the app writes it.
+
+    The Budget page's link holds its donors and outputs too.
+    """
+    ops = tuple(sorted(operations))
+    params = to_params(MoneyFilters(tuple(sorted(donors)), tuple(sorted(outputs)), ops, include_sample)
+                       if page == "budget" else Filters(operations=ops, include_sample=include_sample))
     if lang != DEFAULT_LANG:
         params["lang"] = [lang]
     query = urlencode(params, doseq=True)

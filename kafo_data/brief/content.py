@@ -35,7 +35,10 @@ Svg = Callable[..., bytes]  # images.svg: a figure (and a width) in, SVG bytes o
 
 @dataclass(frozen=True)
 class Request:
-    """What the brief shows: the page, its language, the operations (empty: every edition), the view's address."""
+    """What the brief shows: the page, its language, the operations (empty: every edition), the view's address.
+
+    `donors` and `outputs` are the Budget page's own filters (empty: all), as its filter bar holds them.
+    """
 
     page: str = "overview"
     lang: str = "en"
@@ -43,6 +46,12 @@ class Request:
     include_sample: bool = True
     address: str = ""
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    donors: tuple[str, ...] = ()
+    outputs: tuple[int, ...] = ()
+
+    def money_filters(self) -> MoneyFilters:
+        """The Budget page's whole selection: its donors and outputs, the sidebar's operations and sample switch."""
+        return MoneyFilters(self.donors, self.outputs, self.operations, self.include_sample)
 
 
 def e(value: object) -> str:
@@ -157,8 +166,17 @@ def _money(db: Database, req: Request, svg: Svg | None) -> str:
                      f"{e(total['source_published'])}</p>")
     state = money_queries.sample_state(db)
     shown = {k: v for k, v in state.items() if v == "real" or (v == "sample" and req.include_sample)}
-    filters = MoneyFilters(operations=req.operations, include_sample=req.include_sample)
+    filters = req.money_filters()
     execution = money_queries.execution(db, filters) if shown else None
+    if req.outputs:  # the short labels of the selection line, named in full once
+        names = money_views.output_names(money_queries.project_items(db), lang)
+        parts.append("<ul class='small'>" + "".join(
+            f"<li>{e(t('budget.output_n', lang, n=n))}: {e(names.get(n, ''))}</li>" for n in req.outputs) + "</ul>")
+    if req.donors:
+        without = money_views.donors_without_amounts(_donor_names(db, lang), money_queries.by_donor(db, filters),
+                                                     req.donors)
+        if without:
+            parts.append(f'<p>{e(t("budget.donor.no_amounts", lang, donors=", ".join(without)))}</p>')
     if execution is not None and not execution.empty:
         if req.operations:  # as the page says it: the budget is the whole project's, not the operation's
             names = {r.operation_id: r.name for r in queries.operations(db).itertuples()}
@@ -178,7 +196,7 @@ def _money(db: Database, req: Request, svg: Svg | None) -> str:
             names = {r.operation_id: r.name for r in queries.operations(db).itertuples()}
             figure = chart_context.with_context(money_charts.execution_chart(
                 execution, t("budget.spending.chart", lang), t("budget.amount", lang), lang, source=source),
-                chart_context.Context(tuple(names.get(o, o) for o in req.operations)))
+                chart_context.Context((*(names.get(o, o) for o in req.operations), *_money_selection(db, req))))
             parts.append(_image(svg(figure), t("budget.spending.chart", lang)))
         parts.append(f'<p class="small">{e(source)}</p>')
     parts.append(f"<h3>{e(t('budget.donors.title', lang))}</h3><ul>")
@@ -190,11 +208,32 @@ def _money(db: Database, req: Request, svg: Svg | None) -> str:
     return "".join(parts)
 
 
+def _donor_names(db: Database, lang: str) -> dict[str, str]:
+    frame = money_queries.donors(db)
+    return dict(zip(frame.donor_id, frame[f"name_{lang}"], strict=True))
+
+
+def _money_selection(db: Database, req: Request) -> tuple[str, ...]:
+    """The Budget page's donors and outputs as its filter bar names them (short: "Output 2")."""
+    names = _donor_names(db, req.lang) if req.donors else {}
+    return (*(names.get(d, d) for d in req.donors), *(t("budget.output_n", req.lang, n=n) for n in req.outputs))
+
+
 def selection_text(db: Database, req: Request) -> str:
-    """The selection in words: "Operations: KAFO II" or "Operations: all editions"."""
+    """The selection in words: "Operations: KAFO II" or "Operations: all editions"; the budget's donors and outputs."""
+    lang = req.lang
     names = {r.operation_id: r.name for r in queries.operations(db).itertuples()}
-    chosen = ", ".join(names.get(o, o) for o in req.operations) if req.operations else t("brief.all_editions", req.lang)
-    return t("brief.selection", req.lang, operations=chosen)
+    chosen = ", ".join(names.get(o, o) for o in req.operations) if req.operations else t("brief.all_editions", lang)
+    text = t("brief.selection", lang, operations=chosen)
+    if req.page != "budget":
+        return text
+    donors = _donor_names(db, lang)
+    return " · ".join([
+        text,
+        t("brief.donors", lang, donors=", ".join(donors.get(d, d) for d in req.donors) if req.donors
+          else t("brief.all_donors", lang)),
+        t("brief.outputs", lang, outputs=", ".join(t("budget.output_n", lang, n=n) for n in req.outputs)
+          if req.outputs else t("brief.all_outputs", lang))])
 
 
 def compose(db: Database, req: Request, svg: Svg | None) -> str:

@@ -246,20 +246,26 @@ def _export_published(args: argparse.Namespace, root: Path) -> int:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    """The print-ready brief of a page (every edition without --operation), as the page's button makes it."""
+    """The print-ready brief of a page (every edition without --operation), as the page's button makes it.
+
+    The flags are the money filters' (the sidebar's operation and sample switch, the Budget page's donor and
+    output), so the brief filters as the page does; donor and output belong to the Budget page only.
+    """
     from kafo_data.brief import build, pdf
     from kafo_data.brief.content import Request
+    from kafo_data.filtering import check
+    from kafo_data.money.filters import MoneyFilters
+    from kafo_data.money.queries import known
     from kafo_data.store.db import get_database
 
     root = _root(args)
     db = get_database(root)
-    known = {r[0] for r in db.rows("SELECT operation_id FROM operations")}
-    bad = [o for o in args.operation or () if o not in known]
-    if bad:
-        raise UsageError(f"unknown operation: {', '.join(map(repr, bad))}")
-    ops = tuple(o for o in sorted(known) if o in (args.operation or ()))
-    req = Request(args.page, args.lang, ops, not args.no_sample,
-                  build.address(args.base_url, args.page, ops, args.lang, not args.no_sample), export_time().date())
+    f = check(filters_from_flags(MoneyFilters, args), known(db))
+    if args.page != "budget" and (f.donors or f.outputs):
+        raise UsageError("--donor and --project-output filter the budget: use them with --page budget")
+    req = Request(args.page, args.lang, f.operations, f.include_sample,
+                  build.address(args.base_url, args.page, f.operations, args.lang, f.include_sample, f.donors,
+                                f.outputs), export_time().date(), f.donors, f.outputs)
     try:
         made = build.make(db, req)
     except pdf.PdfUnavailable as exc:
@@ -268,7 +274,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
         print(f"note: charts left out: {made.charts_problem}", file=sys.stderr)
     target = Path(args.output)
     write_whole(target, lambda out: out.write(made.pdf))
-    print(f"wrote {target} ({len(made.pdf):,} bytes, {args.page}, {', '.join(ops) or 'every edition'}, {args.lang})")
+    chosen = [*f.operations, *f.donors, *(f"output {n}" for n in f.outputs)]
+    print(f"wrote {target} ({len(made.pdf):,} bytes, {args.page}, {', '.join(chosen) or 'every edition'}, "
+          f"{args.lang})")
     return 0
 
 
@@ -382,12 +390,13 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 def _configure_brief(p: argparse.ArgumentParser) -> None:
     from kafo_data.i18n import LANGS
+    from kafo_data.money.filters import MoneyFilters
 
-    p.add_argument("--operation", action="append", metavar="ID", help="one edition (repeat for more; default: all)")
     p.add_argument("--page", choices=("overview", "operations", "budget"), default="overview",
                    help="the page the brief is of (default: overview)")
     p.add_argument("--lang", choices=LANGS, default="en", help="language of the brief (default en)")
-    p.add_argument("--no-sample", action="store_true", help="leave generated sample budget figures out")
+    add_filter_flags(p, MoneyFilters, "budget figures")  # --operation (default: every edition), and the
+    # Budget page's --donor and --project-output (as `money export`)
     p.add_argument("--base-url", default="http://localhost:8501", help="the dashboard's address, for the link back")
     p.add_argument("-o", "--output", required=True, help="PDF file to write")
 

@@ -44,14 +44,18 @@ def view_address() -> str:
     return base + (f"?{query}" if query else "")
 
 
-def file_name(page: str, operations: tuple[str, ...], lang: str, today: dt.date) -> str:
-    """kafo_brief_overview_KAFO-II_fr_2026-12-04.pdf: which page, which editions, which language, when."""
-    return "_".join(["kafo_brief", page, "-".join(operations) or "all", lang, today.isoformat()]) + ".pdf"
+def file_name(page: str, operations: tuple[str, ...], lang: str, today: dt.date, donors: tuple[str, ...] = (),
+              outputs: tuple[int, ...] = ()) -> str:
+    """kafo_brief_overview_KAFO-II_fr_2026-12-04.pdf: which page, which editions (donors, outputs), language, when."""
+    chosen = "-".join([*operations, *donors, *(f"output{n}" for n in outputs)])
+    return "_".join(["kafo_brief", page, chosen or "all", lang, today.isoformat()]) + ".pdf"
 
 
 def button(page: str, lang: str, operations: tuple[str, ...], include_sample: bool = True, *,
-           key: str = "brief", label: str | None = None) -> None:
-    """One download button for the brief of this page and selection, or why it cannot be made here."""
+           key: str = "brief", label: str | None = None, donors: tuple[str, ...] = (),
+           outputs: tuple[int, ...] = ()) -> None:
+    """One download button for the brief of this page and selection (the Budget page's donors and outputs too),
+    or why it cannot be made here."""
     problem = unavailable()
     if problem and key.endswith("_all"):  # said once where a page has two buttons
         return
@@ -59,7 +63,7 @@ def button(page: str, lang: str, operations: tuple[str, ...], include_sample: bo
         st.caption(t("brief.unavailable", lang, problem=problem))
         return
     today = dt.datetime.now(dt.UTC).date()
-    req = Request(page, lang, tuple(operations), include_sample, view_address(), today)
+    req = Request(page, lang, tuple(operations), include_sample, view_address(), today, tuple(donors), tuple(outputs))
     db = database()
 
     def make(req: Request = req) -> bytes:
@@ -68,5 +72,6 @@ def button(page: str, lang: str, operations: tuple[str, ...], include_sample: bo
     if no_browser() and not key.endswith("_all"):
         st.caption(t("brief.charts_missing", lang, problem=t("brief.no_chromium", lang)))
     st.download_button(label or t("brief.button", lang), data=make,
-                       file_name=file_name(page, req.operations, lang, today), mime="application/pdf",
-                       on_click="ignore", key=key, icon=":material/picture_as_pdf:", help=t("brief.button_help", lang))
+                       file_name=file_name(page, req.operations, lang, today, req.donors, req.outputs),
+                       mime="application/pdf", on_click="ignore", key=key, icon=":material/picture_as_pdf:",
+                       help=t("brief.button_help", lang))

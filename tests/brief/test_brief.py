@@ -17,11 +17,13 @@ from pypdf import PdfReader
 
 from kafo_data.brief import build, images
 from kafo_data.brief.content import Request
+from kafo_data.fmt import money as fmt_money
 from kafo_data.fmt import number
 from kafo_data.store.db import Database
 from kafo_data.store.reference import build_reference
 from tests.conftest import DATA
 from tests.export.test_published import reference
+from tests.money.independent import cents, current_budget, read_money
 
 QUALIFIER_WORDS = {"en": {"more_than": "more than", "at_least": "at least", "about": "about", "some": "some"},
                    "fr": {"more_than": "plus de", "at_least": "au moins", "about": "environ", "some": "quelque"}}
@@ -78,6 +80,35 @@ def test_the_budget_brief_has_the_published_total_the_illustration_label_and_the
     assert "The budget is not split by operation" in text, "as the page says when an operation is chosen"
     for donor in ("European Union", "Germany", "France"):
         assert donor in text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_budget_brief_of_one_donor_and_output_shows_that_selections_money(lang):
+    """The Budget page's donor and output filters reach the brief: its selection line and its amounts are
+    those of EU's output 2, computed here from the parquet files with pandas and Decimal (not DuckDB)."""
+    budgets, transactions = read_money(DATA)
+    mine = current_budget(budgets)
+    mine = mine[(mine.donor_id == "EU") & (mine.output == 2)]
+    spent = transactions[(transactions.donor_id == "EU") & (transactions.output == 2)]
+    every = transactions[transactions.donor_id == "EU"]
+    assert not mine.empty and not spent.empty and len(set(mine.currency)) == 1
+    currency = mine.currency.iloc[0]
+
+    def amount(frame, types=("disbursement", "expenditure")):
+        return fmt_money(cents(frame[frame.transaction_type.isin(types)].value) / 100, currency, lang)
+
+    made = build.make(Database(DATA), Request("budget", lang, donors=("EU",), outputs=(2,)), charts=False)
+    text, pages = pdf_text(made.pdf)
+    flat = squeeze(text)
+    words = {"en": ("Donors: European Union", "Outputs: Output 2"),
+             "fr": ("Bailleurs : Union européenne", "Produits : Produit 2")}[lang]
+    assert all(squeeze(w) in flat for w in words), "the selection is stated"
+    assert squeeze(fmt_money(cents(mine.value) / 100, currency, lang)) in flat, "the selection's budget"
+    for measure in ("outgoing_commitment", "disbursement", "expenditure"):
+        assert squeeze(amount(spent, (measure,))) in flat, measure
+    assert squeeze(amount(spent)) in flat, "disbursed and spent"
+    assert squeeze(amount(every)) not in flat, "not the whole donor's spending"
+    assert pages <= 2
 
 
 HOSTILE_TITLE = '<img src="file:///etc/passwd"> **bold** [click](http://evil.example/x)'
@@ -153,3 +184,11 @@ def test_the_command_line_writes_the_brief(tmp_path, monkeypatch, capsys):
     assert "KAFO IV" in text and "Comment citer" in text and pages <= 2
     assert "charts left out" in capsys.readouterr().err
     assert main(["brief", "--operation", "KAFO-IX", "-o", str(out)]) == 2
+    assert main(["brief", "--page", "budget", "--donor", "XX", "-o", str(out)]) == 2
+    assert main(["brief", "--donor", "EU", "-o", str(out)]) == 2, "donors filter the Budget page only"
+    assert "use them with --page budget" in capsys.readouterr().err
+
+
+def test_the_budget_briefs_link_back_holds_its_donors_and_outputs():
+    assert (build.address("http://x.org", "budget", ("KAFO-II",), "fr", False, ("EU",), (2, 1))
+            == "http://x.org/budget?donor=EU&output=1&output=2&operation=KAFO-II&sample=0&lang=fr")

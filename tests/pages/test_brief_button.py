@@ -6,6 +6,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from kafo_data.brief.content import Request
 from kafo_data.ui import brief as ui_brief
 from kafo_data.ui.data import forget as forget_results
 from tests.pages.test_pages import open_page
@@ -34,6 +35,22 @@ def test_operations_and_budget_offer_the_brief(page):
     assert "Brief (PDF)" in labels(open_page(page))
 
 
+def test_the_budget_brief_follows_the_donor_and_output_filters(monkeypatch):
+    """From the link first, then after a click in the filter bar: the brief asks for what the page shows."""
+    asked: list[Request] = []
+
+    def recording(*args):
+        asked.append(Request(*args))
+        return asked[-1]
+
+    monkeypatch.setattr(ui_brief, "Request", recording)
+    at = open_page("pages/budget.py", donor="EU", output="2", operation="KAFO-II")
+    req = asked[-1]
+    assert (req.page, req.donors, req.outputs, req.operations) == ("budget", ("EU",), (2,), ("KAFO-II",))
+    at.multiselect(key="f_output").set_value([1, 3]).run()
+    assert asked[-1].outputs == (1, 3) and asked[-1].donors == ("EU",)
+
+
 def test_a_server_without_the_pdf_renderer_says_so_instead_of_a_button(monkeypatch):
     monkeypatch.setattr(ui_brief, "unavailable", lambda: "the PDF renderer cannot start: install Pango")
     at = open_page("pages/operations.py")
@@ -46,6 +63,8 @@ def test_the_file_name_says_page_editions_language_and_day():
 
     assert (ui_brief.file_name("overview", ("KAFO-II",), "fr", dt.date(2026, 12, 4))
             == "kafo_brief_overview_KAFO-II_fr_2026-12-04.pdf")
+    assert (ui_brief.file_name("budget", (), "en", dt.date(2026, 12, 4), ("EU",), (2,))
+            == "kafo_brief_budget_EU-output2_en_2026-12-04.pdf")
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/results.py", "pages/budget.py"])
