@@ -270,9 +270,8 @@ def get_database(root: Path) -> Database:
 def close_all() -> None:
     """Close every shared root connection before the interpreter tears its modules down.
 
-    A connection still open then is reported by DuckDB's bindings (nanobind) as "leaked … instances",
-    about 40 lines at every Ctrl+C of the server and at the end of the tests (issue 28): harmless (the
-    process is ending and the parquet files are only read), but noise that hides real messages.
+    Tidiness (a background build of flat records ends first); the "nanobind: leaked …" lines at exit
+    came from `gc.freeze` instead (kafo_data.ui.page.freeze_startup_objects, issue 28).
     """
     _database.cache_clear()
     while _OPENED:

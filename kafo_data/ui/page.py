@@ -6,6 +6,7 @@ The filters' URL form and session state are `kafo_data.ui.state`'s; the data acc
 
 from __future__ import annotations
 
+import atexit
 import gc
 import threading
 from collections.abc import Callable, Hashable, Iterable
@@ -329,10 +330,15 @@ def freeze_startup_objects() -> None:
     collections still came every thirty runs or so and walked every object of pandas, Plotly and
     Streamlit: 65 ms added to whichever click met one (issue 16's speed). Frozen objects are never
     collected: only what the first run built is frozen, once.
+
+    Unfrozen again at exit: Python's last collection skips frozen objects, so DuckDB's bindings
+    (nanobind) found their module's own objects still alive and printed about 20 lines of
+    "leaked … instances" at every stop of the server and at the end of the tests (issue 28).
     """
     if not _FROZEN.is_set():
         _FROZEN.set()
         gc.freeze()
+        atexit.register(gc.unfreeze)
 
 
 def measure_picker(totals: pd.DataFrame, lang_: str) -> tuple[str, str]:
