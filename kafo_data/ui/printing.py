@@ -1,11 +1,13 @@
-"""Chromium's own print (Ctrl+P) of any page: no sidebar, the page whole on A4, charts that fit, no blank page.
+"""Chromium's own print (Ctrl+P) of any page: no sidebar, text at reading size on A4, charts that fit, no blank page.
 
 Streamlit lays the page out in a full-height scrolling box, so a print showed only what fitted one screen
-and left blank sheets; its charts keep the pixel width they had on screen, so a 1,400 px page printed
-them cut at the paper's edge. The print style lets the boxes grow, hides the sidebar, the toolbar and
-the buttons, and scales the page's column as a whole (`zoom`) so that its width on screen fits the
-paper: the charts, tables and text keep the layout the reader saw. A small script of ours (fixed text,
-no data) keeps that width in a CSS variable as the window changes.
+and left blank sheets; its charts and grids keep the pixel width they had on screen, so a 1,400 px page
+printed them cut at the paper's edge. The print style lets the boxes grow, hides the sidebar, the toolbar
+and the buttons, and lays the page's column out at the paper's width: text, tables and metrics reflow
+there at their own size (scaling the whole column to fit printed body text at about 7.5 pt), columns
+stack, and only what keeps a drawn pixel width (a chart, a data grid) is scaled (`zoom`) to the paper.
+A small script of ours (fixed text, no data) measures each such element on screen and keeps its scale
+in a CSS variable on it as the page changes.
 """
 
 from __future__ import annotations
@@ -25,9 +27,19 @@ _STYLE = """<style>
   [data-testid="stAppScrollToBottomContainer"] {
     position: static !important; overflow: visible !important; height: auto !important; min-height: 0 !important;
     max-height: none !important; }
+  [data-testid="stMain"] { margin: 0 !important; padding: 0 !important; width: auto !important; }
   [data-testid="stMainBlockContainer"] {
-    zoom: var(--kafo-print-zoom, 0.6); width: var(--kafo-screen-width, auto) !important;
-    max-width: none !important; padding: 0 !important; margin: 0 !important; }
+    width: auto !important; max-width: 100% !important; min-width: 0 !important; padding: 0 !important;
+    margin: 0 !important; }
+  [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; }
+  [data-testid="stColumn"] { flex: 1 1 100% !important; width: 100% !important; min-width: 0 !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stDeckGlJsonChart"],
+  [data-testid="stImage"], [data-testid="stVegaLiteChart"] { zoom: var(--kafo-print-zoom, 0.7); }
+  [data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table { width: 100% !important;
+    table-layout: auto; }
+  [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stMarkdownContainer"] td {
+    overflow-wrap: anywhere; }
+  pre, code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
   [data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stTable"] tr, figure,
   [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; }
@@ -38,15 +50,14 @@ _SCRIPT = """<script>
 (() => {
   if (window.__kafoPrint) return;
   window.__kafoPrint = true;
+  const drawn = '[data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stDeckGlJsonChart"], '
+    + '[data-testid="stImage"], [data-testid="stVegaLiteChart"]';
   const keep = () => {
     if (window.matchMedia("print").matches) return;
-    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
-    if (!main) return;
-    const width = main.getBoundingClientRect().width;
-    if (!width) return;
-    const root = document.documentElement.style;
-    root.setProperty("--kafo-screen-width", width + "px");
-    root.setProperty("--kafo-print-zoom", String(Math.min(1, %(paper)d / width)));
+    document.querySelectorAll(drawn).forEach((el) => {
+      const width = el.getBoundingClientRect().width;
+      if (width) el.style.setProperty("--kafo-print-zoom", String(Math.min(1, %(paper)d / width)));
+    });
   };
   keep();
   window.addEventListener("resize", keep);
@@ -57,5 +68,5 @@ _SCRIPT = """<script>
 
 
 def print_style() -> None:
-    """The print style and its width-keeping script, once per page (see the module's doc)."""
+    """The print style and its scale-keeping script, once per page (see the module's doc)."""
     st.sidebar.html(_STYLE + _SCRIPT % {"paper": PRINT_WIDTH_PX}, unsafe_allow_javascript=True)
