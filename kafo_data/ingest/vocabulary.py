@@ -47,7 +47,15 @@ COUNT_UNITS: tuple[str, ...] = ("pieces", "rounds", "sticks", "cords", "pills")
 
 
 class MappingError(ValueError):
-    """A file in data/mapping breaks a rule; the message names the file and line."""
+    """A file in data/mapping breaks a rule.
+
+    `str()` names the file and line, for the administrator who edits it (command line); `file`, `line` and
+    `problem` are the same parts apart, so that the page can say which list is broken without a server path.
+    """
+
+    def __init__(self, file: str, problem: str, line: int | None = None) -> None:
+        self.file, self.problem, self.line = file, problem, line
+        super().__init__(f"mapping/{file}{f' line {line}' if line else ''}: {problem}")
 
 
 class OutOfRange(ValueError):
@@ -70,9 +78,11 @@ class ItemEntry:
     craft_made: bool | None
 
 
-def _shown(path: Path) -> str:
-    """A mapping file as an error names it: `mapping/<file>`, never the server's absolute path."""
-    return f"{path.parent.name}/{path.name}"
+Where = tuple[str, int]  # a mapping file's name and the line of a row in it
+
+
+def _bad(where: Where, problem: str) -> MappingError:
+    return MappingError(where[0], problem, where[1])
 
 
 def _mapping_rows(folder: Path, name: str, columns: Sequence[str]) -> Iterable[tuple[int, dict[str, str]]]:
@@ -82,24 +92,24 @@ def _mapping_rows(folder: Path, name: str, columns: Sequence[str]) -> Iterable[t
             reader = csv.DictReader(f)
             missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
-                raise MappingError(f"{_shown(path)}: missing column {missing[0]!r}")
+                raise MappingError(name, f"missing column {missing[0]!r}")
             for line, row in enumerate(reader, start=2):
                 yield line, {k: (v or "").strip() for k, v in row.items() if k}
     except FileNotFoundError as exc:
-        raise MappingError(f"missing mapping file {_shown(path)}") from exc
+        raise MappingError(name, "the file is missing") from exc
 
 
-def _put(table: dict, key: object, value: object, where: str) -> None:
+def _put(table: dict, key: object, value: object, where: Where) -> None:
     if key in table and table[key] != value:
-        raise MappingError(f"{where}: {key!r} already means {table[key]!r}, not {value!r}")
+        raise _bad(where, f"{key!r} already means {table[key]!r}, not {value!r}")
     table[key] = value
 
 
-def _langs(value: str, where: str) -> frozenset[str]:
+def _langs(value: str, where: Where) -> frozenset[str]:
     if value == "any":
         return frozenset(LANGS)
     if value not in LANGS:
-        raise MappingError(f"{where}: lang must be fr, en or any, not {value!r}")
+        raise _bad(where, f"lang must be fr, en or any, not {value!r}")
     return frozenset({value})
 
 
@@ -137,42 +147,42 @@ class Mappings:
         headers: dict[str, tuple[str, frozenset[str]]] = {}
         names: dict[str, list[str]] = {}
         for line, r in _mapping_rows(folder, "headers.csv", ("field", "synonym", "lang")):
-            where = f"mapping/headers.csv line {line}"
+            where = ("headers.csv", line)
             if r["field"] not in FIELDS:
-                raise MappingError(f"{where}: unknown field {r['field']!r}")
+                raise _bad(where, f"unknown field {r['field']!r}")
             key = norm(_no_brackets(r["synonym"]))
             langs = _langs(r["lang"], where)
             if key in headers:
                 if headers[key][0] != r["field"]:
-                    raise MappingError(f"{where}: {key!r} already names {headers[key][0]!r}")
+                    raise _bad(where, f"{key!r} already names {headers[key][0]!r}")
                 langs = langs | headers[key][1]
             headers[key] = (r["field"], langs)
             names.setdefault(r["field"], []).append(r["synonym"])
         items: dict[str, ItemEntry] = {}
         for line, r in _mapping_rows(folder, "items.csv", ("synonym", "category", "item_type", "default_unit",
                                                            "craft_made")):
-            where = f"mapping/items.csv line {line}"
+            where = ("items.csv", line)
             item_type = r["item_type"]
             if item_type not in contract.ITEM_TYPES:
-                raise MappingError(f"{where}: unknown item type {item_type!r}")
+                raise _bad(where, f"unknown item type {item_type!r}")
             if contract.category_of(item_type) != r["category"]:
-                raise MappingError(f"{where}: {item_type} belongs to {contract.category_of(item_type)}")
+                raise _bad(where, f"{item_type} belongs to {contract.category_of(item_type)}")
             unit = r["default_unit"] or None
             if unit and unit not in contract.units_for(item_type):
-                raise MappingError(f"{where}: unit {unit!r} is not allowed for {item_type}")
+                raise _bad(where, f"unit {unit!r} is not allowed for {item_type}")
             if r["craft_made"] not in {"", "true", "false"}:
-                raise MappingError(f"{where}: craft_made must be true, false or empty")
+                raise _bad(where, "craft_made must be true, false or empty")
             craft = None if not r["craft_made"] else r["craft_made"] == "true"
             _put(items, norm(r["synonym"]), ItemEntry(r["synonym"], r["category"], item_type, unit, craft), where)
         units: dict[tuple[str, str | None], str] = {}
         for u in contract.UNITS:
             units[(norm(u), None)] = u
         for line, r in _mapping_rows(folder, "units.csv", ("synonym", "unit", "item_type")):
-            where = f"mapping/units.csv line {line}"
+            where = ("units.csv", line)
             if r["unit"] != "count" and r["unit"] not in contract.UNITS:
-                raise MappingError(f"{where}: unknown unit {r['unit']!r}")
+                raise _bad(where, f"unknown unit {r['unit']!r}")
             if r["item_type"] and r["item_type"] not in contract.ITEM_TYPES:
-                raise MappingError(f"{where}: unknown item type {r['item_type']!r}")
+                raise _bad(where, f"unknown item type {r['item_type']!r}")
             units[(norm(r["synonym"]), r["item_type"] or None)] = r["unit"]
         simple = {}
         for name, column, vocab in (("agencies.csv", "agency", contract.AGENCIES),
@@ -180,9 +190,9 @@ class Mappings:
                                     ("categories.csv", "category", contract.CATEGORIES)):
             table: dict[str, str] = {}
             for line, r in _mapping_rows(folder, name, ("synonym", column)):
-                where = f"mapping/{name} line {line}"
+                where = (name, line)
                 if r[column] not in vocab:
-                    raise MappingError(f"{where}: unknown {column} {r[column]!r}")
+                    raise _bad(where, f"unknown {column} {r[column]!r}")
                 _put(table, norm(r["synonym"]), r[column], where)
             for value in vocab:
                 for lang in LANGS:
@@ -246,11 +256,11 @@ def _firearm_values(folder: Path) -> dict[str, dict[str, str]]:
     """Report words for the firearm columns (`firearms.csv`), then each value's own id and labels."""
     out: dict[str, dict[str, str]] = {name: {} for name in FIREARM_VOCABS}
     for line, r in _mapping_rows(folder, "firearms.csv", ("field", "synonym", "value")):
-        where = f"mapping/firearms.csv line {line}"
+        where = ("firearms.csv", line)
         if r["field"] not in FIREARM_VOCABS:
-            raise MappingError(f"{where}: unknown field {r['field']!r}")
+            raise _bad(where, f"unknown field {r['field']!r}")
         if r["value"] not in FIREARM_VOCABS[r["field"]]:
-            raise MappingError(f"{where}: unknown {r['field']} {r['value']!r}")
+            raise _bad(where, f"unknown {r['field']} {r['value']!r}")
         _put(out[r["field"]], norm(r["synonym"]), r["value"], where)
     for name, vocab in FIREARM_VOCABS.items():
         for value in vocab:
@@ -301,9 +311,9 @@ def _country_index(root: Path, folder: Path) -> dict[str, str]:
         del index[key]
     codes = {r["iso3"] for r in rows}
     for line, r in _mapping_rows(folder, "countries.csv", ("synonym", "iso3")):
-        where = f"mapping/countries.csv line {line}"
+        where = ("countries.csv", line)
         if r["iso3"] not in codes:
-            raise MappingError(f"{where}: unknown ISO3 code {r['iso3']!r}")
+            raise _bad(where, f"unknown ISO3 code {r['iso3']!r}")
         _put(index, norm(r["synonym"]), r["iso3"], where)
     return index
 
@@ -319,9 +329,9 @@ def _operation_index(root: Path, folder: Path) -> tuple[dict[str, str], dict[str
         index[norm(r["name"])] = r["operation_id"]
         dates[r["operation_id"]] = (r["start_date"], r["end_date"])
     for line, r in _mapping_rows(folder, "operations.csv", ("synonym", "operation_id")):
-        where = f"mapping/operations.csv line {line}"
+        where = ("operations.csv", line)
         if r["operation_id"] not in dates:
-            raise MappingError(f"{where}: unknown operation {r['operation_id']!r}")
+            raise _bad(where, f"unknown operation {r['operation_id']!r}")
         _put(index, norm(r["synonym"]), r["operation_id"], where)
     members: dict[str, set[str]] = {}
     for r in pq.read_table(built_dir(root) / "operation_countries.parquet",

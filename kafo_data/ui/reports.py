@@ -48,9 +48,17 @@ def plan_upload(file: Any, lang: str, operation: str | None, country: str | None
     except ReportError as exc:
         raise Refused(t("upload.unreadable", lang, reason=exc.markdown(lang))) from exc
     except MappingError as exc:
-        raise Refused(t("upload.mapping_error", lang, reason=literal(exc))) from exc
+        raise Refused(mapping_problem(exc, lang)) from exc
     st.session_state[_PLAN] = (key, plan)
     return plan
+
+
+def mapping_problem(exc: MappingError, lang: str) -> str:
+    """A broken vocabulary file as a manager reads it: which list, which row, what to do; never a server path
+    (the command line names the file, for the administrator who edits it)."""
+    listed = t(f"links.mapping.{exc.file.removesuffix('.csv')}", lang)
+    where = t("links.mapping.row", lang, line=exc.line) if exc.line else t("links.mapping.whole", lang)
+    return t("links.mapping.broken", lang, list=listed, where=where, problem=literal(exc.problem))
 
 
 def store(plan: IngestPlan, strict: bool, actor: str, lang: str) -> tuple[str, str | None, int]:

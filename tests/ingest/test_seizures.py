@@ -615,6 +615,15 @@ def test_every_message_key_the_ingest_uses_exists_in_both_languages():
         assert sorted(k for k in keys if k not in catalogue(lang)) == []
 
 
+def test_no_message_of_the_load_page_names_a_folder_on_the_server():
+    """A manager reads these on the page (rejection reasons, upload errors): a path there is nothing they can open."""
+    shown = ("ingest.reason.", "firearms.reason.", "upload.", "links.")
+    for lang in ("en", "fr"):
+        named = {k: v for k, v in catalogue(lang).items()
+                 if k.startswith(shown) and re.search(r"data/|mapping/|\w\.csv\b", v)}
+        assert named == {}, lang
+
+
 def test_the_rejected_file_corrected_loads_as_it_is(data_copy, tmp_path, capsys):
     run(capsys, "ingest", str(write(tmp_path, "rapport.csv", reports.french_csv())), "--data-dir", str(data_copy))
     (path,) = (data_copy / "rejected").glob("*.csv")

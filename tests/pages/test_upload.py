@@ -78,6 +78,23 @@ def test_an_unreadable_file_is_a_clear_message_and_stores_nothing(isolated_data)
     assert len(batches.list_batches(isolated_data)) == 1
 
 
+@pytest.mark.parametrize(("lang", "words"), [("en", ("list of item names", "row 5", "administrator")),
+                                              ("fr", ("liste des noms d'objets", "ligne 5", "administrateur"))])
+def test_a_broken_mapping_file_says_which_list_and_what_to_do_without_a_server_path(isolated_data, lang, words):
+    items = isolated_data / "mapping" / "items.csv"
+    assert len(items.read_text("utf-8").splitlines()) >= 5
+    lines = items.read_text("utf-8").splitlines(keepends=True)
+    lines[4] = "laser,fr,firearms,laser_gun,pieces,,\n"  # row 5 of the file: an item type that does not exist
+    items.write_text("".join(lines), "utf-8")
+    at = open_upload(lang)
+    at.file_uploader[0].set_value((REPORT.name, REPORT.read_bytes(), "text/csv")).run()
+    assert not at.exception
+    (said,) = [e.value.replace("\\", "") for e in at.error]  # as read: without Markdown's escapes
+    assert all(w in said for w in words) and "laser_gun" in said, said
+    assert "mapping" not in said and ".csv" not in said and "/" not in said, said
+    assert len(batches.list_batches(isolated_data)) == 1
+
+
 def test_upload_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("KAFO_ENABLE_UPLOAD", "0")
     at = open_upload()
