@@ -95,7 +95,9 @@ def _results(db: Database, req: Request) -> str:
             notes = "".join(f'<div class="small">{e(n)} [{numbers.setdefault(o["source_id"], len(numbers) + 1)}]</div>'
                             for n, o in zip(card.footnotes, others, strict=True))
             quote, *ours = views.quote_lines(card, lang)  # the source's words, then our translation (smaller)
-            words = e(quote) + "".join(f'<div class="small">{e(line)}</div>' for line in ours)
+            # our translation runs on after the quote, smaller and labelled: a line of its own cost a French brief
+            # of Trigger VIII its margin on the second page
+            words = e(quote) + "".join(f' <span class="small">{e(line)}</span>' for line in ours)
             parts.append(f"<tr><td>{e(card.label)}</td><td class='value'>{e(card.value_text) or '—'}</td>"
                          f"<td>{words}{notes}</td><td>[{own}]</td></tr>")
         parts.append("</tbody></table><ol class='sources'>")
@@ -140,7 +142,9 @@ def _timeline(db: Database, req: Request, svg: Svg) -> str:
     figure = charts.timeline(frame, t("overview.timeline", lang), t("overview.countries", lang),
                              t("overview.officers", lang), lang=lang,
                              source=t("facts2.source.timeline", lang, sources=sources))
-    return _image(svg(figure, width=1200), t("overview.timeline", lang))  # wide: less of the page, same text
+    # Wide and low: a sixth of the page, the same text; one row an edition still has room (the page's own is taller).
+    figure = {**figure, "layout": {**figure["layout"], "height": min(int(figure["layout"].get("height", 450)), 340)}}
+    return _image(svg(figure, width=1200), t("overview.timeline", lang))
 
 
 def _map(db: Database, req: Request, svg: Svg) -> str:
@@ -274,19 +278,19 @@ STYLE = """
   @bottom-left { content: "KAFO"; font: 7.5pt 'DejaVu Sans', sans-serif; color: #4a5361; }
   @bottom-right { content: counter(page) " / " counter(pages); font: 7.5pt 'DejaVu Sans', sans-serif;
                   color: #4a5361; } }
-body { font: 8.1pt/1.28 'DejaVu Sans', 'Liberation Sans', sans-serif; color: #1c2530; }
+body { font: 8.1pt/1.2 'DejaVu Sans', 'Liberation Sans', sans-serif; color: #1c2530; }
 h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 11pt; margin: 4mm 0 1.5mm; }
 h3 { font-size: 9.5pt; margin: 3mm 0 1mm; break-after: avoid; }
 .kicker { margin: 0; color: #4a5361; font-size: 8pt; text-transform: uppercase; letter-spacing: .04em; }
 .meta { margin: 0 0 1mm; color: #3d4654; }
-.small, .url { font-size: 7pt; line-height: 1.2; color: #3d4654; } .url { word-break: break-all; }
+.small, .url { font-size: 7pt; line-height: 1.15; color: #3d4654; } .url { word-break: break-all; }
 a { color: #0b5cad; text-decoration: none; word-break: break-word; }
 table { width: 100%; border-collapse: collapse; margin: 1mm 0 2mm; }
-th, td { text-align: left; vertical-align: top; padding: .6mm 1.2mm; border-bottom: .3pt solid #c9d0d8; }
+th, td { text-align: left; vertical-align: top; padding: .4mm 1.2mm; border-bottom: .3pt solid #c9d0d8; }
 th { font-size: 7.6pt; color: #3d4654; border-bottom: .6pt solid #8a94a0; }
 td.value { white-space: nowrap; font-weight: bold; }
-table.results td:nth-child(1) { width: 17%; } table.results td:nth-child(2) { width: 16%; }
-table.results td:nth-child(4), table.results th:nth-child(4) { width: 7%; white-space: nowrap; }
+table.results td:nth-child(1) { width: 19%; } table.results td:nth-child(2) { width: 13%; }
+table.results td:nth-child(4), table.results th:nth-child(4) { width: 5%; white-space: nowrap; }
 ol.sources { margin: 0 0 2mm; padding-left: 0; list-style: none; font-size: 7.6pt; }
 ol.sources li { margin-bottom: .4mm; }
 tr, figure, .op h3 { break-inside: avoid; }
@@ -295,5 +299,5 @@ table.side { font-size: 7.6pt; }
 .illustration { border-left: 2pt solid #E69F00; padding-left: 2mm; }
 footer { border-top: .6pt solid #8a94a0; margin-top: 3mm; font-size: 7.4pt; }
 footer h2 { font-size: 9pt; margin: 2mm 0 1mm; break-after: avoid; }
-footer ul { margin: 0; padding-left: 4mm; } footer li { margin-bottom: .3mm; }
+footer ul { margin: 0; padding-left: 4mm; } footer li { margin-bottom: 0; }
 """

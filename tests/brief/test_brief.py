@@ -73,6 +73,37 @@ def test_one_edition_with_its_charts_fits_two_pages_and_draws_the_timeline_as_te
     assert "KAFO II ·" in text and "KAFO III ·" not in text, "one edition's results only"
 
 
+def same_size_svg(figure, width=images.WIDTH):
+    """A blank SVG of the size kaleido would draw `figure` at: a brief's layout without starting Chromium."""
+    height = int(figure.get("layout", {}).get("height", 400))
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"/>'.encode()
+
+
+def last_page_used(data: bytes) -> tuple[int, float]:
+    """The number of pages and how far down the last page the text goes (0-1), its page-number footer left out."""
+    reader = PdfReader(io.BytesIO(data))
+    last = reader.pages[-1]
+    lows: list[float] = []
+    last.extract_text(visitor_text=lambda text, cm, tm, font, size: lows.append(tm[5] * cm[3] + cm[5])
+                      if text.strip() else None)
+    height = float(last.mediabox.height)
+    footer = 13 / 25.4 * 72  # the bottom margin, where the page numbers stand
+    return len(reader.pages), 1 - min(y for y in lows if y > footer) / height
+
+
+def test_every_editions_brief_fits_two_pages_with_room_to_spare(monkeypatch):
+    """Every edition's Overview brief (the longest: the timeline above the results), in English and French, is at
+    most 2 pages and ends before the last quarter of its second page: a few more figures do not make a third."""
+    monkeypatch.setattr(build.images, "svg", same_size_svg)
+    db = Database(DATA)
+    for op in reference("operations"):
+        for lang in ("en", "fr"):
+            ops = (op["operation_id"],)
+            req = Request("overview", lang, ops, address=build.address(build.DEFAULT_BASE, "overview", ops, lang))
+            pages, used = last_page_used(build.make(db, req).pdf)
+            assert pages == 1 or (pages == 2 and used < 0.75), (ops, lang, pages, used)
+
+
 def test_the_budget_brief_has_the_published_total_the_illustration_label_and_the_donors():
     made = build.make(Database(DATA), Request("budget", "en", ("KAFO-II",)), charts=False)
     text, _ = pdf_text(made.pdf)
