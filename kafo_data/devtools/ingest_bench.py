@@ -1,4 +1,4 @@
-"""Peak memory and time of `ingest --dry-run` on hostile and large inputs (issue 17's figures).
+"""Peak memory, time and CPU time of `ingest --dry-run` on hostile and large inputs (issues 17 and 25).
 
     python -m kafo_data.devtools.ingest_bench                  # CSVs up to the row cap, 9.5 and 50 MB, an xlsx bomb
     python -m kafo_data.devtools.ingest_bench --stored /tmp/big10m  # + a 3-row dry run against those lines
@@ -30,12 +30,13 @@ ROW = "BF-{n};KAFO II;0{d}/12/2020;Burkina Faso;Dori;Police;cartouches;{q};;0\r\
 _RUNNER = """
 import json, resource, sys, time
 from kafo_data.cli import main
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 code = main(sys.argv[1:])
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+usage = resource.getrusage(resource.RUSAGE_SELF)
 sys.stdout.flush()
-print(json.dumps({"code": code, "seconds": elapsed,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), file=sys.stderr)
+print(json.dumps({"code": code, "seconds": elapsed, "cpu": cpu,
+                  "peak_mb": usage.ru_maxrss / 1024}), file=sys.stderr)
 """
 
 
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="rows of the wide .xlsx (80 columns; 0: none), issue 25's case")
     args = parser.parse_args(argv)
     root = data_dir()
-    print(f"{'case':<46} {'size':>9} {'exit':>4} {'seconds':>8} {'peak MB':>8}  says")
+    print(f"{'case':<46} {'size':>9} {'exit':>4} {'seconds':>8} {'CPU s':>6} {'peak MB':>8} {'load':>5}  says")
     with tempfile.TemporaryDirectory(prefix="kafo-ingest-bench-") as tmp:
         work = Path(tmp)
         for mb in args.csv_mb:
@@ -203,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _show(case: str, path: Path, figures: dict) -> None:
     size = path.stat().st_size / 2**20
-    print(f"{case:<46} {size:>6.1f} MB {figures['code']:>4} {figures['seconds']:>8.2f} {figures['peak_mb']:>8.0f}  "
-          f"{figures['says']}")
+    print(f"{case:<46} {size:>6.1f} MB {figures['code']:>4} {figures['seconds']:>8.2f} {figures['cpu']:>6.2f} "
+          f"{figures['peak_mb']:>8.0f} {os.getloadavg()[0]:>5.1f}  {figures['says']}")
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def decide(p: IngestPlan, stored: StoredKeys) -> None:
     seen: dict[bytes, int] = {}
     for r in p.rows:
         # a digest of the row's stripped cells, not the cells: 50,000 rows x 80 columns held them all again
-        cells = hashlib.blake2b("\x1f".join(c.strip() for c in r.cells).encode("utf-8", "surrogatepass"),
+        cells = hashlib.blake2b("\x1f".join(map(str.strip, r.cells)).encode("utf-8", "surrogatepass"),
                                 digest_size=16).digest()
         if cells in seen:
             r.verdict.append(msg("ingest.reason.repeats_line", line=seen[cells]))

@@ -103,9 +103,12 @@ def test_a_workbook_that_unpacks_past_the_cap_is_refused_before_openpyxl_reads_i
 
 
 def test_workbooks_are_read_in_read_only_mode(data_copy, monkeypatch):
+    from openpyxl.reader.excel import ExcelReader
+
     modes = []
-    real = openpyxl.load_workbook
-    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: modes.append(k.get("read_only")) or real(*a, **k))
+    real = ExcelReader.__init__
+    monkeypatch.setattr(ExcelReader, "__init__",
+                        lambda self, *a, **k: modes.append(k.get("read_only")) or real(self, *a, **k))
     p = ingest.plan(data_copy, "r.xlsx", reports.french_xlsx())
     assert modes == [True] and len(p.accepted) == reports.GOOD_ROWS
 
