@@ -84,19 +84,35 @@ def test_back_after_two_changes_shows_the_first_state(window: driver.Window, ser
     assert driver.chosen(page, "Country") == ["Niger"]
 
 
-def test_copy_link_puts_this_views_address_in_the_clipboard(window: driver.Window, server) -> None:
+def overlaps(a: dict, b: dict) -> bool:
+    return (min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"]) > 0
+            and min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) > 0)
+
+
+def test_copy_link_is_in_the_top_bar_and_puts_this_views_address_in_the_clipboard(window: driver.Window,
+                                                                                   server) -> None:
+    """One button per page, in the top bar that stays on screen: on a phone, without opening the menu and
+    from the foot of the page too."""
     page = window.page
     window.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     for lang, query in (("en", "operation=KAFO-II&view=donor"), ("fr", "operation=KAFO-II&lang=fr&view=output")):
         driver.open_page(page, server.url, "budget", query)
-        driver.show_sidebar(page)
-        button = driver.sidebar(page).get_by_role("button", name=driver.text("links.copy", lang))
+        driver.hide_sidebar(page)  # the menu shut, as a phone opens a page (an earlier test may have left it open)
+        main(page).evaluate("m => m.scrollTo(0, m.scrollHeight)")  # at the foot of a long page
+        button = page.get_by_role("button", name=driver.text("links.copy", lang))
+        assert button.count() == 1 and button.is_visible()
+        box, bar = button.bounding_box(), page.get_by_test_id("stHeader").bounding_box()
+        assert box and bar and box["y"] >= 0 and box["y"] + box["height"] <= bar["y"] + bar["height"], (box, bar)
+        for other in ("stExpandSidebarButton", "stMainMenu"):  # the phone's menu buttons stay clear
+            near = page.get_by_test_id(other)
+            if near.count() and near.first.is_visible():
+                assert not overlaps(box, near.first.bounding_box()), other
         button.click()
-        said = driver.sidebar(page).get_by_role("status")
-        said.filter(has_text=driver.text("links.copied", lang)).wait_for()
+        page.get_by_role("status").filter(has_text=driver.text("links.copied", lang)).wait_for()
         assert page.evaluate("navigator.clipboard.readText()") == page.url
         assert driver.query_of(page.url.split("?", 1)[1]) == driver.query_of(query)
-        driver.hide_sidebar(page)
+        if driver.is_phone(page):
+            assert page.get_by_test_id("stExpandSidebarButton").is_visible(), "the menu opened"
 
 
 def test_the_measure_picker_reads_french_after_switching(window: driver.Window, server) -> None:
