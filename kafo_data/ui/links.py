@@ -22,10 +22,12 @@ from kafo_data.i18n import t
 _STYLE = """<style>
 /* In the top bar that every page has (Streamlit's header, always on screen): on a phone, where the sidebar is
    behind the menu, the button is still one tap away, and it takes no room from the page. Level with the page's
-   left edge (no `left`: a fixed box keeps its place in the line), centred on a phone between the menu buttons. */
+   left edge beside an open sidebar (no `left`: a fixed box keeps its place in the line); centred between the
+   menu buttons when the sidebar is folded away (phones, narrow windows), clear of the button that opens it. */
 .kafo-copy-box {position: fixed; top: 0.7rem; z-index: 999990; display: flex; flex-direction: column;
   align-items: flex-start;}
-@media (max-width: 640px) {.kafo-copy-box {left: 50%; transform: translateX(-50%); align-items: center;}}
+body:has([data-testid="stExpandSidebarButton"]) .kafo-copy-box {left: 50%; transform: translateX(-50%);
+  align-items: center;}
 [data-testid="stElementContainer"]:has(.kafo-copy-box) {margin-bottom: -1rem;}  /* no gap in the page */
 .kafo-copy {padding: 0.25rem 0.75rem; border-radius: 0.5rem; font: inherit; font-size: 0.9rem; white-space: nowrap;
   border: 1px solid #8a919c; background: #ffffff; color: #262730; cursor: pointer; min-height: 2.25rem;}
