@@ -1,12 +1,14 @@
 """Plotly figures as SVG for the brief, through Plotly's kaleido and the system's Chromium.
 
-One kaleido server per process (its browser starts once, 2-3 s; each later image ~0.2 s). Without
-a browser, `svg` raises `ChartsUnavailable` with a sentence the page and the CLI show as is.
+One kaleido server per process (its browser starts once, 1-3 s; each later image ~0.2 s); `begin` starts it
+early, in the background. Without a browser, `svg` raises `ChartsUnavailable` with a sentence the page
+and the CLI show as is.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import threading
@@ -44,9 +46,19 @@ def _start() -> None:
         import kaleido
     except ImportError as exc:
         raise ChartsUnavailable("kaleido is not installed (pip install -r requirements.txt)") from exc
-    kaleido.start_sync_server(silence_warnings=True)
+    # No MathJax: kaleido would otherwise load it from a CDN on every browser start (a network fetch for nothing,
+    # the charts hold no TeX); plotly.js comes from the installed plotly package.
+    kaleido.start_sync_server(silence_warnings=True, mathjax=False)
     atexit.register(stop)  # before the browser's profile folder is removed, or its removal fails loudly
     _STARTED = True
+
+
+def begin() -> None:
+    """Start the browser without waiting for it (kaleido opens it on its own thread), so that it starts while the
+    caller imports, opens the data and composes; the first `svg` then waits only for what is left. A missing
+    browser is said by `svg`, not here."""
+    with _LOCK, contextlib.suppress(ChartsUnavailable):
+        _start()
 
 
 def stop() -> None:

@@ -25,6 +25,11 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
+def load() -> None:
+    """Import WeasyPrint and Pango now (0.3-0.8 s cold), or raise `PdfUnavailable`."""
+    _weasyprint()
+
+
 def fetcher(refused: list[str]) -> Any:
     """A WeasyPrint URL fetcher that opens `data:` addresses only and records every other one it refuses."""
     weasyprint = _weasyprint()

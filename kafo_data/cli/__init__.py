@@ -251,6 +251,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     The flags are the money filters' (the sidebar's operation and sample switch, the Budget page's donor and
     output), so the brief filters as the page does; donor and output belong to the Budget page only.
     """
+    from kafo_data.brief import images
+
+    images.begin()  # Chromium starts while the rest loads: the cold run's longest wait
     from kafo_data.brief import build, pdf
     from kafo_data.brief.content import Request
     from kafo_data.filtering import check
