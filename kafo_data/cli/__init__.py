@@ -452,6 +452,8 @@ DEV_COMMANDS: dict[str, tuple[str, str, str]] = {
                     "pages and seconds of the PDF brief, cold and warm, one edition and all"),
     "browser-bench": ("kafo_data.devtools.browser_bench", "cmd_browser_bench",
                       "page open and filter click in Chromium, against a bare Streamlit page"),
+    "upload-bench": ("kafo_data.devtools.upload_bench", "cmd_upload_bench",
+                     "server memory and seconds of a 50,000 x 80 .xlsx uploaded on the Load reports page"),
 }
 
 

@@ -31,7 +31,7 @@ class Row:
     """One record row: its cells as received, what they mean, and why it cannot be stored."""
 
     line: int
-    cells: tuple[str, ...]
+    cells: Sequence[str]
     ref: str | None = None
     event: dict[str, object] = field(default_factory=dict)
     item: dict[str, object] = field(default_factory=dict)
@@ -49,10 +49,43 @@ class Row:
 
 
 
+_SEP = "\x1f"
+
+
+class Cells(Sequence[str]):
+    """A row's cells held as one string: a plan keeps every row's cells (for the rejected rows' file and the
+    repeated-line check at commit), and 50,000 tuples of 80 cells were 40 MB of it (issue 25)."""
+
+    __slots__ = ("_joined", "_size")
+
+    def __init__(self, joined: str, size: int) -> None:
+        self._joined, self._size = joined, size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, k):  # type: ignore[override]  # an index or a slice, as a tuple takes them
+        return self._joined.split(_SEP)[k]
+
+    def __iter__(self):  # type: ignore[override]
+        return iter(self._joined.split(_SEP))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+def packed(texts: Sequence[str]) -> Sequence[str]:
+    """The cells as `Cells`, or as a tuple when a cell holds the separator itself (or there is none)."""
+    joined = _SEP.join(texts)
+    if not texts or joined.count(_SEP) != len(texts) - 1:
+        return tuple(texts)
+    return Cells(joined, len(texts))
+
+
 def parse_row(line: int, values: Sequence[object], texts: Sequence[str], width: int, columns: dict[str, int],
                header_of: dict[str, str], mappings: Mappings, lang: str) -> Row:
     """Parse the cells of one row; each bad cell adds a reason naming its column and value."""
-    row = Row(line=line, cells=tuple(texts))
+    row = Row(line=line, cells=packed(texts))
     if any(c.strip() for c in texts[width:]):
         row.problems.append(msg("ingest.reason.extra_cells", count=width))
 

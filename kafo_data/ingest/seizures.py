@@ -37,7 +37,9 @@ reviewer can hold the code to them:
   `batch.json`.
 """
 
+import contextlib
 import csv
+import ctypes
 import datetime as dt
 import hashlib
 import io
@@ -241,6 +243,9 @@ def plan(root: Path, filename: str, data: bytes, lang_hint: str | None = None, *
     while raw_rows:
         raw = raw_rows.pop()
         rows.append(parse_row(raw.line, raw.values, raw.texts, width, columns, header_of, mappings, lang))
+        if len(rows) % 10_000 == 0:
+            release_freed_memory()
+    release_freed_memory()
     group_rows(rows, columns)
     fill_events(rows, columns, header_of, defaults, mappings)
     result = IngestPlan(
@@ -251,7 +256,18 @@ def plan(root: Path, filename: str, data: bytes, lang_hint: str | None = None, *
         other_sheets=table.other_sheets, file_warnings=file_warnings, rows=rows,
     )
     decide(result, stored_keys(root, result))
+    release_freed_memory()
     return result
+
+
+def release_freed_memory() -> None:
+    """Give the C heap's freed pages back to the system (glibc's `malloc_trim`; elsewhere nothing).
+
+    Planning frees each raw row as its parsed row is made, and the two interleave in the heap: the
+    server kept about 50 MB it no longer used after a 50,000 x 80 plan until this (issue 25).
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _examples(mappings: Mappings, field_name: str) -> str:
