@@ -24,8 +24,10 @@ import streamlit as st
 from kafo_data import chart_base
 from kafo_data.fmt import date as fmt_date
 from kafo_data.i18n import label, t
+from kafo_data.money.filters import MoneyFilters
 from kafo_data.seizures import chart_context
 from kafo_data.seizures.filters import Filters
+from kafo_data.ui import budget as ui_budget
 from kafo_data.ui import cite as ui_cite
 from kafo_data.ui import state
 from kafo_data.ui.brief import view_address
@@ -133,7 +135,8 @@ def context(lang: str) -> chart_context.Context:
     """What a chart of this page must say about itself in an image: the selection it draws, the notes, the footer.
 
     The seizure and firearm pages' charts follow every filter, and their public counts are adjusted; the budget's
-    follow the operation; the Overview's draw every edition whatever the filters (no selection line).
+    follow the operation and the page's donors and outputs; the Overview's draw every edition whatever the filters
+    (no selection line).
     """
     page = state.current_page()
     f = state.current(Filters)
@@ -144,6 +147,11 @@ def context(lang: str) -> chart_context.Context:
         names = operation_names()
         shown += [names.get(o, o) for o in f.operations]
         ids += list(f.operations)
+    if page == "budget":  # the page's own filters: which donors' money, which outputs
+        chosen = state.current(MoneyFilters)
+        _outputs, donors = ui_budget.names(lang)
+        shown += [donors.get(d, d) for d in chosen.donors] + [t("budget.output_n", lang, n=n) for n in chosen.outputs]
+        ids += [*chosen.donors, *(f"output-{n}" for n in chosen.outputs)]
     if page in ("seizures", "firearms"):
         countries = country_names(lang)
         shown += [countries.get(c, c) for c in f.countries] + [label("category", c, lang) for c in f.categories]

@@ -56,6 +56,12 @@ def test_a_budget_chart_says_its_currency():
     assert figure["layout"]["yaxis"]["title"]["text"] == "Amount (EUR)"
 
 
+def test_a_budget_chart_names_the_donors_and_outputs_chosen():
+    figure, config = charts(open_page("pages/budget.py", lang="fr", donor="EU", output="2"))[0]
+    assert "Union européenne · Produit 2" in title_of(figure).replace("<br>", " ")
+    assert config["toImageButtonOptions"]["filename"].startswith("eu_output-2_"), config["toImageButtonOptions"]
+
+
 def test_hostile_selection_labels_stay_text_in_the_image():
     base = {"data": [], "layout": {"title": {"text": "Firearms by country"}, "height": 300, "margin": {"t": 40}}}
     out = with_context(base, Context(("<a href='file:///etc/passwd'>x</a>",), ("<b>", "NER"), (),
