@@ -46,6 +46,8 @@ with st.expander(t("upload.defaults", lang)):
                                    key="upload_country",
                                    format_func=lambda v: t("upload.none", lang) if v is None else names[v])
 
+if file is None:
+    reports.forget_plan()
 if file is not None and file.size > reports.file_cap():
     st.error(t("upload.file_too_large", lang, size=number(round(file.size / 2**20, 1), lang),
                limit=number(reports.file_cap() // 2**20, lang)), icon="🚫")

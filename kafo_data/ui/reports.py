@@ -53,6 +53,11 @@ def plan_upload(file: Any, lang: str, operation: str | None, country: str | None
     return plan
 
 
+def forget_plan() -> None:
+    """Let the session's plan go when the uploader is emptied: a 50,000 x 80 plan is about 85 MB (issue 25)."""
+    st.session_state.pop(_PLAN, None)
+
+
 def mapping_problem(exc: MappingError, lang: str) -> str:
     """A broken vocabulary file as a manager reads it: which list, which row, what to do; never a server path
     (the command line names the file, for the administrator who edits it)."""

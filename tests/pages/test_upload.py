@@ -62,6 +62,14 @@ def test_report_first_then_store_on_confirm_then_second_load_adds_nothing(isolat
     assert any("already stored" in i.value for i in at.info)
 
 
+def test_emptying_the_uploader_lets_the_plan_go(isolated_data):
+    at = open_upload()
+    at.file_uploader[0].set_value((REPORT.name, REPORT.read_bytes(), "text/csv")).run()
+    assert metric(at, "Rows read") > 0 and "upload_plan" in at.session_state
+    at.file_uploader[0].set_value(None).run()
+    assert not at.exception and not at.metric and "upload_plan" not in at.session_state
+
+
 def test_the_upload_limit_is_said_in_the_pages_language(isolated_data):
     for lang, words, zone in (("en", "at most 10 MB", "At most 10 MB per file"),
                               ("fr", "au plus 10 Mo", "10 Mo au plus par fichier")):
