@@ -17,16 +17,27 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), every browser test runs on one worker: one server, one Chromium.
+_HOSTS = contextlib.ExitStack()
 
-    Not for speed: a worker that makes its test host (tests/browser/hosts.py) changes this machine's
-    addresses, and Chromium aborts every request in flight when they change (ERR_NETWORK_CHANGED), so a
-    second worker's browser lost its websocket mid-test (5 browser failures in a 4-worker run).
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The xdist controller makes every worker's test host before any worker starts a browser.
+
+    Chromium aborts every request in flight when the machine's addresses change (ERR_NETWORK_CHANGED);
+    a worker making its host while another worker's browser loads a page lost that page (CI, 5 Dec).
     """
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    workers = getattr(config.option, "numprocesses", None) or 0
+    if hasattr(config, "workerinput") or not isinstance(workers, int) or workers < 1 \
+            or config.option.markexpr == "not browser":
+        return
+    from tests.browser.hosts import HANDED_OVER, encode, hosts_for_workers
+
+    hosts = _HOSTS.enter_context(hosts_for_workers([f"gw{i}" for i in range(workers)]))
+    os.environ[HANDED_OVER] = encode(hosts)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _HOSTS.close()
 
 
 @pytest.fixture(autouse=True, scope="session")

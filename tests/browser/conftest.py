@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from tests.browser.driver import ARTIFACTS, DESKTOP, PHONE, REPO, NetworkGuard, Window, open_page, watch_runs
-from tests.browser.hosts import NamespaceHost, NoTestHost, namespace_host
+from tests.browser.hosts import NamespaceHost, NoTestHost, handed_over, namespace_host
 
 CHROMIUM = os.environ.get("KAFO_CHROMIUM", "/usr/bin/chromium")
 SKIP_MESSAGE = "Chromium not found: apt-get install -y chromium (CI does this in .ci/run)"
@@ -245,6 +245,10 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def test_host() -> Iterator[NamespaceHost | None]:
     """The outside visitor's host, made before the browser starts: see `tests.browser.hosts`."""
+    given, host = handed_over(os.environ.get("PYTEST_XDIST_WORKER", ""))
+    if given:
+        yield host
+        return
     with contextlib.ExitStack() as stack:
         try:
             host = stack.enter_context(namespace_host())
@@ -254,8 +258,12 @@ def test_host() -> Iterator[NamespaceHost | None]:
 
 
 @pytest.fixture(scope="session")
-def chromium(test_host: NamespaceHost | None) -> Iterator[Any]:
+def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One browser per process; a test host, when any test of this run needs one, is made first."""
     from playwright.sync_api import sync_playwright
+
+    if any("test_host" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("test_host")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

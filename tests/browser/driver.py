@@ -10,6 +10,7 @@ Playwright is imported by the fixtures only, so that this module loads without i
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import json
 import os
@@ -88,11 +89,18 @@ class RunWatch:
         self.finished = 0
         self.seen: list[str] = []  # the last messages' types, for a timeout's message
         page.on("websocket", self._socket)
+        page.on("framenavigated", lambda frame: frame.parent_frame is None and self._note(f"page {frame.url}"))
+        page.on("requestfailed", lambda request: self._note(f"failed {request.url} {request.failure}"))
+        page.on("response", lambda response: "/_stcore/" in response.url
+                and self._note(f"{response.status} {response.url.split('/_stcore/')[1][:40]}"))
+
+    def _note(self, event: str) -> None:
+        self.seen = [*self.seen[-30:], event]
 
     def _socket(self, socket) -> None:
-        self.seen.append(f"socket {socket.url}")
+        self._note(f"socket {socket.url}")
         socket.on("framereceived", self._frame)
-        socket.on("close", lambda *_: self.seen.append("socket closed"))
+        socket.on("close", lambda *_: self._note("socket closed"))
 
     def _frame(self, payload: bytes | str) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -100,7 +108,7 @@ class RunWatch:
         if isinstance(payload, str):
             return
         message = ForwardMsg.FromString(payload)
-        self.seen = [*self.seen[-30:], str(message.WhichOneof("type"))]
+        self._note(str(message.WhichOneof("type")))
         if (message.WhichOneof("type") == "script_finished"
                 and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
             self.finished += 1
@@ -122,7 +130,11 @@ def rerun(page: Page, action: Callable[[], object], timeout_ms: int = TIMEOUT_MS
     deadline = time.monotonic() + timeout_ms / 1000
     while watch.finished <= before:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"no script run finished within {timeout_ms} ms at {page.url}; "
+            shot = SCREENSHOTS / "timeout.png"
+            with contextlib.suppress(Exception):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=shot, timeout=5_000)
+            raise TimeoutError(f"no script run finished within {timeout_ms} ms at {page.url} (see {shot}); "
                                f"the websocket's last messages: {watch.seen}")
         page.wait_for_timeout(POLL_MS)  # lets Playwright deliver the websocket's frames
     settle(page, timeout_ms)

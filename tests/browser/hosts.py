@@ -6,12 +6,15 @@ through the pair's other end, 10.213.N.1. No packet leaves the machine. Needs ro
 
 Chromium aborts every request in flight when this machine's addresses change (ERR_NETWORK_CHANGED),
 so the pair gets no IPv6 address of its own (whose duplicate check would change it a second later),
-is up before `namespace_host()` returns, and lives for the whole test session, made before the
-browser starts and removed after it closes (the `test_host` fixture).
+is up before `namespace_host()` returns, and lives for the whole test session. Under pytest-xdist the
+controller makes one host per worker before any worker starts (`tests/conftest.py`) and hands them over in
+KAFO_TEST_HOSTS, so no address changes while any browser runs; in one process the `test_host` fixture makes
+its own before the browser starts.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -46,9 +49,12 @@ def _wait_up(link: str, timeout_s: float = 10) -> None:
     raise NoTestHost(f"the link {link} did not come up within {timeout_s:.0f} s")
 
 
+HANDED_OVER = "KAFO_TEST_HOSTS"
+
+
 @contextmanager
-def namespace_host() -> Iterator[NamespaceHost]:
-    tag = os.getpid() % 250 + 1
+def namespace_host(tag: int | None = None) -> Iterator[NamespaceHost]:
+    tag = tag or os.getpid() % 250 + 1
     netns, outer, inner = f"kafo{tag}", f"kv{tag}o", f"kv{tag}i"
     subnet = f"10.213.{tag}"
     try:
@@ -70,3 +76,31 @@ def namespace_host() -> Iterator[NamespaceHost]:
     finally:
         subprocess.run(["ip", "link", "del", outer], capture_output=True, timeout=10)
         subprocess.run(["ip", "netns", "del", netns], capture_output=True, timeout=10)
+
+
+@contextmanager
+def hosts_for_workers(workers: list[str]) -> Iterator[dict[str, NamespaceHost | None]]:
+    """One host per xdist worker, all made now; a machine where none can be made gives None to each."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        base = os.getpid() % 200 + 1
+        try:
+            made = {w: stack.enter_context(namespace_host(base + i)) for i, w in enumerate(workers)}
+        except NoTestHost:
+            stack.close()
+            made = dict.fromkeys(workers)
+        yield made
+
+
+def encode(hosts: dict[str, NamespaceHost | None]) -> str:
+    return json.dumps({w: h and [h.netns, h.address] for w, h in hosts.items()})
+
+
+def handed_over(worker: str) -> tuple[bool, NamespaceHost | None]:
+    """(True, the host) when the controller made this worker's host; (False, None) when it made none."""
+    text = os.environ.get(HANDED_OVER)
+    if text is None:
+        return False, None
+    entry = json.loads(text).get(worker)
+    return True, entry and NamespaceHost(*entry)

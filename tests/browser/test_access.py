@@ -22,7 +22,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, copy_data, s
 from tests.browser.hosts import NamespaceHost
 from tests.browser.signin import MANAGER, MANAGERS_TOML, OUTSIDER, sidebar_text, sign_in, sign_out
 
-pytestmark = pytest.mark.browser
+# One worker runs this module: its servers are started once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("access")]
 
 
 @pytest.fixture(scope="module")

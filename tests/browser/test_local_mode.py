@@ -33,7 +33,8 @@ from tests.browser import driver
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server
 from tests.browser.hosts import NamespaceHost
 
-pytestmark = pytest.mark.browser
+# One worker runs this module: its servers are started once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("local-mode")]
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]:8080", "ip6-localhost", "127.0.0.2", "localhost.")
 LOOPBACK_ORIGINS = (None, "http://127.0.0.1", "http://localhost:8501", "http://[::1]:8080", "http://ip6-localhost")
 

@@ -3,7 +3,9 @@
 Each test reads the drawn page (tests/browser/look.py): where Plotly put each country, point,
 label and button; the contrast of every text against what is behind it; the page's title and
 language; what a download is called. Screenshots are left under `driver.SCREENSHOTS` (the temp
-folder's kafo-artifacts/<worker>/screenshots/, `look-*`) to be looked at.
+folder's kafo-artifacts/<worker>/screenshots/, `look-*`) to be looked at. What does not depend on the
+screen's width (a table's content and order, number formats, language, titles, help) is read at 1,400 px
+only; what a layout decides (maps, labels, buttons, contrast over what is behind) at both widths.
 """
 
 from __future__ import annotations
@@ -81,8 +83,8 @@ def test_no_seizure_place_is_cut_off_the_map(window: driver.Window, server) -> N
 
 # --- 3. operations page follows the filters it names ---------------------------------------------
 
-def test_operations_tables_show_only_the_chosen_edition(window: driver.Window, server) -> None:
-    page = window.page
+def test_operations_tables_show_only_the_chosen_edition(desktop: driver.Window, server) -> None:
+    page = desktop.page
     driver.open_page(page, server.url, "operations", "operation=KAFO-II")
     for shelf in page.get_by_test_id("stExpander").filter(has_text=driver.text("links.open_table", "en")).all():
         shelf.locator("summary").click()  # the long tables are folded (issue 28)
@@ -94,7 +96,7 @@ def test_operations_tables_show_only_the_chosen_edition(window: driver.Window, s
         first = headers.index(operation)
         cells = {row.locator("th, td").nth(first).inner_text().strip() for row in table.locator("tbody tr").all()}
         assert cells == {"KAFO II"}, (column, cells)
-    driver.screenshot(page, f"look-operations-{size(window)}")
+    driver.screenshot(page, "look-operations-desktop")
 
 
 # --- 4. timeline labels -------------------------------------------------------------------------
@@ -139,8 +141,8 @@ def test_on_a_phone_the_sidebar_closes_after_a_page_is_tapped_and_stays_closed(
 
 # --- 6. French ----------------------------------------------------------------------------------
 
-def test_french_pages_say_so_and_read_french(window: driver.Window, server) -> None:
-    page = window.page
+def test_french_pages_say_so_and_read_french(desktop: driver.Window, server) -> None:
+    page = desktop.page
     driver.open_page(page, server.url, "operations", "lang=fr")
     assert page.evaluate("document.documentElement.lang") == "fr"
     for shelf in page.get_by_test_id("stExpander").filter(has_text=driver.text("links.open_table", "fr")).all():
@@ -155,7 +157,7 @@ def test_french_pages_say_so_and_read_french(window: driver.Window, server) -> N
     shown = [s.evaluate("el => getComputedStyle(el, '::before').content") for s in placeholders.all()[:3]]
     assert shown == ['"aaaa"', '"mm"', '"jj"'], shown
     driver.hide_sidebar(page)
-    driver.screenshot(page, f"look-operations-fr-{size(window)}")
+    driver.screenshot(page, "look-operations-fr-desktop")
     driver.open_page(page, server.url, "data_sources", "lang=fr")
     data = page.get_by_test_id("stMain").inner_text()
     assert "échantillon généré" in data
@@ -184,8 +186,8 @@ def test_every_text_is_at_least_4_5_to_1(window: driver.Window, server, path: st
 
 # --- 10. tables, names, titles, the long home page ---------------------------------------------
 
-def test_table_twins_write_numbers_as_people_do(window: driver.Window, server) -> None:
-    page = window.page
+def test_table_twins_write_numbers_as_people_do(desktop: driver.Window, server) -> None:
+    page = desktop.page
     driver.open_page(page, server.url, "seizures")
     expanders = page.get_by_test_id("stMain").get_by_test_id("stExpander").filter(
         has_text=driver.text("seizures.table_twin", "en"))
@@ -197,8 +199,8 @@ def test_table_twins_write_numbers_as_people_do(window: driver.Window, server) -
     assert [c for c in cells if re.fullmatch(r"-?[\d,]+\.\d{3,}", c.strip())] == []
 
 
-def test_countries_are_listed_in_the_order_of_their_names(window: driver.Window, server) -> None:
-    page = window.page
+def test_countries_are_listed_in_the_order_of_their_names(desktop: driver.Window, server) -> None:
+    page = desktop.page
     for lang, first, last in (("en", "Benin", "Chad"), ("fr", "Bénin", "Tchad")):
         driver.open_page(page, server.url, "operations", f"lang={lang}" if lang == "fr" else "")
         column = driver.text("operations.col.countries", lang)
@@ -211,8 +213,8 @@ def test_countries_are_listed_in_the_order_of_their_names(window: driver.Window,
         assert any(first in names and last in names for names in lists)
 
 
-def test_every_page_has_its_own_browser_title(window: driver.Window, server) -> None:
-    page = window.page
+def test_every_page_has_its_own_browser_title(desktop: driver.Window, server) -> None:
+    page = desktop.page
     titles = set()
     for entry in driver.registry():
         driver.open_page(page, server.url, "" if entry.default else entry.url_path)
@@ -222,8 +224,8 @@ def test_every_page_has_its_own_browser_title(window: driver.Window, server) -> 
     assert len(titles) == len(driver.registry())
 
 
-def test_load_reports_shows_no_filters_that_do_nothing_there(window: driver.Window, server) -> None:
-    page = window.page
+def test_load_reports_shows_no_filters_that_do_nothing_there(desktop: driver.Window, server) -> None:
+    page = desktop.page
     driver.open_page(page, server.url, "upload", "country=NER")
     bar = driver.sidebar(page)
     bar.get_by_role("radio", name="English").wait_for(state="attached")
@@ -232,8 +234,8 @@ def test_load_reports_shows_no_filters_that_do_nothing_there(window: driver.Wind
     assert driver.query(page).get("country") == ["NER"], "the selection is kept for the next page"
 
 
-def test_filter_counts_are_explained(window: driver.Window, server) -> None:
-    page = window.page
+def test_filter_counts_are_explained(desktop: driver.Window, server) -> None:
+    page = desktop.page
     driver.open_page(page, server.url, "seizures")
     driver.show_sidebar(page)
     text = driver.sidebar(page).inner_text()
