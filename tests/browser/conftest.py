@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser import driver
 from tests.browser.driver import ARTIFACTS, DESKTOP, PHONE, REPO, NetworkGuard, Window, open_page, watch_runs
 from tests.browser.hosts import NamespaceHost, NoTestHost, handed_over, namespace_host
 
@@ -271,10 +272,29 @@ def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
         browser.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failed browser test leaves the screenshots it named (driver.screenshot) of the windows it used."""
+    if call.when == "setup":
+        driver.forget_pending()
+        _OPENED_BEFORE[0] = len(_OPENED)
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.when == "call":
+        windows = [v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Window)]
+        windows += [w for w in _OPENED[_OPENED_BEFORE[0]:] if w not in windows]
+        saved = driver.save_pending([w.page for w in windows], re.sub(r"\W+", "-", item.name))
+        if saved:
+            report.sections.append(("screenshots", "\n".join(map(str, saved))))
+
+
+_OPENED: list[Window] = []  # every window of this process, in the order opened
+_OPENED_BEFORE = [0]  # how many were open when the running test's setup began
+
+
 @pytest.fixture(scope="session")
 def new_window(chromium: Any) -> Iterator[Callable[..., Window]]:
     """Open a fresh browser window (desktop or phone size) with the network closed."""
-    opened: list[Window] = []
 
     def make(base_url: str, size: str = "desktop", hosts: tuple[str, ...] = ("127.0.0.1",),
              local: bool = True) -> Window:
@@ -297,11 +317,11 @@ def new_window(chromium: Any) -> Iterator[Callable[..., Window]]:
         page = context.new_page()
         watch_runs(page)
         window = Window(context, page, network, base_url)
-        opened.append(window)
+        _OPENED.append(window)
         return window
 
     yield make
-    for window in opened:
+    for window in _OPENED:
         with contextlib.suppress(Exception):
             window.context.close()
 

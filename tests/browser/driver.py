@@ -358,10 +358,40 @@ def is_phone(page: Page) -> bool:
     return (page.viewport_size or DESKTOP)["width"] < 600
 
 
+# Every screenshot costs Chromium a relayout at the page's full height and back (a third of a page test's
+# CPU): by default a test's named screenshot is taken only if the test fails (`save_pending`, called by
+# tests/browser/conftest.py); KAFO_SCREENSHOTS=all takes each one when the test asks, to look at them all.
+ALL_SCREENSHOTS = os.environ.get("KAFO_SCREENSHOTS") == "all"
+_PENDING: WeakKeyDictionary[Page, Path] = WeakKeyDictionary()
+
+
 def screenshot(page: Page, name: str) -> Path:
-    """The whole page from the top, as a person scrolls it (Streamlit scrolls an inner box)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """The whole page from the top, as a person scrolls it; its path, where it is (or will be) saved."""
     path = SCREENSHOTS / f"{name}.png"
+    if ALL_SCREENSHOTS:
+        _take(page, path)
+    else:
+        _PENDING[page] = path
+    return path
+
+
+def forget_pending() -> None:
+    _PENDING.clear()
+
+
+def save_pending(pages: list[Page], fallback: str) -> list[Path]:
+    """A failed test's pages, each under the name its test last gave it (or `fallback`-k)."""
+    saved = []
+    for k, page in enumerate(pages):
+        path = _PENDING.pop(page, None) or SCREENSHOTS / f"{fallback}-{k + 1}.png"
+        with contextlib.suppress(Exception):
+            _take(page, path)
+            saved.append(path)
+    return saved
+
+
+def _take(page: Page, path: Path) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     viewport = page.viewport_size or DESKTOP
     height = page.evaluate(
         """() => {
@@ -378,4 +408,3 @@ def screenshot(page: Page, name: str) -> Path:
         page.screenshot(path=str(path))
     finally:
         page.set_viewport_size(viewport)
-    return path
