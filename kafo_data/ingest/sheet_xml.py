@@ -42,11 +42,15 @@ _ATTR_PARTS = re.compile(r"\s+(" + _NAME + r""")\s*=\s*(?:"([^"<&]*)"|'([^'<&]*)
 _BAD = r"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
 _TEXT = rf"[^<&{_BAD}]*+(?:&(?:#[0-9]+|#x[0-9a-fA-F]+|amp|lt|gt|quot|apos);[^<&{_BAD}]*+)*+"
 _F = rf"<f(?:{_ATTR})*+\s*(?:/>|>{_TEXT}</f>)"
-_BODY = rf"(?:\s*+(?:<v>{_TEXT}</v>|<v\s*/>|{_F}|<is>.*?</is>))*+\s*+"
+_T_ANY = rf"<t(?:{_ATTR})*+\s*(?:/>|>{_TEXT}</t>)"
+_RPR = rf"<rPr(?:{_ATTR})*+\s*(?:/>|>(?:\s*+<[A-Za-z_][\w.-]*(?:{_ATTR})*+\s*/>)*+\s*</rPr>)"
+_INLINE = (rf"(?:\s*+(?:{_T_ANY}|<r>\s*(?:{_RPR}\s*)?{_T_ANY}\s*</r>|<rPh(?:{_ATTR})*+\s*>\s*{_T_ANY}\s*</rPh>"
+           rf"|<phoneticPr(?:{_ATTR})*+\s*/>))*+\s*+")
+_BODY = rf"(?:\s*+(?:<v>{_TEXT}</v>|<v\s*/>|{_F}|<is>{_INLINE}</is>))*+\s*+"
 _ROW_BODY = re.compile(rf"(?:\s*+<c(?:{_ATTR})*+\s*(?:/>|>{_BODY}</c>))*+\s*+", re.S)
 _CELL = re.compile(rf"""<c(?:\s+r="([A-Z]{{1,3}})[1-9][0-9]*")?((?:{_ATTR})*)\s*"""
                    r"(?:/>|><v>([^<]*)</v></c>|>(.*?)</c>)", re.S)
-_CHILD = re.compile(rf"\s*(?:<v>({_TEXT})</v>|(<v\s*/>)|{_F}|<is>(.*?)</is>)", re.S)
+_CHILD = re.compile(rf"\s*(?:<v>({_TEXT})</v>|(<v\s*/>)|{_F}|<is>({_INLINE})</is>)", re.S)
 _ROW_START = re.compile(rf"\s*<row((?:{_ATTR})*)\s*(/?)>")
 _SHEET_END = re.compile(r"\s*</sheetData\s*>")
 _REF = re.compile(r"([A-Z]{1,3})[1-9][0-9]*")
@@ -59,6 +63,7 @@ _SHEET_DATA = re.compile(rb"<sheetData\b[^<>]*>")
 _SST = re.compile(rb"<sst\b[^<>]*>")
 _ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 _ROOT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
+_PREFIXES = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 
 
 def shared_strings(archive: zipfile.ZipFile, path: str) -> list[str]:
@@ -107,23 +112,23 @@ def sheet_rows(archive: zipfile.ZipFile, path: str, strings: Sequence[str], *, w
             if root is None:
                 raise NotPlain("no root element")
             _outside(head + b"</sheetData></" + root.group(1) + b">", check)
+            cells.bound = {"xml", *(m.decode() for m in _PREFIXES.findall(head))}
             row_counter = 0
             for part, tail in _elements(fh, body, _ROW_START, _SHEET_END, "</row>"):
                 if part is None:
                     _outside(head + tail, check)
                     return
-                row_counter = _row_number(part.group(1), row_counter)
+                row_counter = _row_number(part.group(1), row_counter, cells.bound)
+                values = cells.row(part.group(3) or "") if not part.group(2) else blank  # read even if not given
                 if max_row is not None and row_counter > max_row:
-                    while counter <= max_row:
-                        counter += 1
-                        yield blank
-                    return
+                    # openpyxl stops here, or refuses damage its read-ahead meets beyond: it decides
+                    raise NotPlain("rows past the sheet's declared size")
                 while counter < row_counter:
                     counter += 1
                     yield blank
                 if counter == row_counter:
                     counter += 1
-                    yield cells.row(part.group(3) or "") if not part.group(2) else blank
+                    yield values
     except NotPlain:
         raise
     except Exception as exc:  # whatever openpyxl would say of it, it says it when it reads the sheet itself
@@ -206,18 +211,19 @@ def _outside(doc: bytes, check: Callable[[bytes], object]) -> None:
         raise NotPlain(str(exc)) from exc
 
 
-def _attributes(text: str) -> dict[str, str]:
+def _attributes(text: str, bound: set[str]) -> dict[str, str]:
+    """An element's attributes; a repeated one, a namespace declaration or a prefix not declared are not plain."""
     found: dict[str, str] = {}
     for m in _ATTR_PARTS.finditer(text):
         name = m.group(1)
-        if name in found or name.startswith("xmlns"):
-            raise NotPlain("a repeated attribute or a namespace")
+        if name in found or name.startswith("xmlns") or (":" in name and name.split(":", 1)[0] not in bound):
+            raise NotPlain("a repeated attribute, a namespace or an unknown prefix")
         found[name] = m.group(2) if m.group(2) is not None else m.group(3)
     return found
 
 
-def _row_number(text: str, previous: int) -> int:
-    r = _attributes(text).get("r")
+def _row_number(text: str, previous: int, bound: set[str]) -> int:
+    r = _attributes(text, bound).get("r")
     if r is None:
         return previous + 1
     if not (r.isascii() and r.isdigit()):
@@ -273,6 +279,7 @@ class _Cells:
         self.strings, self.width, self.epoch = strings, width, epoch
         self.dates, self.durations = date_formats, timedelta_formats
         self.columns: dict[str, int] = {}
+        self.bound: set[str] = {"xml"}  # the namespace prefixes the sheet declares
         self.kinds: dict[str, tuple[int | None, str, int]] = {}
 
     def row(self, body: str) -> tuple[object, ...]:
@@ -287,6 +294,8 @@ class _Cells:
             else:
                 at, kind, style = None, "n", 0
             if letters:
+                if at is not None:
+                    raise NotPlain("a cell reference given twice")
                 column = self.columns.get(letters) or self._column(letters)
             elif at is not None:
                 column = at
@@ -329,7 +338,7 @@ class _Cells:
         return text  # str, e (an error such as #N/A) and any other type: the text as written
 
     def _kind(self, text: str) -> tuple[int | None, str, int]:
-        found = _attributes(text)
+        found = _attributes(text, self.bound)
         at = None
         if "r" in found:
             ref = _REF.fullmatch(found["r"])

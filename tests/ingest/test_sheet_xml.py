@@ -45,7 +45,9 @@ CASES = {
                       "<row/><row><c r=\"B3\"><v>5</v></c><c><v>6</v></c></row>", True),
     "no dimension": (None, '<row r="2"><c r="C2"><v>7</v></c></row>', True),
     "lying dimension": ("A1:B2", '<row r="1"><c r="A1"><v>1</v></c><c r="D1"><v>9</v></c></row>'
-                        '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>', True),
+                        '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>', False),
+    "damage in a row left out": ("A1:A3", '<row r="2"><c r="A2"><v>2</v></c></row><row r="1"><c r="A1"><v>1</v>'
+                                 '</c><c r="x:A1"/></row>', False),
     "rows out of order": ("A1:A5", '<row r="2"><c r="A2"><v>2</v></c></row><row r="2"><c r="A2"><v>3</v></c>'
                           '</row><row r="1"><c r="A1"><v>1</v></c></row><row r="4"><c r="A4"><v>4</v></c></row>',
                           True),
@@ -64,11 +66,15 @@ CASES = {
 }
 
 
-def workbook(dimension: str | None, rows: str, date1904: bool = False, prefix: str = "") -> bytes:
+EXCEL_ROOT = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac" '
+              'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"')
+
+
+def workbook(dimension: str | None, rows: str, date1904: bool = False, prefix: str = "", root: str = "") -> bytes:
     """A one-sheet workbook with STYLES, STRINGS (+ a rich and a phonetic one) and `rows` as its cells."""
     p = f"{prefix}:" if prefix else ""
     sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{p}worksheet '
-             f'xmlns{":" + prefix if prefix else ""}="{NS}">'
+             f'xmlns{":" + prefix if prefix else ""}="{NS}" {root}>'
              + (f'<{p}dimension ref="{dimension}"/>' if dimension else "")
              + f"<{p}sheetData>{rows}</{p}sheetData><{p}mergeCells count=\"0\"/></{p}worksheet>")
     sst = (f'<sst xmlns="{NS}" count="11">' + "".join(f"<si><t>{s}</t></si>" for s in STRINGS)
@@ -111,9 +117,9 @@ def both_ways(data: bytes) -> tuple[list, list, bool]:
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     ws = wb.worksheets[0]
     width = min(ws.max_column, 101) if isinstance(ws.max_column, int) else 101
-    reference = list(ws.iter_rows(min_row=1, min_col=1, max_col=width, values_only=True))
+    reference = outcome(ws.iter_rows(min_row=1, min_col=1, max_col=width, values_only=True))
     ours = read._load_workbook(data).worksheets[0]
-    got = list(read._sheet_values(ours, width))
+    got = outcome(read._sheet_values(ours, width))
     try:
         list(sheet_xml.sheet_rows(wb._archive, ws._worksheet_path, ws._shared_strings, width=width, max_row=ws.max_row,
                                   date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats,
@@ -122,6 +128,14 @@ def both_ways(data: bytes) -> tuple[list, list, bool]:
     except sheet_xml.NotPlain:
         fast = False
     return got, reference, fast
+
+
+def outcome(rows) -> list:
+    """The rows, or the error reading them stopped with (a damaged sheet must stop both readers alike)."""
+    try:
+        return list(rows)
+    except Exception as exc:
+        return [("error", type(exc).__name__, str(exc))]
 
 
 def typed(rows: list) -> list:
@@ -134,6 +148,14 @@ def test_rows_are_openpyxls_rows(name):
     got, reference, fast = both_ways(workbook(dimension, rows))
     assert typed(got) == typed(reference)
     assert fast is plain, "read by sheet_xml" if fast else "left to openpyxl"
+
+
+def test_excels_row_attributes_keep_the_fast_path_and_an_undeclared_prefix_does_not():
+    rows = EXCEL.replace('<row r="2">', '<row r="2" x14ac:dyDescent="0.25">')
+    got, reference, fast = both_ways(workbook("A1:F6", rows, root=EXCEL_ROOT))
+    assert typed(got) == typed(reference) and fast
+    got, reference, fast = both_ways(workbook("A1:F6", rows))
+    assert typed(got) == typed(reference) and not fast and got[0][0] == "error"
 
 
 def test_dates_in_1904_workbooks_and_prefixed_sheets_match_too():
