@@ -73,6 +73,7 @@ def shared_strings(archive: zipfile.ZipFile, path: str) -> list[str]:
     try:
         with archive.open(path) as fh:
             head, body, empty = _head(fh, _SST)
+            _opens(head, "sst")
             strings: list[str] = []
             if empty:
                 _outside(head + body + fh.read(_MAX_TAIL), lambda doc: read_string_table(io.BytesIO(doc)))
@@ -105,6 +106,7 @@ def sheet_rows(archive: zipfile.ZipFile, path: str, strings: Sequence[str], *, w
     try:
         with archive.open(path) as fh:
             head, body, empty = _head(fh, _SHEET_DATA)
+            _opens(head, "sheetData")
             if empty:
                 _outside(head + body + fh.read(_MAX_TAIL), check)
                 return
@@ -186,6 +188,18 @@ def _elements(fh: IO[bytes], first: bytes, start: re.Pattern[str], end: re.Patte
         pos = 0
 
 
+def _opens(head: bytes, name: str) -> None:
+    """The head ends by opening `name` in the spreadsheet namespace, so the unprefixed elements inside are in it
+    too (elsewhere openpyxl finds no rows or strings at all)."""
+    parser = ElementTree.XMLPullParser(events=("start",))
+    parser.feed(head)
+    last = None
+    for _, element in parser.read_events():
+        last = element.tag
+    if last != f"{{{MAIN_NS}}}{name}":
+        raise NotPlain(f"<{name}> not in the spreadsheet namespace")
+
+
 class _Row:
     """A row's start tag match with its body: groups 1 (attributes), 2 ('/' if empty) and 3 (body)."""
 
@@ -258,6 +272,8 @@ def _rich(inner: str) -> str:
         return _text(plain.group(1))
     if not inner.strip():
         return ""
+    if "<si" in inner:  # a string inside a string: openpyxl counts it as one more
+        raise NotPlain("a nested <si>")
     from openpyxl.cell.text import Text
 
     element = ElementTree.fromstring(f'<is xmlns="{MAIN_NS}">{inner}</is>')
@@ -285,6 +301,9 @@ class _Cells:
     def row(self, body: str) -> tuple[object, ...]:
         if "<!" in body or "<?" in body or "xmlns" in body or not _ROW_BODY.fullmatch(body):
             raise NotPlain("cells of another shape")
+        if "&#" in body:  # a character XML does not allow stops openpyxl even in text nobody reads
+            for m in _ENTITY.finditer(body):
+                _entity(m)
         values: list[object] = [None] * self.width
         column = 0
         dates = self.dates
