@@ -10,15 +10,14 @@ are the seizure downloads'.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import BinaryIO
 
 import pandas as pd
 
 from kafo_data.config import small_cell_events
-from kafo_data.export.formats import EXTENSIONS, SUFFIXES
 from kafo_data.export.seizures import describe_filters, file_name
-from kafo_data.export.writers import Extract, Field, FilterLine, write_table
+from kafo_data.export.seizures import download_name as download_name_of
+from kafo_data.export.writers import Extract, Field, FilterLine, in_memory, write_table
 from kafo_data.firearms import public, queries
 from kafo_data.i18n import LANGS, t
 from kafo_data.seizures.filters import Filters
@@ -102,12 +101,8 @@ def write(db: Database, f: Filters, view: str, fmt: str, lang: str, out: BinaryI
 def build(db: Database, f: Filters, view: str, fmt: str, lang: str, today: dt.date,
           made_at: dt.datetime | None = None) -> bytes:
     """The download as bytes (what the page's button serves); equal to `write` for equal arguments."""
-    buf = io.BytesIO()
-    write(db, f, view, fmt, lang, buf, today, made_at)
-    return buf.getvalue()
+    return in_memory(lambda out: write(db, f, view, fmt, lang, out, today, made_at))
 
 
 def download_name(f: Filters, view: str, fmt: str, today: dt.date) -> str:
-    g = f if view == "managers" else PublicFilters.of(f).as_filters()
-    name = file_name(g, today, EXTENSIONS[fmt], STEM)
-    return name.removesuffix("." + EXTENSIONS[fmt]) + SUFFIXES.get(fmt, "") + "." + EXTENSIONS[fmt]
+    return download_name_of(f if view == "managers" else PublicFilters.of(f).as_filters(), fmt, today, STEM)

@@ -6,7 +6,6 @@ The budget page's buttons and `python -m kafo_data money export` both call `writ
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import BinaryIO
 
 from kafo_data.contract.money import (
@@ -91,9 +90,7 @@ def write(db: Database, table: str, f: MoneyFilters, fmt: str, lang: str, out: B
 
 def build(db: Database, table: str, f: MoneyFilters, fmt: str, lang: str, today: dt.date) -> bytes:
     """The download as bytes (what the page's button serves); equal to `write` for equal arguments."""
-    buf = io.BytesIO()
-    write(db, table, f, fmt, lang, buf, today, max_rows=writers.MEMORY_MAX_ROWS)
-    return buf.getvalue()
+    return writers.in_memory(lambda out: write(db, table, f, fmt, lang, out, today, max_rows=writers.MEMORY_MAX_ROWS))
 
 
 def file_name(table: str, f: MoneyFilters, today: dt.date, extension: str = "csv", suffix: str = "") -> str:

@@ -11,14 +11,14 @@ the file's language. The filters sheet and README say both rules.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import BinaryIO
 
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
-from kafo_data.export.formats import EXTENSIONS, FORMATS, MIME, SUFFIXES
+from kafo_data.export.formats import FORMATS, MIME
 from kafo_data.export.seizures import describe_filters, file_name
-from kafo_data.export.writers import Extract, Field, FilterLine, write_table
+from kafo_data.export.seizures import download_name as download_name_of
+from kafo_data.export.writers import Extract, Field, FilterLine, in_memory, write_table
 from kafo_data.i18n import t
 from kafo_data.seizures import public
 from kafo_data.seizures.public import PublicFilters
@@ -103,12 +103,8 @@ def write(db: Database, table: str, pf: PublicFilters, fmt: str, lang: str, out:
 def build(db: Database, table: str, pf: PublicFilters, fmt: str, lang: str, today: dt.date,
           made_at: dt.datetime | None = None) -> bytes:
     """The download as bytes (what a public page's button serves); equal to `write` for equal arguments."""
-    buf = io.BytesIO()
-    write(db, table, pf, fmt, lang, buf, today, made_at)
-    return buf.getvalue()
+    return in_memory(lambda out: write(db, table, pf, fmt, lang, out, today, made_at))
 
 
 def download_name(table: str, pf: PublicFilters, fmt: str, today: dt.date) -> str:
-    name = file_name(pf.as_filters(), today, EXTENSIONS[fmt], stem(table))
-    suffix = SUFFIXES.get(fmt, "")
-    return name.removesuffix("." + EXTENSIONS[fmt]) + suffix + "." + EXTENSIONS[fmt]
+    return download_name_of(pf.as_filters(), fmt, today, stem(table))

@@ -10,14 +10,13 @@ figure it qualifies. Public: it holds no seizure record.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import FilterError
 from kafo_data.export.formats import EXTENSIONS, FORMATS, SUFFIXES
-from kafo_data.export.writers import Extract, Field, FilterLine, vocabulary_labels, write_table
+from kafo_data.export.writers import Extract, Field, FilterLine, in_memory, vocabulary_labels, write_table
 from kafo_data.i18n import LANGS, label, t
 from kafo_data.store.db import Database
 
@@ -133,6 +132,4 @@ def write(db: Database, selection: Selection, fmt: str, lang: str, out: BinaryIO
 def build(db: Database, selection: Selection, fmt: str, lang: str, today: dt.date,
           made_at: dt.datetime | None = None) -> bytes:
     """The download as bytes (what the page's button serves); equal to `write` for equal arguments."""
-    buf = io.BytesIO()
-    write(db, selection, fmt, lang, buf, today, made_at)
-    return buf.getvalue()
+    return in_memory(lambda out: write(db, selection, fmt, lang, out, today, made_at))

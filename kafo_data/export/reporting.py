@@ -8,13 +8,12 @@ small frame; it reaches the writer as bound lists (`unnest`), so the writer's ru
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import BinaryIO
 
 import pandas as pd
 
 from kafo_data.export.formats import EXTENSIONS, SUFFIXES
-from kafo_data.export.writers import Extract, Field, write_table
+from kafo_data.export.writers import Extract, Field, in_memory, write_table
 from kafo_data.seizures import reporting
 from kafo_data.store.db import Database
 
@@ -64,9 +63,7 @@ def write(db: Database, view: str, fmt: str, lang: str, out: BinaryIO, today: dt
 
 
 def build(db: Database, view: str, fmt: str, lang: str, today: dt.date, made_at: dt.datetime | None = None) -> bytes:
-    buf = io.BytesIO()
-    write(db, view, fmt, lang, buf, today, made_at)
-    return buf.getvalue()
+    return in_memory(lambda out: write(db, view, fmt, lang, out, today, made_at))
 
 
 def download_name(fmt: str, today: dt.date) -> str:

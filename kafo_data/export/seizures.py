@@ -7,7 +7,6 @@ this module says which columns, in which order, under which filters, and what th
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import BinaryIO
 
 from kafo_data.contract import seizures as contract
@@ -94,9 +93,8 @@ def write(db: Database, filters: Filters, fmt: str, lang: str, out: BinaryIO, to
 def build(db: Database, filters: Filters, fmt: str, lang: str, today: dt.date,
           made_at: dt.datetime | None = None, *, stem: str = "kafo_seizures") -> bytes:
     """The download as bytes (what a button serves); equal to `write` for equal arguments."""
-    buf = io.BytesIO()
-    write(db, filters, fmt, lang, buf, today, made_at, stem=stem, max_rows=writers.MEMORY_MAX_ROWS)
-    return buf.getvalue()
+    return writers.in_memory(lambda out: write(db, filters, fmt, lang, out, today, made_at, stem=stem,
+                                               max_rows=writers.MEMORY_MAX_ROWS))
 
 
 def write_csv(db: Database, filters: Filters, out: BinaryIO) -> int:

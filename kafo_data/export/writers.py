@@ -41,7 +41,7 @@ import re
 import shutil
 import threading
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, BinaryIO, Literal
@@ -553,6 +553,13 @@ def _made(made_at: dt.datetime | None, today: dt.date) -> dt.datetime:
     if made_at.tzinfo is not None:
         made_at = made_at.astimezone(dt.UTC).replace(tzinfo=None)
     return made_at.replace(microsecond=0)
+
+
+def in_memory(write: Callable[[BinaryIO], object]) -> bytes:
+    """What `write` writes, as bytes: a page's download is the command line's file, byte for byte."""
+    buf = io.BytesIO()
+    write(buf)
+    return buf.getvalue()
 
 
 def write_table(db: Database, extract: Extract, fmt: str, lang: str, out: BinaryIO, *, today: dt.date,
