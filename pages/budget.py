@@ -10,10 +10,10 @@ import streamlit as st
 
 from kafo_data.fmt import literal, money
 from kafo_data.i18n import t
-from kafo_data.money import charts as budget_charts
-from kafo_data.money import queries as budget_queries
+from kafo_data.money import charts as money_charts
+from kafo_data.money import queries as money_queries
 from kafo_data.money import rates as money_rates
-from kafo_data.money import views as budget_views
+from kafo_data.money import views as money_views
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.ui import brief as ui_brief
 from kafo_data.ui import budget as ui_budget
@@ -41,7 +41,7 @@ def currency_choice(filters: MoneyFilters, base: str | None, lang: str) -> tuple
     except money_rates.RatesError as exc:
         st.warning(t("budget.rates_unreadable", lang, problem=str(exc)), icon="⚠️")
         rates = []
-    currencies = ui.q(budget_queries.currencies_in_use, filters)
+    currencies = ui.q(money_queries.currencies_in_use, filters)
     convert = False
     if len(currencies) > 1:
         st.warning(t("budget.currencies", lang, currencies=", ".join(currencies)), icon="💱")
@@ -84,91 +84,91 @@ def headlines(execution, filters: MoneyFilters, convert: bool, shown: dict, lang
 
 def view_spending(execution, filters: MoneyFilters, convert: bool, shown: dict, chart: dict, lang: str) -> None:
     look.kept_chart(("budget.execution", filters, convert, lang, chart["source"]),
-                    lambda: budget_charts.execution_chart(execution, titled("budget.spending.chart", chart, lang),
+                    lambda: money_charts.execution_chart(execution, titled("budget.spending.chart", chart, lang),
                                                           t("budget.amount", lang), lang, source=chart["source"]),
                     sample=chart["sample"])
-    st.caption(t("budget.spending.caption", lang) + " " + budget_views.source_caption(shown, lang))
+    st.caption(t("budget.spending.caption", lang) + " " + money_views.source_caption(shown, lang))
     ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
-            lambda: budget_views.execution_table(execution, lang))
+            lambda: money_views.execution_table(execution, lang))
 
 
 def view_donor(filters: MoneyFilters, donor_names: dict, shown: dict, chart: dict, lang: str) -> None:
-    by_donor = ui.q(budget_queries.by_donor, filters)
+    by_donor = ui.q(money_queries.by_donor, filters)
     if not by_donor.empty:
-        look.chart(budget_charts.donor_chart(by_donor, titled("budget.donor.chart", chart, lang),
+        look.chart(money_charts.donor_chart(by_donor, titled("budget.donor.chart", chart, lang),
                                              t("budget.amount", lang), lang, source=chart["source"]),
                    sample=chart["sample"])
-    without = budget_views.donors_without_amounts(donor_names, by_donor, filters.donors)
-    st.caption(budget_views.source_caption(shown, lang, transactions=False)
+    without = money_views.donors_without_amounts(donor_names, by_donor, filters.donors)
+    st.caption(money_views.source_caption(shown, lang, transactions=False)
                + (" " + t("budget.donor.no_amounts", lang, donors=", ".join(without)) if without else ""))
     ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
-            lambda: budget_views.donor_table(by_donor, lang))
+            lambda: money_views.donor_table(by_donor, lang))
 
 
 def view_output(filters: MoneyFilters, outputs: dict, shown: dict, chart: dict, lang: str) -> None:
-    by_output = ui.q(budget_queries.by_output, filters)
-    look.chart(budget_charts.output_chart(by_output, titled("budget.output.chart", chart, lang),
+    by_output = ui.q(money_queries.by_output, filters)
+    look.chart(money_charts.output_chart(by_output, titled("budget.output.chart", chart, lang),
                                           t("budget.amount", lang), lang, source=chart["source"]),
                sample=chart["sample"])
     st.markdown("\n".join(f"{n}. {literal(outputs[n])}" for n in sorted(outputs)))
-    st.caption(t("budget.output.caption", lang) + " " + budget_views.source_caption(shown, lang))
+    st.caption(t("budget.output.caption", lang) + " " + money_views.source_caption(shown, lang))
     ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
-            lambda: budget_views.output_table(by_output, outputs, lang))
+            lambda: money_views.output_table(by_output, outputs, lang))
 
 
 def view_period(filters: MoneyFilters, shown: dict, chart: dict, lang: str) -> None:
-    ui.link_notice(ui.choice("b_grain", budget_queries.GRAINS, "year"), lang)
-    grain = st.segmented_control(t("budget.period.grain", lang), options=list(budget_queries.GRAINS),
+    ui.link_notice(ui.choice("b_grain", money_queries.GRAINS, "year"), lang)
+    grain = st.segmented_control(t("budget.period.grain", lang), options=list(money_queries.GRAINS),
                                  format_func=lambda g: t(f"budget.period.{g}", lang), key="b_grain",
                                  required=True)
-    by_period = ui.q(budget_queries.by_period, filters, grain)
+    by_period = ui.q(money_queries.by_period, filters, grain)
     if by_period.empty:
         st.info(t("budget.empty", lang), icon="🔎")
     else:
-        look.chart(budget_charts.period_chart(by_period, grain, titled(f"budget.period.chart_{grain}", chart, lang),
+        look.chart(money_charts.period_chart(by_period, grain, titled(f"budget.period.chart_{grain}", chart, lang),
                                               t("budget.amount", lang), lang, source=chart["source"]),
                    sample=chart["sample"])
-    unsplit = ui.q(budget_queries.unsplit_budget, filters, grain)
+    unsplit = ui.q(money_queries.unsplit_budget, filters, grain)
     if not unsplit.empty:
-        amounts = ", ".join(budget_views.amount(c, cur, lang)
+        amounts = ", ".join(money_views.amount(c, cur, lang)
                             for c, cur in zip(unsplit.cents, unsplit.currency, strict=True))
         st.caption(t("budget.period.unsplit", lang, lines=int(unsplit.lines.sum()), amounts=amounts))
     period_note = t("budget.period.sample", lang) if shown.get("budgets") == "sample" else ""
-    st.caption(" ".join(p for p in (period_note, budget_views.source_caption(shown, lang)) if p))
+    st.caption(" ".join(p for p in (period_note, money_views.source_caption(shown, lang)) if p))
     ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
-            lambda: budget_views.period_table(by_period, grain, lang))
+            lambda: money_views.period_table(by_period, grain, lang))
 
 
 def view_revised(filters: MoneyFilters, outputs: dict, shown: dict, chart: dict, lang: str) -> None:
-    revised = ui.q(budget_queries.original_vs_revised, filters)
+    revised = ui.q(money_queries.original_vs_revised, filters)
     if revised.empty:
         st.info(t("budget.revised.none", lang), icon="ℹ️")
         return
-    look.chart(budget_charts.revised_chart(revised, titled("budget.revised.chart", chart, lang),
+    look.chart(money_charts.revised_chart(revised, titled("budget.revised.chart", chart, lang),
                                            t("budget.amount", lang), lang, source=chart["source"]),
                sample=chart["sample"])
-    st.caption(t("budget.revised.caption", lang) + " " + budget_views.source_caption(shown, lang, transactions=False))
+    st.caption(t("budget.revised.caption", lang) + " " + money_views.source_caption(shown, lang, transactions=False))
     ui.twin(titled("budget.table_twin", chart, lang), "twin_budget",
-            lambda: budget_views.revised_table(revised, outputs, lang))
+            lambda: money_views.revised_table(revised, outputs, lang))
 
 
 def spending(filters: MoneyFilters, base: str | None, shown: dict, chart: dict, outputs: dict, donor_names: dict,
              lang: str) -> None:
     """Headline amounts per currency, then one view at a time of where the money went."""
     rates, currencies, convert = currency_choice(filters, base, lang)
-    execution = ui.q(budget_queries.execution, filters)
+    execution = ui.q(money_queries.execution, filters)
     st.header(t("budget.spending.title", lang))
     if execution.empty:
         st.info(t("budget.empty", lang), icon="🔎")
         return
     if convert:
-        execution = budget_views.converted_execution(money_rates.convert(execution, rates, base))
+        execution = money_views.converted_execution(money_rates.convert(execution, rates, base))
         st.caption(t("budget.converted_note", lang, base=base))
-        ui.table(budget_views.rates_table(rates, currencies, base, lang), hide_index=True)
+        ui.table(money_views.rates_table(rates, currencies, base, lang), hide_index=True)
     headlines(execution, filters, convert, shown, lang)
     # One view at a time: a person reads one chart, and the browser draws one (issue 16's speed).
-    ui.link_notice(ui.choice("b_view", budget_views.SCREEN_VIEWS, "spending"), lang)
-    view = st.segmented_control(t("look.show", lang), budget_views.SCREEN_VIEWS, key="b_view",
+    ui.link_notice(ui.choice("b_view", money_views.SCREEN_VIEWS, "spending"), lang)
+    view = st.segmented_control(t("look.show", lang), money_views.SCREEN_VIEWS, key="b_view",
                                 required=True, format_func=lambda v: t(f"budget.view.{v}", lang)) or "spending"
     if view == "spending":
         view_spending(execution, filters, convert, shown, chart, lang)
@@ -185,19 +185,19 @@ def spending(filters: MoneyFilters, base: str | None, shown: dict, chart: dict, 
 def lines_and_transactions(filters: MoneyFilters, lang: str) -> None:
     st.header(t("budget.lines.title", lang))
     st.caption(t("budget.lines.caption", lang))
-    lines = ui.q(budget_queries.budget_lines, filters)
-    transactions = ui.q(budget_queries.transactions, filters)
+    lines = ui.q(money_queries.budget_lines, filters)
+    transactions = ui.q(money_queries.transactions, filters)
     ui_budget.downloads(lang, filters, {"budgets": len(lines), "transactions": len(transactions)})
     # Drawn when opened: a thousand formatted rows cost every rerun otherwise (issue 16's speed).
     shelf = st.expander(t("budget.lines.budgets", lang, rows=len(lines)), key="b_lines_open", on_change="rerun")
     with shelf:
         if shelf.open:
-            st.dataframe(budget_views.lines_table(lines, lang), hide_index=True)
+            st.dataframe(money_views.lines_table(lines, lang), hide_index=True)
     shelf = st.expander(t("budget.lines.transactions", lang, rows=len(transactions)), key="b_transactions_open",
                         on_change="rerun")
     with shelf:
         if shelf.open:
-            st.dataframe(budget_views.transactions_table(transactions, ui.operation_names(), lang), hide_index=True)
+            st.dataframe(money_views.transactions_table(transactions, ui.operation_names(), lang), hide_index=True)
 
 
 def donors_and_project(lang: str) -> None:
@@ -216,7 +216,7 @@ chosen = state.current(MoneyFilters)  # the filter bar below holds these (from t
 ui_brief.button("budget", lang, sidebar.operations, sidebar.include_sample, donors=chosen.donors,
                 outputs=chosen.outputs)
 st.markdown(t("budget.intro", lang))
-total = ui.q(budget_queries.project_budget)
+total = ui.q(money_queries.project_budget)
 outputs, donor_names = ui_budget.names(lang)
 published_total(total, lang)
 
@@ -225,10 +225,10 @@ filters = ui_budget.filters_bar(lang, donor_names, outputs)
 # browser then builds them all again, charts included (issue 16's speed).
 st.caption(" ".join([t("filters.budget_scope", lang)]
                     + ([t("budget.filter.operation_note", lang)] if filters.operations else [])))
-state = ui.q(budget_queries.sample_state)
+state = ui.q(money_queries.sample_state)
 shown = {table: kind for table, kind in state.items()
          if kind == "real" or (kind == "sample" and filters.include_sample)}
-chart = {"sample": "sample" in shown.values(), "source": budget_views.source_caption(shown, lang)}
+chart = {"sample": "sample" in shown.values(), "source": money_views.source_caption(shown, lang)}
 if chart["sample"]:
     st.info(t("budget.sample_notice", lang), icon="🧪")
 if set(state.values()) == {"none"}:

@@ -18,9 +18,9 @@ from kafo_data.export import formats
 from kafo_data.export import money as money_export
 from kafo_data.fmt import literal, money, number
 from kafo_data.i18n import t
-from kafo_data.money import queries as budget_queries
+from kafo_data.money import queries as money_queries
 from kafo_data.money import rates as money_rates
-from kafo_data.money import views as budget_views
+from kafo_data.money import views as money_views
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.store.db import get_database
 from kafo_data.ui import state
@@ -38,17 +38,17 @@ def rates() -> list[money_rates.Rate]:
 def names(lang: str) -> tuple[dict[int, str], dict[str, str]]:
     """The outputs and the donors named in the reader's language (kept by data version: read, never changed)."""
     def make() -> tuple[dict[int, str], dict[str, str]]:
-        donors = q(budget_queries.donors)
-        return (budget_views.output_names(q(budget_queries.project_items), lang),
+        donors = q(money_queries.donors)
+        return (money_views.output_names(q(money_queries.project_items), lang),
                 dict(zip(donors.donor_id, donors[f"name_{lang}"], strict=True)))
 
     return per_version(("budget.names", lang), make)
 
 
-def headlines(execution: Any, filters: MoneyFilters, converted: bool, lang: str) -> list[budget_views.Headline]:
-    """`budget_views.headlines`, kept per selection: the same filters give the same execution frame."""
+def headlines(execution: Any, filters: MoneyFilters, converted: bool, lang: str) -> list[money_views.Headline]:
+    """`money_views.headlines`, kept per selection: the same filters give the same execution frame."""
     return per_version(("budget.headlines", filters, converted, lang),
-                       lambda: budget_views.headlines(execution, lang))
+                       lambda: money_views.headlines(execution, lang))
 
 
 def donors_text(lang: str) -> str:
@@ -62,7 +62,7 @@ def donors_text(lang: str) -> str:
             t("budget.donors.line", lang, target=literal(line.target), what=literal(line.what),
               source=link(line.source_title, line.source_url), publisher=literal(line.source_publisher),
               date=literal(line.source_published))
-            for line in card.lines)) for card in budget_views.donor_cards(q(budget_queries.donor_operations), lang)]
+            for line in card.lines)) for card in money_views.donor_cards(q(money_queries.donor_operations), lang)]
         return block("\n\n---\n\n".join(cards), small=[t("project.unofficial", lang)] if lang != "en" else [])
 
     return per_version(("budget.donors_text", lang), make)
@@ -71,9 +71,9 @@ def donors_text(lang: str) -> str:
 def project_text(lang: str) -> str:
     """The project card as one Markdown element: numbered pillars and outputs, the short lists on a line each."""
     def make() -> str:
-        total = q(budget_queries.project_budget)
-        card = budget_views.project_card(q(budget_queries.project), q(budget_queries.project_items),
-                                         q(budget_queries.donors), country_names(lang), lang)
+        total = q(money_queries.project_budget)
+        card = money_views.project_card(q(money_queries.project), q(money_queries.project_items),
+                                         q(money_queries.donors), country_names(lang), lang)
 
         def numbered(name: str) -> str:
             items = "\n".join(f"{k}. {literal(text)}" for k, text in enumerate(card.lists[name], start=1))
@@ -115,7 +115,7 @@ def email_link(address: object) -> str:
 
 def filters_bar(lang: str, donor_names: dict[str, str], output_names: dict[int, str]) -> MoneyFilters:
     """Donor and output pickers in a row at the top of the page; with the sidebar's operation and sample switch."""
-    known = q(budget_queries.known)
+    known = q(money_queries.known)
     labels: dict[str, Callable[[Any], str]] = {
         "donor": lambda v: donor_names.get(v, v),
         "output": lambda v: f"{t('budget.output_n', lang, n=v)}: {output_names.get(v, '')}",

@@ -10,7 +10,7 @@ import pytest
 from kafo_data.config import rates_file
 from kafo_data.money import queries as bq
 from kafo_data.money import rates as money_rates
-from kafo_data.money import views as budget_views
+from kafo_data.money import views as money_views
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.store.db import get_database
 from tests.money.independent import TOTAL_CENTS, usd_copy
@@ -44,9 +44,9 @@ def test_conversion_uses_the_stated_rate_and_says_which(data_copy):
     usd = converted[converted.original_currency == "USD"].iloc[0]
     assert usd.currency == "EUR" and usd.cents == 100_000 and usd.rate == 1.2271  # 1,227.10 USD / 1.2271
     assert usd.rate_source == "ECB euro reference rate (test)"
-    summary = budget_views.converted_execution(money_rates.convert(bq.execution(db, MoneyFilters()), rates, "EUR"))
+    summary = money_views.converted_execution(money_rates.convert(bq.execution(db, MoneyFilters()), rates, "EUR"))
     assert summary[summary.measure == "budget"].cents.tolist() == [TOTAL_CENTS + 100_000]
-    table = budget_views.rates_table(rates, ["EUR", "USD"], "EUR", "en")
+    table = money_views.rates_table(rates, ["EUR", "USD"], "EUR", "en")
     assert table.iloc[0].tolist() == ["USD", "1 EUR = 1.2271 USD", "31 Dec 2020", "ECB euro reference rate (test)"]
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from kafo_data.config import money_dir, rates_file
 from kafo_data.i18n import t
 from kafo_data.money import queries as bq
-from kafo_data.money import views as budget_views
+from kafo_data.money import views as money_views
 from kafo_data.money.filters import MoneyFilters
 from kafo_data.seizures import queries
 from tests.conftest import open_app
@@ -52,7 +52,7 @@ def test_page_in_english_shows_the_total_with_its_source_and_the_sample_label(db
     assert "Arms Trade Treaty assistance database" in text and "Sample data, not real" in text
     execution = bq.execution(db, MoneyFilters())
     spent = int(execution[execution.measure == "expenditure"].cents.iloc[0])
-    assert metric(at, "Spent") == budget_views.amount(spent, "EUR", "en")
+    assert metric(at, "Spent") == money_views.amount(spent, "EUR", "en")
     assert "increase capacities of countries and sub-regions" in text
     assert "Germany (Federal Republic of Germany)" in text and "KAFO II" in text
     assert len(at.get("plotly_chart")) == 1  # one view at a time
@@ -63,14 +63,14 @@ def test_each_view_draws_its_own_chart_and_table_and_the_record_tables_open_on_d
     assert not at.table  # a table twin is built when its expander is opened
     at.session_state["twin_budget"] = True
     titles = set()
-    for view in budget_views.SCREEN_VIEWS:
+    for view in money_views.SCREEN_VIEWS:
         at.button_group(key="b_view").set_value(view).run()
         assert not at.exception, [e.value for e in at.exception]
         charts = at.get("plotly_chart")
         assert len(charts) == 1, view
         titles.add(json.loads(charts[0].proto.spec)["layout"]["title"]["text"])
         assert at.table, f"{view}: no table twin"
-    assert len(titles) == len(budget_views.SCREEN_VIEWS)
+    assert len(titles) == len(money_views.SCREEN_VIEWS)
     assert not at.dataframe  # the budget lines and transactions are drawn when opened
     at.session_state["b_transactions_open"] = True
     at.run()
@@ -122,7 +122,7 @@ def test_a_link_sets_the_budget_filters_and_the_numbers_follow(db):
     f = MoneyFilters(donors=("EU",), outputs=(2,), operations=("KAFO-II",))
     execution = bq.execution(db, f)
     budget = int(execution[execution.measure == "budget"].cents.iloc[0])
-    assert metric(at, "Budget (EUR)") == budget_views.amount(budget, "EUR", "en")
+    assert metric(at, "Budget (EUR)") == money_views.amount(budget, "EUR", "en")
     assert param(at, "donor") == ["EU"] and param(at, "output") == ["2"] and param(at, "operation") == ["KAFO-II"]
     assert param(at, "b_operation") == []
 
@@ -149,7 +149,7 @@ def test_choosing_an_output_changes_the_numbers_and_the_url(db):
     at.multiselect(key="f_output").set_value([3]).run()
     execution = bq.execution(db, MoneyFilters(outputs=(3,)))
     budget = int(execution[execution.measure == "budget"].cents.iloc[0])
-    assert metric(at, "Budget (EUR)") == budget_views.amount(budget, "EUR", "en") != before
+    assert metric(at, "Budget (EUR)") == money_views.amount(budget, "EUR", "en") != before
     assert param(at, "output") == ["3"]
 
 
@@ -260,7 +260,7 @@ def test_generated_amounts_say_illustration_on_the_metric_the_chart_and_the_tabl
     assert generated and all(m.label.endswith(f" · {word}") and m.help for m in generated), \
         [(m.label, m.help) for m in generated]
     assert next(m for m in at.metric if m.label == t("budget.total", lang)).help in (None, "")  # the real one
-    for view in budget_views.SCREEN_VIEWS:
+    for view in money_views.SCREEN_VIEWS:
         at.segmented_control(key="b_view").set_value(view).run()
         titles = _chart_titles(at)
         assert titles and all(word in title for title in titles), (view, titles)
