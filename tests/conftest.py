@@ -166,13 +166,16 @@ def local_mode_cookie(cookie: str | None = "the process's"):
 
 
 def open_app(page: str, params: dict | None = None, *, session: dict | None = None, timeout: int = 60,
-             before: object = None):
+             before: object = None, remote: bool = False):
     """Run app.py on one page in AppTest, as a browser opening its address would; fails on any exception.
 
     `params` are the address's query parameters, `session` values set before the run (a table twin
-    open), `before(at)` anything else (secrets, a signed-in user). The one way the page tests open a page.
+    open), `before(at)` anything else (secrets, a signed-in user); `remote`: the server listens on an
+    address that is not this computer's, so local mode is off and only signing in makes a manager.
+    The one way the page tests open a page.
     """
     from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1.util import patch_config_options
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
     for key, value in (params or {}).items():
@@ -182,6 +185,7 @@ def open_app(page: str, params: dict | None = None, *, session: dict | None = No
     at.switch_page(page)
     for key, value in (session or {}).items():
         at.session_state[key] = value
-    at.run()
+    with patch_config_options({"server.address": "192.0.2.2"}) if remote else contextlib.nullcontext():
+        at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

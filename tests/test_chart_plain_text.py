@@ -21,6 +21,7 @@ from kafo_data.config import GEO_FILE
 from kafo_data.firearms import charts as firearm_charts
 from kafo_data.money import charts as money_charts
 from kafo_data.seizures import charts
+from tests.conftest import open_app
 
 LINK = '<a href="https://evil.example/a">x</a>'
 SPAN = '<span style="color:red">99</span>'
@@ -100,13 +101,8 @@ def hostile_places(data_copy):
 
 
 def test_the_managers_seizures_page_draws_hostile_places_as_text(hostile_places, monkeypatch, clear_caches):
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("KAFO_DATA_DIR", str(hostile_places))
-    at = AppTest.from_file("../app.py", default_timeout=90)
-    at.switch_page("pages/seizures.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app("pages/seizures.py", timeout=90)
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert figures, "the page draws its charts"
     for figure in figures:

@@ -300,13 +300,11 @@ def test_each_allow_list_trick_signs_in_and_stays_public(claims, reason, tmp_pat
     managers = tmp_path / "tricks.toml"
     managers.write_text(f'emails = ["{MANAGER}"]\ndomains = ["kafo.example"]\n', encoding="utf-8")
     monkeypatch.setenv("KAFO_MANAGERS_FILE", str(managers))
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.secrets = AUTH
-    at.user = {"is_logged_in": True, "sub": "x", **claims}
-    at.switch_page("pages/upload.py")
-    with patch_config_options({"server.address": "192.0.2.2"}):
-        at.run()
-    assert not at.exception
+    def signed_in(at: AppTest) -> None:
+        at.secrets = AUTH
+        at.user = {"is_logged_in": True, "sub": "x", **claims}
+
+    at = open_app("pages/upload.py", before=signed_in, remote=True)
     assert [t.value for t in at.title] == ["Sign in to see this page"] and not at.file_uploader
     words = {"not_listed": "not on the managers' list", "unverified": "has not confirmed"}[reason]
     assert any(words in i.value for i in at.info), [i.value for i in at.info]

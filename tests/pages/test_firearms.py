@@ -12,7 +12,6 @@ import datetime as dt
 import re
 
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.util import patch_config_options
 
 from kafo_data.export import firearms as firearm_export
 from kafo_data.export import formats
@@ -21,25 +20,20 @@ from kafo_data.firearms.views import VIEWS
 from kafo_data.i18n import LANGS
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
-from tests.conftest import read_records
+from tests.conftest import open_app, read_records
 from tests.pages.test_access import AUTH, MANAGER, loaded_data, readable, secrets_of, setting, tree_text
 
 __all__ = ["loaded_data", "setting"]  # the public-view tests' fixtures, used here by name
 
 
 def open_page(page: str, view: str = "operation", lang: str = "en", manager: bool = False) -> AppTest:
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.query_params["lang"] = lang
-    if manager:
-        at.secrets = AUTH
-        at.user = {"is_logged_in": True, "email": MANAGER, "sub": "x", "email_verified": True}
-    at.switch_page(page)
-    at.session_state["fa_view"] = view
-    at.session_state["twin_chart"] = True
-    with patch_config_options({"server.address": "192.0.2.2"}):
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    def signed_in(at: AppTest) -> None:
+        if manager:
+            at.secrets = AUTH
+            at.user = {"is_logged_in": True, "email": MANAGER, "sub": "x", "email_verified": True}
+
+    return open_app(page, {"lang": lang}, session={"fa_view": view, "twin_chart": True}, before=signed_in,
+                    remote=True)
 
 
 def leaks(text: str, secrets: dict[str, re.Pattern]) -> list[str]:
@@ -84,11 +78,7 @@ def test_the_managers_firearms_page_says_the_indicator_of_the_records(loaded_dat
     seized = int(kafo2.quantity.sum())
     established = int(kafo2[kafo2.tracing_status == "origin_established"].quantity.sum())
     recorded = int(kafo2[kafo2.tracing_status.notna()].quantity.sum())
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.query_params["operation"] = "KAFO-II"
-    at.switch_page("pages/firearms.py")
-    at.run()  # local mode: the person who started the server is a manager
-    assert not at.exception
+    at = open_app("pages/firearms.py", {"operation": "KAFO-II"})  # local mode: the starter is a manager
     text = "\n".join(m.value for m in at.markdown)
     share = f"{100 * established / seized:.1f} %"
     assert f"Origin established for {established} of {seized} firearms seized: {share}." in text, text
@@ -97,10 +87,7 @@ def test_the_managers_firearms_page_says_the_indicator_of_the_records(loaded_dat
 
 
 def test_reporting_status_grid_for_managers_and_one_line_per_operation_for_the_public(loaded_data):
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.switch_page("pages/reporting.py")
-    at.run()
-    assert not at.exception
+    at = open_app("pages/reporting.py")
     grid = at.dataframe[0].value
     row = grid[(grid["Operation"] == "KAFO II") & (grid["Country"] == "Burkina Faso")].iloc[0]
     assert (row["Status"], row["Reports loaded"], row["Loaded by"]) == ("Reported", "1", MANAGER)
@@ -112,12 +99,7 @@ def test_reporting_status_grid_for_managers_and_one_line_per_operation_for_the_p
 
 
 def test_the_managers_seizures_page_names_the_editions_and_countries_with_no_report(loaded_data):
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.query_params["operation"] = "KAFO-III"
-    at.query_params["sample"] = "0"
-    at.switch_page("pages/seizures.py")
-    at.run()
-    assert not at.exception
+    at = open_app("pages/seizures.py", {"operation": "KAFO-III", "sample": "0"})
     text = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "No report loaded yet for: KAFO III (Burkina Faso, Côte d'Ivoire, Guinea, Mali, Niger, Senegal, Chad)." \
         in text, text

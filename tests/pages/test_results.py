@@ -68,9 +68,7 @@ def test_a_link_with_indicators_opens_them_and_drops_unknown_ones():
 
 
 def test_the_operations_page_links_to_every_published_result():
-    at = AppTest.from_file("../../app.py", default_timeout=60)
-    at.switch_page("pages/operations.py")
-    at.run()
+    at = open_app("pages/operations.py")
     links = [link for link in at.get("page_link")]
     assert any("Every published result" in link.proto.label and link.proto.page.endswith("results")
                for link in links), [link.proto for link in links]

@@ -13,14 +13,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from streamlit.testing import v1 as st_testing
-from streamlit.testing.v1.util import patch_config_options
 
 from kafo_data.ingest.validate import validate
 from kafo_data.sample.seizures import synthetic, write_batch
 from kafo_data.seizures import public
 from kafo_data.store.batches import damaged_notices
 from kafo_data.store.db import Database
+from tests.conftest import open_app
 
 BAD = {"report-text-arrests": "seizures.parquet: column arrests is string, not integer",
        "report-no-country": "seizures.parquet: column country_iso3 missing"}
@@ -72,11 +71,7 @@ def test_validate_and_the_load_reports_page_say_why(misshapen):
 @pytest.mark.parametrize("page", ["pages/seizures.py", "pages/operations.py"])
 def test_public_pages_serve_and_name_no_batch_path_or_file(misshapen, page, monkeypatch, clear_caches):
     monkeypatch.setenv("KAFO_DATA_DIR", str(misshapen))
-    at = st_testing.AppTest.from_file("../../app.py", default_timeout=90)
-    at.switch_page(page)
-    with patch_config_options({"server.address": "192.0.2.2"}):  # not the starter's computer: public
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app(page, timeout=90, remote=True)  # not the starter's computer: public
     assert not at.error, [e.value for e in at.error]
     text = " ".join(str(getattr(e, "value", "")) for e in (*at.markdown, *at.caption, *at.warning, *at.info))
     assert "2 stored batch(es) cannot be read and are set aside" in text
