@@ -40,8 +40,12 @@ def make(db: Database, req: Request, charts: bool = True) -> Made:
             images.svg({"data": [], "layout": {"height": 10}}, width=10)  # starts the browser, or says why not
         except images.ChartsUnavailable as exc:
             problem, svg = str(exc), None
+    try:
+        html = compose(db, req, svg)
+    except images.ChartsUnavailable as exc:  # the browser stopped answering after its first image
+        problem, html = str(exc), compose(db, req, None)
     refused: list[str] = []
-    return Made(pdf.render(compose(db, req, svg), refused), problem, refused)
+    return Made(pdf.render(html, refused), problem, refused)
 
 
 def address(base: str, page: str, operations: tuple[str, ...], lang: str, include_sample: bool = True,

@@ -1,13 +1,16 @@
 """Plotly figures as SVG for the brief, through Plotly's kaleido and the system's Chromium.
 
-One kaleido server per process (its browser starts once, 1-3 s; each later image ~0.2 s); `begin` starts it
-early, in the background. Without a browser, `svg` raises `ChartsUnavailable` with a sentence the page
-and the CLI show as is.
+One kaleido browser per process (it starts once, 1-3 s; each later image ~0.2 s); `begin` starts it early, in
+the background. Every wait has a deadline (`TIMEOUT_S`): a browser that does not answer is closed, the brief
+says its charts are missing, and the next one starts another. Without a browser, `svg` raises
+`ChartsUnavailable` with a sentence the page and the CLI show as is.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import os
 import shutil
@@ -18,8 +21,8 @@ from kafo_data.chart_base import PLAIN_META
 from kafo_data.fmt import plotly_literal
 
 _LOCK = threading.Lock()
-_STARTED = False
 WIDTH = 900
+TIMEOUT_S = 60.0  # the browser's start, or one image: past it the browser is closed and the next call starts another
 
 
 class ChartsUnavailable(RuntimeError):
@@ -34,42 +37,88 @@ def browser() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
-def _start() -> None:
-    global _STARTED
-    if _STARTED:
-        return
-    path = browser()
-    if path is None:
-        raise ChartsUnavailable("no Chromium found (install Debian's chromium or set BROWSER_PATH)")
-    os.environ["BROWSER_PATH"] = path
-    try:
+class _Renderer:
+    """A kaleido browser on an event loop of our own, so that every wait has a deadline.
+
+    kaleido's own sync server waits without one: under load a tab that never came back from its reload
+    left a brief (and a test worker) waiting for ever.
+    """
+
+    def __init__(self) -> None:
         import kaleido
-    except ImportError as exc:
-        raise ChartsUnavailable("kaleido is not installed (pip install -r requirements.txt)") from exc
-    # No MathJax: kaleido would otherwise load it from a CDN on every browser start (a network fetch for nothing,
-    # the charts hold no TeX); plotly.js comes from the installed plotly package.
-    kaleido.start_sync_server(silence_warnings=True, mathjax=False)
-    atexit.register(stop)  # before the browser's profile folder is removed, or its removal fails loudly
-    _STARTED = True
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="kafo-kaleido", daemon=True)
+        self.thread.start()
+
+        async def opened() -> Any:
+            # No MathJax: kaleido would load it from a CDN at every start (the charts hold no TeX).
+            k = kaleido.Kaleido(mathjax=False, timeout=TIMEOUT_S)
+            await k.open()
+            return k
+
+        self.kaleido = asyncio.run_coroutine_threadsafe(opened(), self.loop)
+
+    def svg(self, figure: dict[str, Any], opts: dict[str, Any]) -> bytes:
+        k = self.kaleido.result(TIMEOUT_S)
+        return asyncio.run_coroutine_threadsafe(k.calc_fig(figure, opts=opts), self.loop).result(TIMEOUT_S)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            k = self.kaleido.result(0)
+            try:
+                asyncio.run_coroutine_threadsafe(k.close(), self.loop).result(10)
+            finally:
+                with contextlib.suppress(Exception):
+                    k.subprocess.kill()  # a browser that did not close in time
+        self.kaleido.cancel()
+
+        async def cancelled() -> None:  # what was left waiting (an image past its deadline) ends before the loop
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(cancelled(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+_RENDERER: _Renderer | None = None
+
+
+def _start() -> _Renderer:
+    global _RENDERER
+    if _RENDERER is None:
+        path = browser()
+        if path is None:
+            raise ChartsUnavailable("no Chromium found (install Debian's chromium or set BROWSER_PATH)")
+        os.environ["BROWSER_PATH"] = path
+        try:
+            import kaleido  # noqa: F401
+        except ImportError as exc:
+            raise ChartsUnavailable("kaleido is not installed (pip install -r requirements.txt)") from exc
+        _RENDERER = _Renderer()
+        atexit.register(stop)  # before the browser's profile folder is removed, or its removal fails loudly
+    return _RENDERER
 
 
 def begin() -> None:
-    """Start the browser without waiting for it (kaleido opens it on its own thread), so that it starts while the
-    caller imports, opens the data and composes; the first `svg` then waits only for what is left. A missing
+    """Start the browser without waiting for it (it opens on the renderer's own thread), so that it starts while
+    the caller imports, opens the data and composes; the first `svg` then waits only for what is left. A missing
     browser is said by `svg`, not here."""
     with _LOCK, contextlib.suppress(ChartsUnavailable):
         _start()
 
 
 def stop() -> None:
-    """Close the browser kaleido started (the CLI when done; a server process at exit)."""
-    global _STARTED
+    """Close the browser (the CLI when done; a server process at exit; a renderer past its deadline)."""
+    global _RENDERER
     with _LOCK:
-        if _STARTED:
-            import kaleido
-
-            kaleido.stop_sync_server(silence_warnings=True)
-            _STARTED = False
+        if _RENDERER is not None:
+            _RENDERER.close()
+            _RENDERER = None
 
 
 _DATA_KEYS = ("x", "y", "text", "customdata", "name", "labels", "ids")
@@ -102,13 +151,14 @@ def plain(figure: dict[str, Any]) -> dict[str, Any]:
 def svg(figure: dict[str, Any], width: int = WIDTH) -> bytes:
     """One figure (Plotly's JSON form, as the pages draw it) as SVG bytes, its data shown as plain text."""
     figure = plain(figure)
+    opts = {"format": "svg", "width": width, "height": int(figure.get("layout", {}).get("height", 400)), "scale": 1}
     with _LOCK:
-        _start()
-        import kaleido
-
-        layout = figure.get("layout", {})
+        renderer = _start()
         try:
-            return kaleido.calc_fig_sync(figure, opts={"format": "svg", "width": width,
-                                                       "height": int(layout.get("height", 400)), "scale": 1})
-        except Exception as exc:  # the browser did not start or died: say so, never a traceback
-            raise ChartsUnavailable(f"the chart renderer failed ({type(exc).__name__}: {exc})") from exc
+            return renderer.svg(figure, opts)
+        except Exception as exc:  # the browser did not start, died or did not answer: say so, never a traceback
+            failure = exc
+    stop()  # the next brief starts a browser of its own
+    if isinstance(failure, concurrent.futures.TimeoutError):
+        raise ChartsUnavailable(f"the chart renderer did not answer within {TIMEOUT_S:.0f} s") from failure
+    raise ChartsUnavailable(f"the chart renderer failed ({type(failure).__name__}: {failure})") from failure

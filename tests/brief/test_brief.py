@@ -193,6 +193,39 @@ def test_hostile_strings_in_a_chart_image_stay_text():
     assert "<a " not in svg and "<img" not in svg and "&#60;b&#62;MLI&#60;/b&#62;" in svg, "shown as typed"
 
 
+def test_a_chart_renderer_that_does_not_answer_is_given_up_and_the_next_image_starts_another(monkeypatch):
+    """Under load kaleido once waited for ever on a tab that never came back: every wait has a deadline."""
+    import asyncio
+    import time
+
+    import kaleido
+
+    if images.browser() is None:
+        pytest.skip("no Chromium for kaleido")
+
+    async def never(*args, **kwargs):
+        await asyncio.sleep(3600)
+
+    figure = {"data": [{"type": "bar", "x": ["NER"], "y": [1]}], "layout": {"height": 100}}
+    with monkeypatch.context() as patched:
+        patched.setattr(images, "TIMEOUT_S", 1.0)
+        patched.setattr(kaleido.Kaleido, "calc_fig", never)
+        started = time.monotonic()
+        with pytest.raises(images.ChartsUnavailable, match="did not answer within 1 s"):
+            images.svg(figure, width=100)
+    assert time.monotonic() - started < 20 and images._RENDERER is None, "given up, its browser closed"
+    assert images.svg(figure, width=100).startswith(b"<svg"), "the next image starts a browser of its own"
+
+    def fails_after_the_first(*args, width=images.WIDTH):
+        if width != 10:  # make()'s first image, the browser's start, went through
+            raise images.ChartsUnavailable("the chart renderer did not answer within 60 s")
+        return b"<svg/>"
+
+    monkeypatch.setattr(build.images, "svg", fails_after_the_first)
+    made = build.make(Database(DATA), Request(page="overview", operations=("KAFO-II",), lang="en"))
+    assert made.charts_problem == "the chart renderer did not answer within 60 s" and made.pdf.startswith(b"%PDF")
+
+
 def test_the_renderer_refuses_every_address_but_its_own_images():
     from kafo_data.brief import pdf
 
