@@ -469,7 +469,7 @@ _SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData\b")
 
 
 def _get_size(ws: object) -> None:
-    """openpyxl's read-only sheet size, from the <dimension> before <sheetData> only.
+    """openpyxl's read-only sheet width, from the <dimension> before <sheetData> only.
 
     openpyxl parses the whole sheet looking for it when a workbook has none (60 MB of XML: seconds);
     the element is only ever written before the cells, so the bytes up to <sheetData> are read.
@@ -490,7 +490,9 @@ def _get_size(ws: object) -> None:
             bounds = range_boundaries(found.group(1).decode("utf-8", "replace"))
         except ValueError:
             return
-        ws._min_column, ws._min_row, ws._max_column, ws._max_row = bounds  # type: ignore[attr-defined]
+        # the declared last row is not kept: openpyxl stops there, and a writer that declares too few rows
+        # (A1:O6 over 16) had the rows after it left out without a word; the sheet's rows end it instead
+        ws._min_column, ws._min_row, ws._max_column = bounds[:3]  # type: ignore[attr-defined]
 
 
 def _read_xlsx(data: bytes, header_score: Callable[[Sequence[str]], int], sheet: str | None) -> RawTable:

@@ -5,7 +5,7 @@ plan, 60 % of it in XML parsing (issue 25). Workbooks as Excel, LibreOffice and 
 one plain shape inside <sheetData>: rows of `<c r=".." s=".." t=".."><v>..</v></c>`. This module reads
 that shape a row at a time with compiled patterns and gives what openpyxl's read-only, values-only
 mode gives: the same types, dates by the cell style's number format, shared and inline strings, gaps
-in rows and columns, the rows cut at the sheet's declared size.
+in rows and columns, the rows cut where the caller says the sheet ends (`max_row`).
 
 Whatever falls outside that shape (a comment or CDATA among the cells, a prefix, an entity in an
 attribute, a value openpyxl would turn into an error or a warning) raises `NotPlain`, and the caller

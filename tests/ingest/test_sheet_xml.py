@@ -45,7 +45,7 @@ CASES = {
                       "<row/><row><c r=\"B3\"><v>5</v></c><c><v>6</v></c></row>", True),
     "no dimension": (None, '<row r="2"><c r="C2"><v>7</v></c></row>', True),
     "lying dimension": ("A1:B2", '<row r="1"><c r="A1"><v>1</v></c><c r="D1"><v>9</v></c></row>'
-                        '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>', False),
+                        '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>', True),
     "damage in a row left out": ("A1:A3", '<row r="2"><c r="A2"><v>2</v></c></row><row r="1"><c r="A1"><v>1</v>'
                                  '</c><c r="x:A1"/></row>', False),
     "rows out of order": ("A1:A5", '<row r="2"><c r="A2"><v>2</v></c></row><row r="2"><c r="A2"><v>3</v></c>'
@@ -165,6 +165,20 @@ def test_dates_in_1904_workbooks_and_prefixed_sheets_match_too():
         "</c>", "</x:c>").replace("<v", "<x:v").replace("</v>", "</x:v>")
     got, reference, fast = both_ways(workbook("A1:F6", prefixed, prefix="x"))
     assert typed(got) == typed(reference) and not fast and got[1][0] is not None
+
+
+def test_a_sheet_declaring_too_few_rows_is_read_whole(data_copy):
+    from kafo_data.ingest import seizures
+    from tests.fixtures.ingest import reports
+
+    data, out = reports.french_xlsx(), io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as z:
+        for info in zin.infolist():
+            part = zin.read(info.filename)
+            z.writestr(info, part.replace(b'<dimension ref="A1:O16"', b'<dimension ref="A1:O6"'))
+    assert out.getvalue() != data
+    whole, lying = (seizures.plan(data_copy, "r.xlsx", d) for d in (data, out.getvalue()))
+    assert len(lying.rows) == len(whole.rows) == reports.GOOD_ROWS
 
 
 def test_shared_strings_are_openpyxls():
