@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,15 @@ def cache_dir(root: Path) -> Path:
     if base:
         return Path(base) / hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:12]
     return tmp_dir(root) / "rollup"
+
+
+def spill_dir() -> Path:
+    """Where DuckDB spills what does not fit in its memory limit: the system's temporary folder.
+
+    Its default for an in-memory database is `.tmp` in the working directory, which is the checkout when the
+    dashboard runs from it (a benchmark once left 7 MB of spill files there).
+    """
+    return Path(tempfile.gettempdir()) / "kafo-duckdb-spill"
 
 
 # Country outlines are an asset of the app, not data: served by Streamlit's static file route, so

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from kafo_data.config import built_dir
+from kafo_data.config import built_dir, spill_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import DataMissingError
 from kafo_data.store import rollup
@@ -104,7 +104,7 @@ class Database:
         # as an IN filter, so a page of records reads the item lines of its events only (default: 50).
         self._con = duckdb.connect(
             ":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": THREADS,
-                                "dynamic_or_filter_threshold": OR_FILTER_KEYS}
+                                "dynamic_or_filter_threshold": OR_FILTER_KEYS, "temp_directory": str(spill_dir())}
         )
         self._lock = threading.Lock()
         self._version: str | None = None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from kafo_data.config import spill_dir
 from kafo_data.store.batches import list_batches
 from kafo_data.store.health import RECORD_FILES, batch_problem
 
@@ -69,7 +70,7 @@ def check_stored(root: Path, operations: Sequence[object], dates: Sequence[objec
         [str(b / RECORD_FILES["seized_items"]) for b in real],
         _distinct(item_types), _distinct(units),
     ]
-    con = duckdb.connect(config={"threads": 2, "memory_limit": "512MB"})
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "512MB", "temp_directory": str(spill_dir())})
     try:
         found = con.execute(
             "WITH s AS (SELECT seizure_id, operation_id, seizure_date, country_iso3, locality, filename "

@@ -216,3 +216,13 @@ def test_every_page_says_a_batch_is_set_aside_without_naming_it(damaged, page, m
     warning = " ".join(w.value for w in at.warning)
     assert "1 stored batch(es) cannot be read and are set aside" in warning
     assert "report-damaged" not in warning  # batch ids are for managers: the Load reports page names them
+
+
+def test_duckdb_spills_outside_the_checkout(repo_data):
+    """DuckDB's default spill folder for an in-memory database is `.tmp` in the working directory: the checkout."""
+    from kafo_data.store.db import Database
+    from tests.conftest import REPO
+
+    with Database(repo_data)._con.cursor() as cur:
+        folder = Path(cur.execute("SELECT current_setting('temp_directory')").fetchone()[0]).resolve()
+    assert folder != REPO and REPO not in folder.parents, folder
