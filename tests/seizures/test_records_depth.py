@@ -22,6 +22,8 @@ from kafo_data.store.db import Database
 from tests.conftest import DATA
 from tests.store.test_rollup import _awkward_batch
 
+pytestmark = pytest.mark.xdist_group("records-depth")  # one worker builds the module's database, not four
+
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory):
