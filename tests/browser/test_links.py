@@ -11,7 +11,8 @@ import pytest
 from tests.browser import driver
 from tests.browser.expected import counts
 
-pytestmark = pytest.mark.browser
+# One worker runs this module: its windows (one per size) open once, not once per worker, and stay warm.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("links")]
 
 # Every choice the Seizures page (managers) offers, away from its default: filters, measure, breakdown,
 # the records opened, their sort, order and page.

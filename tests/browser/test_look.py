@@ -18,7 +18,8 @@ import pytest
 
 from tests.browser import driver, look
 
-pytestmark = pytest.mark.browser
+# One worker runs this module: its windows (one per size) open once, not once per worker, and stay warm.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("look")]
 WIDTHS = {"phone": driver.PHONE["width"], "desktop": driver.DESKTOP["width"]}
 
 

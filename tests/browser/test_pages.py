@@ -15,7 +15,8 @@ import pytest
 from kafo_data.seizures import charts
 from tests.browser import driver
 
-pytestmark = pytest.mark.browser
+# One worker runs this module: its windows (one per size) open once, not once per worker, and stay warm.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("pages")]
 OUTLINE_RGB = tuple(int(charts.OUTLINE_COLOUR[k:k + 2], 16) for k in (1, 3, 5))
 
 

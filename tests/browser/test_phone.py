@@ -10,7 +10,8 @@ import pytest
 
 from tests.browser import driver
 
-pytestmark = pytest.mark.browser
+# One worker runs this module: its windows (one per size) open once, not once per worker, and stay warm.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("phone")]
 
 # Every box of a chart that a legend must keep clear of: title and source lines, notes, the map's area.
 BOXES = """chart => {
