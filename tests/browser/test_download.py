@@ -19,7 +19,8 @@ import pytest
 from tests.browser import driver
 from tests.browser.expected import counts
 
-pytestmark = pytest.mark.browser
+# These modules share the desktop window on one worker: it opens once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("desktop")]
 
 LINK = "operation=KAFO-II&country=NER&country=MLI&category=firearms&from=2020-12-01&to=2020-12-05"
 CLI_FILTERS = ["--operation", "KAFO-II", "--country", "NER", "--country", "MLI", "--category", "firearms",

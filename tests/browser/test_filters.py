@@ -17,7 +17,8 @@ from tests.browser.expected import counts, operation_names
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-pytestmark = pytest.mark.browser
+# These modules share the desktop window on one worker: it opens once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("desktop")]
 
 
 def per_edition(page: Page, lang: str = "en") -> dict[str, str]:

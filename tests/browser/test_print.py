@@ -20,7 +20,8 @@ import pytest
 
 from tests.browser import driver
 
-pytestmark = pytest.mark.browser
+# These modules share the desktop window on one worker: it opens once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("desktop")]
 
 
 def printed(page, name: str, tmp_path: Path) -> tuple[list[str], list[Path], Counter]:
