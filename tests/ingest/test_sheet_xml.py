@@ -16,6 +16,10 @@ from openpyxl.reader.strings import read_string_table
 
 from kafo_data.ingest import read, sheet_xml
 
+# openpyxl, the oracle here, says so when it reads the deliberately bare or out-of-range workbooks these tests write.
+pytestmark = pytest.mark.filterwarnings("ignore:Workbook contains no default style:UserWarning",
+                                        "ignore:Cell .* is marked as a date:UserWarning")
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLES = (f'<styleSheet xmlns="{NS}"><numFmts count="3"><numFmt numFmtId="164" formatCode="dd/mm/yyyy hh:mm"/>'
           '<numFmt numFmtId="165" formatCode="[h]:mm:ss"/><numFmt numFmtId="166" formatCode="0.00"/></numFmts>'
