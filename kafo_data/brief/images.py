@@ -83,9 +83,12 @@ class _Renderer:
             asyncio.run_coroutine_threadsafe(cancelled(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+        if not self.thread.is_alive():
+            self.loop.close()
 
 
 _RENDERER: _Renderer | None = None
+_AT_EXIT: list[bool] = []  # `stop` is registered once, whatever the number of restarts
 
 
 def _start() -> _Renderer:
@@ -100,7 +103,9 @@ def _start() -> _Renderer:
         except ImportError as exc:
             raise ChartsUnavailable("kaleido is not installed (pip install -r requirements.txt)") from exc
         _RENDERER = _Renderer()
-        atexit.register(stop)  # before the browser's profile folder is removed, or its removal fails loudly
+        if not _AT_EXIT:
+            atexit.register(stop)  # before the browser's profile folder is removed, or its removal fails loudly
+            _AT_EXIT.append(True)
     return _RENDERER
 
 

@@ -207,14 +207,21 @@ def test_a_chart_renderer_that_does_not_answer_is_given_up_and_the_next_image_st
         await asyncio.sleep(3600)
 
     figure = {"data": [{"type": "bar", "x": ["NER"], "y": [1]}], "layout": {"height": 100}}
+    registered, register = [], images.atexit.register
+    monkeypatch.setattr(images.atexit, "register", lambda f: registered.append(register(f)))
+    monkeypatch.setattr(images, "_AT_EXIT", [])
     with monkeypatch.context() as patched:
         patched.setattr(images, "TIMEOUT_S", 1.0)
         patched.setattr(kaleido.Kaleido, "calc_fig", never)
         started = time.monotonic()
         with pytest.raises(images.ChartsUnavailable, match="did not answer within 1 s"):
+            images.begin()
+            given_up = images._RENDERER
             images.svg(figure, width=100)
     assert time.monotonic() - started < 20 and images._RENDERER is None, "given up, its browser closed"
+    assert given_up.loop.is_closed() and not given_up.thread.is_alive(), "its thread and loop end with it"
     assert images.svg(figure, width=100).startswith(b"<svg"), "the next image starts a browser of its own"
+    assert registered == [images.stop], "closed at exit once, however many browsers were started"
 
     def fails_after_the_first(*args, width=images.WIDTH):
         if width != 10:  # make()'s first image, the browser's start, went through
