@@ -184,20 +184,25 @@ class Access:
         return "local mode" if self.is_local else "unknown"
 
 
-def is_loopback_host(host: str) -> bool:
-    """A name or address that can only mean this machine: 127.0.0.0/8, ::1, localhost."""
-    host = host.strip().strip("[]").lower().rstrip(".")
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _bare(host: str) -> str:
+    return host.strip().strip("[]").lower().rstrip(".")
+
+
+def is_loopback_name(host: str) -> bool:
+    """A name for this machine (localhost...): the server binds one of its addresses, a browser may try another."""
+    return _bare(host) in LOOPBACK_NAMES
 
 
 def listens_on_loopback(server_address: str | None) -> bool:
-    """Whether `server.address` keeps every other machine out. Empty (Streamlit's default) means every interface."""
-    return bool(server_address) and is_loopback_host(str(server_address))
+    """Whether `server.address` is a loopback address written as a number (127.0.0.0/8, ::1). Empty (Streamlit's
+    default) means every interface. A name such as localhost does not count: the server binds 127.0.0.1 while
+    Chromium tries ::1 first, where another account's program can listen on the same port and read the token."""
+    if not server_address:
+        return False
+    try:
+        return ipaddress.ip_address(_bare(str(server_address))).is_loopback
+    except ValueError:
+        return False
 
 
 def forwarded(headers: Mapping[str, str]) -> bool:
@@ -229,7 +234,7 @@ def local_mode_off(*, disabled: bool, auth_configured: bool, server_address: str
     if auth_configured:
         return "sign_in"
     if not listens_on_loopback(server_address):
-        return "not_loopback"
+        return "loopback_name" if is_loopback_name(str(server_address or "")) else "not_loopback"
     return None
 
 

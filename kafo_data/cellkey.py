@@ -72,9 +72,11 @@ def secret_problem(value: str | None = None) -> str | None:
         return (f"{SECRET_ENV} is not set: public counts are adjusted with a default key anyone can read "
                 "(set one secret for every process: openssl rand -hex 32)")
     if "change-me" in value:
-        return f"{SECRET_ENV} is still the example value of deploy/dashboard.env: choose a long random one"
+        return (f"{SECRET_ENV} is still the example value of deploy/dashboard.env: "
+                "choose a long random one (openssl rand -hex 32)")
     if len(value) < MIN_SECRET_LENGTH:
-        return f"{SECRET_ENV} is shorter than {MIN_SECRET_LENGTH} characters: choose a long random one"
+        return (f"{SECRET_ENV} is shorter than {MIN_SECRET_LENGTH} characters: "
+                "choose a long random one (openssl rand -hex 32)")
     return None
 
 

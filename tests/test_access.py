@@ -97,7 +97,7 @@ def test_with_sign_in_configured_the_local_cookie_is_no_shortcut():
     assert role(None, address="127.0.0.1", proof=True) == ("public", "signed_out")
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "[::1]", "127.0.0.2"])
 def test_without_sign_in_a_loopback_server_is_local_mode_only_with_the_proof(address):
     assert role(None, auth=False, address=address, proof=True) == ("manager", "local")
     assert role(None, auth=False, address=address, proof=False) == ("public", "no_sign_in")
@@ -105,7 +105,8 @@ def test_without_sign_in_a_loopback_server_is_local_mode_only_with_the_proof(add
         "a proxy passed it on: not the browser at this keyboard"
 
 
-@pytest.mark.parametrize("address", ["", None, "0.0.0.0", "192.0.2.2", "::", "kafo.example.org"])
+@pytest.mark.parametrize("address", ["", None, "0.0.0.0", "192.0.2.2", "::", "kafo.example.org", "localhost",
+                                     "ip6-localhost"])
 def test_without_sign_in_any_other_address_is_public_even_with_the_proof(address):
     assert role(signed_in("amina.diallo@unodc.org"), auth=False, address=address, proof=True) == \
         ("public", "no_sign_in")
@@ -125,7 +126,8 @@ def test_the_cookie_proves_this_process_token_only():
 @pytest.mark.parametrize("disabled, auth, address, why", [
     (False, False, "127.0.0.1", None), (False, False, "::1", None), (True, False, "127.0.0.1", "disabled"),
     (False, True, "127.0.0.1", "sign_in"), (False, False, "", "not_loopback"),
-    (False, False, "0.0.0.0", "not_loopback"),
+    (False, False, "0.0.0.0", "not_loopback"), (False, False, "localhost", "loopback_name"),
+    (False, False, "ip6-localhost", "loopback_name"),
 ])
 def test_which_servers_offer_local_mode(disabled, auth, address, why):
     assert local_mode_off(disabled=disabled, auth_configured=auth, server_address=address) == why

@@ -21,11 +21,12 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import streamlit as st
 from streamlit import config as st_config
 
+from kafo_data import cellkey
 from kafo_data.access import cookie_value, local_mode_off, new_token, proves_local, secret_problem
 
 NO_LOCAL_MODE = "KAFO_NO_LOCAL_MODE"  # set to 1 by serve, deploy/ and the systemd units
@@ -99,19 +100,23 @@ OFF_WORDS = {
     "sign_in": "sign-in is configured: managers sign in",
     "not_loopback": "the server listens beyond this computer: everyone is public "
                     "(for local mode start it with --server.address 127.0.0.1)",
+    "loopback_name": "local mode needs the address as a number: start it with --server.address 127.0.0.1 "
+                     "(a name such as localhost can lead the browser to another program on this computer)",
 }
 
 
 def _check_secrets() -> None:
-    """Stop the start when a cookie secret is a placeholder: cookies signed with it can be forged."""
-    for name, value in (("server.cookieSecret (STREAMLIT_SERVER_COOKIE_SECRET)",
-                         st_config.get_option("server.cookieSecret")
-                         if st_config.is_manually_set("server.cookieSecret") else None),
-                        ("[auth] cookie_secret in .streamlit/secrets.toml", auth_cookie_secret())):
-        problem = secret_problem(name, value)
-        if problem:
-            print(f"\n  The KAFO dashboard will not start: {problem}\n", file=sys.stderr, flush=True)
-            raise SystemExit(3)  # 3, as Streamlit's own failed start: the systemd unit does not restart it
+    """Stop the start when a secret is a placeholder: cookies signed with it can be forged, and public counts
+    adjusted with it can be recomputed (an unset cell-key secret is only warned about: a laptop's default)."""
+    problems = [secret_problem(name, value) for name, value in (
+        ("server.cookieSecret (STREAMLIT_SERVER_COOKIE_SECRET)",
+         st_config.get_option("server.cookieSecret") if st_config.is_manually_set("server.cookieSecret") else None),
+        ("[auth] cookie_secret in .streamlit/secrets.toml", auth_cookie_secret()))]
+    if os.environ.get(cellkey.SECRET_ENV, "").strip():
+        problems.append(cellkey.secret_problem())
+    for problem in filter(None, problems):
+        print(f"\n  The KAFO dashboard will not start: {problem}\n", file=sys.stderr, flush=True)
+        raise SystemExit(3)  # 3, as Streamlit's own failed start: the systemd unit does not restart it
 
 
 def open_door() -> str:
@@ -167,23 +172,28 @@ class Gate:
                                   b"Uploads are for managers only.\n")
                     return
             query = scope.get("query_string", b"").decode("latin-1")
-            if "token" in query:
+            if query:  # parsed, not searched: `?%74oken=` is the same key
                 pairs = parse_qsl(query, keep_blank_values=True)
                 shown = [v for k, v in pairs if k == "token"]
                 if shown:
-                    await self._take_token(scope, send, path, shown[-1], [(k, v) for k, v in pairs if k != "token"])
+                    await self._take_token(scope, send, shown[-1], [(k, v) for k, v in pairs if k != "token"])
                     return
         await self.app(scope, receive, send)
 
-    async def _take_token(self, scope: Scope, send: Send, path: str, token: str,
-                          rest: list[tuple[str, str]]) -> None:
+    async def _take_token(self, scope: Scope, send: Send, token: str, rest: list[tuple[str, str]]) -> None:
         """`?token=`: the cookie when it is this process's token, and in every case the address without it."""
-        location = (path or "/") + (f"?{urlencode(rest)}" if rest else "")
-        headers = [(b"location", location.encode("latin-1"))]
+        headers = [(b"location", same_site(scope) + (f"?{urlencode(rest)}" if rest else "").encode("ascii"))]
         if TOKEN and proves_local(cookie_value(token), TOKEN):
             cookie = f"{cookie_name()}={cookie_value(TOKEN)}; Path=/; HttpOnly; SameSite=Strict"
             headers.append((b"set-cookie", cookie.encode("latin-1")))
         await _answer(send, 303, headers)
+
+
+def same_site(scope: Scope) -> bytes:
+    """The request's path as it was sent (still percent-encoded), as a path on this site: `//evil.example` or
+    `/\\evil.example` would send the browser to another site, and a decoded path may not fit in a header."""
+    raw = scope.get("raw_path") or quote(scope.get("path") or "/").encode("ascii")
+    return b"/" + bytes(raw).lstrip(b"/\\")
 
 
 def middleware() -> list[Any]:

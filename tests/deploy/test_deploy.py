@@ -73,7 +73,9 @@ def test_the_units_make_their_directories_and_never_offer_local_mode():
     assert settings["User"] == "kafo" and "useradd --system" in unit, "the account is documented"
     assert settings["CacheDirectory"] == "kafo" and "KAFO_CACHE_DIR=/var/cache/kafo" in env
     assert settings["StateDirectory"] == "kafo"
-    assert "KAFO_NO_LOCAL_MODE=1" in settings["Environment"].split()
+    assert settings["ExecStart"].startswith("/usr/bin/env KAFO_NO_LOCAL_MODE=1 "), \
+        "on the command line, where no line of dashboard.env (EnvironmentFile=) can set it back to 0"
+    assert "KAFO_NO_LOCAL_MODE" not in env
     data_dir = re.search(r"^KAFO_DATA_DIR=(.*)$", env, re.M).group(1)
     assert settings["ReadWritePaths"] == f"-{data_dir}", "the uploads machine can write the data volume"
     assert "ReadWritePaths=/var/cache" not in unit, "a missing folder there made systemd refuse to start"

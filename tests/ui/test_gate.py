@@ -6,7 +6,10 @@ printed address does, what a wrong one does, and which sessions may upload.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from starlette.applications import Starlette
@@ -52,6 +55,45 @@ def test_a_wrong_token_sets_nothing_and_is_taken_out_of_the_address(client, quer
     assert "token" not in answer.headers["location"]
 
 
+def _raw_request(raw_path: bytes, query: bytes) -> dict[str, Any]:
+    """What the server hands the gate for a request line sent as is (a test client would rewrite `//x`)."""
+    sent: list[dict[str, Any]] = []
+
+    async def passed(scope, receive, send):
+        sent.append({"type": "reached the app"})
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(message):
+        sent.append(message)
+
+    path = unquote(raw_path.decode("ascii"))
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": raw_path, "query_string": query,
+             "headers": []}
+    asyncio.run(gate.Gate(passed)(scope, receive, send))
+    return {**sent[0], "headers": {k.decode(): v.decode("latin-1") for k, v in sent[0].get("headers", [])}}
+
+
+@pytest.mark.parametrize("raw_path, location", [
+    (b"//evil.example/login", "/evil.example/login"), (b"/%5Cevil.example/x", "/%5Cevil.example/x"),
+    (b"/%2F%2Fevil.example/y", "/%2F%2Fevil.example/y"), (b"/\\evil.example", "/evil.example"),
+    (b"/\\/\\evil.example", "/evil.example"), (b"/%E2%82%AC", "/%E2%82%AC"),
+    (b"/x%0d%0aSet-Cookie:%20a=b", "/x%0d%0aSet-Cookie:%20a=b"),
+])
+def test_taking_the_token_out_never_sends_the_browser_to_another_site(client, raw_path, location):
+    """Reviewer's finding: the address without the token was built from the decoded path, so `//evil.example`
+    became a redirect to another site (through HAProxy and nginx too), and `€` a server error."""
+    answer = _raw_request(raw_path, b"token=1&lang=fr")
+    assert answer["status"] == 303 and answer["headers"]["location"] == f"{location}?lang=fr"
+    assert "set-cookie" not in answer["headers"]
+
+
+def test_an_encoded_token_key_is_the_same_key(client):
+    answer = client.get(f"/?%74oken={gate.TOKEN}", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/" and "set-cookie" in answer.headers
+
+
 def test_without_a_token_in_this_process_no_address_sets_the_cookie(client):
     token, gate.TOKEN = gate.TOKEN, None
     answer = client.get(f"/?token={token}", follow_redirects=False)
@@ -67,3 +109,28 @@ def test_only_a_managers_session_reaches_the_upload_endpoint(client):
         assert answer.status_code == 403 and answer.text == "Uploads are for managers only.\n", session
     assert client.put("/_stcore/upload_file/manager-session/f1", content=b"x").text.startswith("PUT /_stcore")
     assert client.get("/overview").text == "GET /overview?", "other addresses pass untouched"
+
+
+@pytest.mark.parametrize("value, stops", [("change-me-to-a-long-random-value", True), ("short", True),
+                                          ("", False), ("9f" * 32, False)])
+def test_a_placeholder_cell_key_secret_stops_the_start_and_an_unset_one_is_a_warning(monkeypatch, capsys,
+                                                                                   value, stops):
+    """deploy/dashboard.env ships a placeholder: forgetting to replace it would publish noise anyone recomputes."""
+    monkeypatch.setenv("KAFO_CELL_KEY_SECRET", value)
+    if stops:
+        with pytest.raises(SystemExit) as ended:
+            gate.middleware()
+        assert ended.value.code == 3 and "openssl rand -hex 32" in capsys.readouterr().err
+    else:
+        assert gate.middleware()
+
+
+def test_streamlits_upload_limit_is_the_readmes_file_limit():
+    """The labels say MAX_FILE_BYTES; Streamlit's own endpoint enforces server.maxUploadSize (in MiB)."""
+    import tomllib
+    from pathlib import Path
+
+    from kafo_data.ingest.read import MAX_FILE_BYTES
+
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 2**20 == MAX_FILE_BYTES
