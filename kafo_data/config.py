@@ -82,6 +82,7 @@ def spill_dir() -> Path:
 # of coordinates in every rerun.
 GEO_FILE = REPO_DIR / "static" / "countries.geojson"
 GEO_URL = "app/static/countries.geojson"
+HOME_PAGE = "overview"  # app.py's first page: Streamlit serves it at "/" only ("/overview" is "Page not found")
 
 
 def upload_enabled() -> bool:

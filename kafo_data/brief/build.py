@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from kafo_data.brief import images, pdf
 from kafo_data.brief.content import Request, compose
+from kafo_data.config import HOME_PAGE
 from kafo_data.filtering import to_params
 from kafo_data.i18n import DEFAULT_LANG
 from kafo_data.money.filters import MoneyFilters
@@ -60,4 +61,4 @@ def address(base: str, page: str, operations: tuple[str, ...], lang: str, includ
     if lang != DEFAULT_LANG:
         params["lang"] = [lang]
     query = urlencode(params, doseq=True)
-    return f"{base.rstrip('/')}/{page}" + (f"?{query}" if query else "")
+    return f"{base.rstrip('/')}/{'' if page == HOME_PAGE else page}" + (f"?{query}" if query else "")

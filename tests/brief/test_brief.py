@@ -69,7 +69,8 @@ def test_one_edition_with_its_charts_fits_two_pages_and_draws_the_timeline_as_te
     text, pages = pdf_text(made.pdf)
     assert pages <= 2
     assert "Les éditions dans le temps" in text, "the chart's title is vector text"
-    assert squeeze("http://dash.example.org/overview?operation=KAFO-II&lang=fr") in squeeze(text)
+    assert squeeze("http://dash.example.org/?operation=KAFO-II&lang=fr") in squeeze(text), \
+        "the first page is served at / only: /overview is Streamlit's Page not found"
     assert "KAFO II ·" in text and "KAFO III ·" not in text, "one edition's results only"
 
 
