@@ -21,7 +21,7 @@ import pandas as pd
 from kafo_data.query_gate import query
 from kafo_data.seizures.filters import Filters, record_where
 from kafo_data.store.db import Database
-from kafo_data.store.rollup import firearms_select
+from kafo_data.store.rollup_sql import firearms_select
 
 # part -> the columns it is by (in the rollup's grouping set `gset`); the indicator's parts read the set "total".
 PARTS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -34,7 +34,7 @@ from kafo_data.filtering import SAMPLE, Field
 from kafo_data.query_gate import public_query
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import COLUMNS, ID_FIELDS, Filters, record_where, rollup_events_where
-from kafo_data.store import rollup
+from kafo_data.store import rollup_sql
 from kafo_data.store.db import Database
 
 
@@ -68,13 +68,18 @@ def small(events: int | None, k: int | None = None) -> bool:
 
 
 def _cells(db: Database) -> str:
-    """The relation of public cells (`rollup.CELLS_SELECT`): the rollup's table, or its SQL over the views."""
-    return "rollup_cells" if db.rollups else f"({rollup.cells_sql('records')})"
+    """The relation of public cells (`rollup_sql.CELLS_SELECT`): the rollup's table, or its SQL over the views."""
+    return "rollup_cells" if db.rollups else f"({rollup_sql.cells_sql('records')})"
+
+
+def _itemsets(db: Database) -> str:
+    """The relation of events by operation, unit and what their lines of that unit are (`rollup_itemsets`)."""
+    return "rollup_itemsets" if db.rollups else f"({rollup_sql.itemsets_sql('records')})"
 
 
 def _events(db: Database) -> str:
     """The relation of events with category masks and key sums: `rollup_events`, or its SQL over the views."""
-    return "rollup_events" if db.rollups else f"({rollup.events_sql('seized_items', 'seizures')})"
+    return "rollup_events" if db.rollups else f"({rollup_sql.events_sql('seized_items', 'seizures')})"
 
 
 # --- tables of item-line sums: what the charts, their tables and the downloads show ------------
@@ -259,6 +264,26 @@ def sample_share(db: Database) -> dict[str, int | None]:
     return {"sample": got.get("sample", 0), "real": got.get("real", 0)}
 
 
+def _figure_events(db: Database, include_sample: bool = True) -> dict[str, int]:
+    """How many events lie behind each published figure's records total, matched as `queries.reconciliation` matches.
+
+    An arrests figure: the operation's events. Any other: the operation's events with a line in the figure's
+    unit and of its category (and item type), or of any category or category/item type its `counts` names.
+    One small join of the figures to `rollup_itemsets` (an event is in one of its rows per unit), not a scan of
+    the records per figure. True counts: `reconciliation` keeps only whether each is small.
+    """
+    sample = "" if include_sample else "AND NOT s.is_sample"
+    wanted = ("CASE WHEN f.counts IS NOT NULL THEN string_split(f.counts, ' ') WHEN f.item_type IS NULL "
+              "THEN [f.category] ELSE [f.category || '/' || f.item_type] END")
+    return dict(db.rows(
+        "SELECT f.figure_id, CASE WHEN f.indicator = 'arrests' THEN "
+        f"(SELECT coalesce(sum(s.events), 0) FROM {_events(db)} s WHERE s.operation_id = f.operation_id {sample}) "
+        f"ELSE (SELECT coalesce(sum(s.events), 0) FROM {_itemsets(db)} s WHERE s.operation_id = f.operation_id "
+        f"AND s.unit = f.unit AND list_has_any(s.items, {wanted}) {sample}) END::BIGINT "
+        "FROM figures f WHERE f.shown AND f.value IS NOT NULL"
+    ))
+
+
 @public_query
 def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     """Published figures against the records: whether the records reach each figure, never the records' total.
@@ -270,18 +295,7 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     """
     k = small_cell_events()
     frame = queries.reconciliation(db, include_sample)
-    sample = "" if include_sample else "AND NOT r.is_sample"
-    # the events behind each total, matched exactly as `queries.reconciliation` matches the lines
-    counts = dict(db.rows(
-        "SELECT f.figure_id, CASE WHEN f.indicator = 'arrests' THEN "
-        f"(SELECT count(*) FROM seizures r WHERE r.operation_id = f.operation_id {sample}) "
-        "WHEN f.counts IS NOT NULL THEN (SELECT count(DISTINCT r.seizure_id) FROM records r "
-        "WHERE r.operation_id = f.operation_id AND r.unit = f.unit "
-        f"AND list_has_any(string_split(f.counts, ' '), [r.category, r.category || '/' || r.item_type]) {sample}) "
-        "ELSE (SELECT count(DISTINCT r.seizure_id) FROM records r WHERE r.operation_id = f.operation_id "
-        f"AND r.category = f.category AND r.unit = f.unit AND (f.item_type IS NULL OR r.item_type = f.item_type) "
-        f"{sample}) END FROM figures f WHERE f.shown AND f.value IS NOT NULL"
-    ))
+    counts = _figure_events(db, include_sample)
     missing = [fid for fid in frame.figure_id if fid not in counts]
     if missing:  # a figure this function cannot count: hide its total rather than guess
         raise ValueError(f"no event count for figures {missing}")

@@ -54,136 +54,25 @@ import duckdb
 from kafo_data import cellkey
 from kafo_data.config import cache_dir
 from kafo_data.contract import seizures as contract
+from kafo_data.store import rollup_sql
+from kafo_data.store.rollup_sql import (
+    CELL_KEYS,
+    CELLS_ORDER,
+    EVENT_KEYS,
+    EVENTS_ORDER,
+    FIREARM_KEYS,
+    FIREARMS_ORDER,
+    ITEMSET_KEYS,
+    ITEMSETS_ORDER,
+    LINE_KEYS,
+    LINES_ORDER,
+    TABLES,
+)
 from kafo_data.store.sql import path_literal
 
-TABLES: tuple[str, ...] = ("rollup_lines", "rollup_events", "rollup_firearms", "rollup_cells")
 # Bump when the tables' columns or meaning change, so stored rollups of an older layout are rebuilt.
-LAYOUT = "6"
+LAYOUT = "7"
 KEEP_SECONDS = 3600  # parts of batches no longer present, and half-written folders, are removed after this
-
-LINE_KEYS = ("operation_id", "country_iso3", "category", "item_type", "unit", "seizure_date", "is_sample")
-EVENT_KEYS = ("operation_id", "country_iso3", "admin1", "locality", "seizure_date", "is_sample", "source", "catmask")
-LINES_ORDER = "operation_id, seizure_date, country_iso3, category, item_type, unit"
-EVENTS_ORDER = "operation_id, seizure_date, country_iso3"
-CELL_KEYS = ("by_item", "operation_id", "country_iso3", "month", "is_sample", "category", "unit", "item_type")
-CELLS_ORDER = "by_item, operation_id, country_iso3, month, category, unit, item_type"
-
-# Firearm lines (category firearms, always in pieces) for the Firearms page, one grouping set per breakdown.
-# Every set keeps the event's own columns (what the filters restrict), so summing a set's rows over them
-# never counts an event twice; the other columns of a set are what one event may have several of. `events`
-# counts each event once per row, so a set's event counts are exact for any filter (kafo_data.firearms).
-FIREARM_EVENT_KEYS = ("operation_id", "country_iso3", "seizure_date", "is_sample")
-FIREARM_SETS: dict[str, tuple[str, ...]] = {
-    "total": (),
-    "type": ("item_type", "marking_status", "craft_made"),
-    "made_in": ("country_of_manufacture",),
-    "tracing": ("tracing_status",),
-    "origin": ("illicit_origin",),
-}
-FIREARM_KEYS = ("gset", *FIREARM_EVENT_KEYS, "item_type", "marking_status", "craft_made",
-                "country_of_manufacture", "tracing_status", "illicit_origin")
-FIREARMS_ORDER = "gset, operation_id, seizure_date, country_iso3"
-
-
-def firearms_select(records: str) -> str:
-    """One part of `rollup_firearms` from a records relation: firearms, lines, events, key sums, the 16.4.2 counts.
-
-    Two steps, so nothing counts an event twice and memory stays that of plain GROUP BYs (a DISTINCT
-    count per grouping set ran 10 M lines out of memory): the firearm lines by event and every column
-    (`f`), then each set's cells by event (`e`), then the cells. Each measure (`firearms`, `recorded`:
-    tracing status given, `established`: origin established) has its events and their key sums
-    (`kafo_data.cellkey`), so the public cells go through `cellkey.protect` as every public number does.
-    """
-    dims = FIREARM_KEYS[len(FIREARM_EVENT_KEYS) + 1:]
-    event_keys = ", ".join(FIREARM_EVENT_KEYS)
-    recorded, established = "tracing_status IS NOT NULL", "tracing_status = 'origin_established'"
-    parts = []
-    for name, extra in FIREARM_SETS.items():
-        by = ", ".join((event_keys, *extra))
-        columns = ", ".join(c if c in extra else f"NULL::{'BOOLEAN' if c == 'craft_made' else 'VARCHAR'} AS {c}"
-                            for c in dims)
-        measures = ["sum(q) AS firearms", "sum(n)::BIGINT AS lines", "count(*) AS events",
-                    "sum(key_a) AS key_a", "sum(key_b) AS key_b"]
-        for m in ("recorded", "established"):
-            measures += [f"coalesce(sum({m}), 0) AS {m}", f"count({m}) AS {m}_events",
-                         f"coalesce(sum(key_a) FILTER (WHERE {m} IS NOT NULL), 0) AS {m}_key_a",
-                         f"coalesce(sum(key_b) FILTER (WHERE {m} IS NOT NULL), 0) AS {m}_key_b"]
-        parts.append(
-            f"SELECT '{name}' AS gset, {event_keys}, {columns}, {', '.join(measures)} "
-            f"FROM (SELECT *, {cellkey.event_keys_sql()} FROM (SELECT seizure_id, {by}, sum(q) AS q, sum(n) AS n, "
-            f"sum(recorded) AS recorded, sum(established) AS established FROM f GROUP BY ALL)) e GROUP BY ALL")
-    return (f"WITH f AS (SELECT seizure_id, {event_keys}, {', '.join(dims)}, sum(quantity) AS q, count(*) AS n, "
-            f"sum(quantity) FILTER (WHERE {recorded}) AS recorded, "
-            f"sum(quantity) FILTER (WHERE {established}) AS established "
-            f"FROM {records} WHERE category = 'firearms' GROUP BY ALL) " + " UNION ALL ".join(parts))
-
-
-LINES_SELECT = f"""
-SELECT {', '.join(LINE_KEYS)}, sum(quantity) AS quantity, count(*) AS lines
-FROM {{records}}
-GROUP BY ALL
-"""
-
-EVENTS_SELECT = """
-WITH per_event AS (
-    SELECT i.seizure_id, bit_or(b.bit) AS catmask, count(*) AS lines
-    FROM {items} i LEFT JOIN {bits} b USING (category)
-    GROUP BY i.seizure_id
-)
-SELECT s.operation_id, s.country_iso3, s.admin1, s.locality, s.seizure_date, s.is_sample, s.source,
-       coalesce(e.catmask, 0::UBIGINT) AS catmask,
-       count(*) AS events,
-       sum(s.key_a) AS key_a,
-       sum(s.key_b) AS key_b,
-       sum(s.arrests) AS arrests,
-       coalesce(sum(e.lines), 0) AS lines,
-       count(e.lines) AS events_with_lines,
-       count(*) FILTER (WHERE s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS geo_events,
-       sum(s.arrests) FILTER (WHERE s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS geo_arrests,
-       sum(s.latitude) FILTER (WHERE s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS geo_latitude,
-       sum(s.longitude) FILTER (WHERE s.latitude IS NOT NULL AND s.longitude IS NOT NULL) AS geo_longitude
-FROM (SELECT *, {keys} FROM {seizures}) s LEFT JOIN per_event e USING (seizure_id)
-GROUP BY ALL
-"""
-
-# The public tables' cells (`kafo_data.seizures.public`): sums and distinct events with their cell key
-# sums, by operation x country x month x sample x category x unit (by_item false) and also by item type
-# (by_item true). Every column but category, unit and item type belongs to the event, so distinct
-# events and their key sums add up over operations, countries, months and sample; the item type is
-# the one column an event's lines differ in within a category, hence the two grains.
-CELLS_SELECT = """
-WITH lines AS (
-    SELECT operation_id, country_iso3, date_trunc('month', seizure_date)::DATE AS month, is_sample, category,
-           unit, item_type, seizure_id, sum(quantity) AS quantity, count(*) AS lines
-    FROM {records} GROUP BY ALL
-),
-per_event AS (
-    SELECT operation_id, country_iso3, month, is_sample, category, unit, seizure_id,
-           sum(quantity) AS quantity, sum(lines) AS lines
-    FROM lines GROUP BY ALL
-)
-SELECT FALSE AS by_item, operation_id, country_iso3, month, is_sample, category, unit, NULL::VARCHAR AS item_type,
-       sum(quantity) AS quantity, sum(lines)::BIGINT AS lines, count(*) AS events,
-       sum(key_a) AS key_a, sum(key_b) AS key_b
-FROM (SELECT *, {keys} FROM per_event) GROUP BY ALL
-UNION ALL
-SELECT TRUE AS by_item, operation_id, country_iso3, month, is_sample, category, unit, item_type,
-       sum(quantity) AS quantity, sum(lines)::BIGINT AS lines, count(*) AS events,
-       sum(key_a) AS key_a, sum(key_b) AS key_b
-FROM (SELECT *, {keys} FROM lines) GROUP BY ALL
-"""
-
-
-def cells_sql(records: str) -> str:
-    """The `rollup_cells` rows of a relation of records (a batch's, or the `records` view itself)."""
-    return CELLS_SELECT.format(records=records, keys=cellkey.event_keys_sql())
-
-
-def _bits_sql() -> str:
-    """The category bits as an inline relation (category, bit), from the contract's order."""
-    rows = ", ".join(f"('{name}', {1 << k}::UBIGINT)" for k, name in enumerate(contract.CATEGORIES))
-    return f"(SELECT * FROM (VALUES {rows}) AS t(category, bit))"
-
 
 _build_lock = threading.Lock()
 _flat_lock = threading.Lock()
@@ -191,21 +80,26 @@ _flat_lock = threading.Lock()
 last_report: dict = {}
 
 
+# Each table's group keys and order (the merge sums everything else).
+KEYED: dict[str, tuple[tuple[str, ...], str]] = {
+    "rollup_lines": (LINE_KEYS, LINES_ORDER), "rollup_events": (EVENT_KEYS, EVENTS_ORDER),
+    "rollup_firearms": (FIREARM_KEYS, FIREARMS_ORDER), "rollup_cells": (CELL_KEYS, CELLS_ORDER),
+    "rollup_itemsets": (ITEMSET_KEYS, ITEMSETS_ORDER),
+}
+
+
 def build(con: duckdb.DuckDBPyConnection) -> None:
-    """Build both tables whole from the `records`, `seized_items` and `seizures` views of this connection.
+    """Build every table whole from the `seized_items` and `seizures` views of this connection.
 
     The reference the parts are tested against, and what `Database.rebuild_rollups` measures.
     """
     cur = con.cursor()
     try:
-        cur.execute(f"CREATE OR REPLACE TABLE rollup_lines AS {LINES_SELECT.format(records='records')} "
-                    f"ORDER BY {LINES_ORDER}")
-        cur.execute("CREATE OR REPLACE TABLE rollup_events AS " + events_sql("seized_items", "seizures")
-                    + f" ORDER BY {EVENTS_ORDER}")
-        cur.execute(f"CREATE OR REPLACE TABLE rollup_firearms AS {firearms_select('records')} "
-                    f"ORDER BY {FIREARMS_ORDER}")
-        cur.execute(f"CREATE OR REPLACE TABLE rollup_cells AS {cells_sql('records')} ORDER BY {CELLS_ORDER}")
+        made = rollup_sql.create(cur, "seized_items", "seizures")
+        for table, staged in made.items():
+            cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {staged} ORDER BY {KEYED[table][1]}")
     finally:
+        rollup_sql.drop(cur)
         cur.close()
 
 
@@ -296,32 +190,15 @@ def _empty_relation(table: str) -> str:
     return f"(SELECT {cols} WHERE FALSE)"
 
 
-def _records_sql(items: str, seizures: str) -> str:
-    return f"(SELECT i.*, s.* EXCLUDE (seizure_id) FROM {items} i JOIN {seizures} s USING (seizure_id))"
-
-
-def events_sql(items: str, seizures: str) -> str:
-    """The `rollup_events` rows of an items and a seizures relation (a batch's files, or the views)."""
-    return EVENTS_SELECT.format(items=items, seizures=seizures, bits=_bits_sql(), keys=cellkey.event_keys_sql())
-
-
-def _part_sql(table: str, items: str, seizures: str) -> str:
-    if table == "rollup_lines":
-        return LINES_SELECT.format(records=_records_sql(items, seizures))
-    if table == "rollup_firearms":
-        return firearms_select(_records_sql(items, seizures))
-    if table == "rollup_cells":
-        return cells_sql(_records_sql(items, seizures))
-    return events_sql(items, seizures)
-
-
 def _build_part(cur: duckdb.DuckDBPyConnection, batch: Path, out: Path) -> None:
-    """Write one batch's rollup_lines and rollup_events parts into the folder `out`."""
+    """Write one batch's part of every table into the folder `out`."""
     out.mkdir(parents=True)
     items, seizures = _batch_relations(cur, batch)
-    for table in TABLES:
-        cur.execute(f"COPY ({_part_sql(table, items, seizures)}) "
-                    f"TO {path_literal(out / (table + '.parquet'))} (FORMAT parquet)")
+    try:
+        for table, staged in rollup_sql.create(cur, items, seizures).items():
+            cur.execute(f"COPY {staged} TO {path_literal(out / (table + '.parquet'))} (FORMAT parquet)")
+    finally:
+        rollup_sql.drop(cur)
 
 
 def _parts(cur: duckdb.DuckDBPyConnection, root: Path, batches: Sequence[Path],
@@ -362,14 +239,10 @@ def merge(con: duckdb.DuckDBPyConnection, folders: Sequence[Path]) -> None:
     """Make both tables the merge of the given parts: the same groups, the sums and counts summed."""
     cur = con.cursor()
     try:
-        keyed = {"rollup_lines": (LINE_KEYS, LINES_ORDER), "rollup_events": (EVENT_KEYS, EVENTS_ORDER),
-                 "rollup_firearms": (FIREARM_KEYS, FIREARMS_ORDER),
-                 "rollup_cells": (CELL_KEYS, CELLS_ORDER)}
-        for table, (keys, order) in keyed.items():
+        for table, (keys, order) in KEYED.items():
             if not folders:
-                empty = _part_sql(table, _empty_relation("seized_items"), _empty_relation("seizures"))
-                cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM ({empty}) WHERE FALSE")
-                continue
+                _empty_tables(cur)
+                break
             listing = "[" + ", ".join(path_literal(f / f"{table}.parquet") for f in folders) + "]"
             source = f"read_parquet({listing})"
             columns = cur.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
@@ -455,9 +328,19 @@ FLAT_ORDER = "seizure_id, line_no"
 FLAT_ROW_GROUP = 122_880
 
 
+def _empty_tables(cur: duckdb.DuckDBPyConnection) -> None:
+    """Every table with its columns and no row (a data directory without batches)."""
+    try:
+        made = rollup_sql.create(cur, _empty_relation("seized_items"), _empty_relation("seizures"))
+        for table, staged in made.items():
+            cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {staged} WHERE FALSE")
+    finally:
+        rollup_sql.drop(cur)
+
+
 def _build_flat(cur: duckdb.DuckDBPyConnection, batch: Path, out: Path) -> None:
     cols = ", ".join(contract.RECORD_COLUMNS)
-    sql = f"SELECT {cols} FROM {_records_sql(*_batch_relations(cur, batch))} ORDER BY {FLAT_ORDER}"
+    sql = f"SELECT {cols} FROM {rollup_sql.records_sql(*_batch_relations(cur, batch))} ORDER BY {FLAT_ORDER}"
     cur.execute(f"COPY ({sql}) TO {path_literal(out)} (FORMAT parquet, ROW_GROUP_SIZE {FLAT_ROW_GROUP})")
 
 

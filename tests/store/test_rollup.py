@@ -22,7 +22,7 @@ from kafo_data.contract import seizures as contract
 from kafo_data.sample.seizures import synthetic, write_batch
 from kafo_data.seizures import queries
 from kafo_data.seizures.filters import Filters
-from kafo_data.store import rollup
+from kafo_data.store import rollup, rollup_sql
 from kafo_data.store.db import Database
 from tests.conftest import DATA
 
@@ -193,6 +193,31 @@ def test_shipped_data_gives_the_same_answers_every_way():
     finally:
         for db in (fast, plain, memory):
             db.close()
+
+
+def test_the_staged_build_gives_every_table_of_the_plain_definitions(awkward_data):
+    """`rollup.build` (codes, sets of codes per event, groups of events) against each table's one-statement SQL."""
+    plain = {"rollup_lines": rollup_sql.LINES_SELECT.format(records="records"),
+             "rollup_events": rollup_sql.events_sql("seized_items", "seizures"),
+             "rollup_firearms": rollup_sql.firearms_select("records"),
+             "rollup_cells": rollup_sql.cells_sql("records"),
+             "rollup_itemsets": rollup_sql.itemsets_sql("records")}
+    assert set(plain) == set(rollup.TABLES)
+    db = Database(awkward_data, rollups=False)
+    try:
+        db.version()
+        rollup.build(db._con)
+        for table, sql in plain.items():
+            order = ", ".join(f"{k}::VARCHAR NULLS FIRST" for k in rollup.KEYED[table][0])
+            got = db.frame(f"SELECT * FROM {table} ORDER BY {order}")
+            want = db.frame(f"SELECT * FROM ({sql}) ORDER BY {order}")
+            assert len(want) > 10, table
+            lists = [c for c in want.columns if isinstance(want[c].iloc[0], list | np.ndarray)]
+            for frame in (got, want):
+                frame[lists] = frame[lists].map(tuple)
+            pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, check_dtype=False)
+    finally:
+        db.close()
 
 
 def test_rollup_is_stored_reused_and_rebuilt_when_data_changes(awkward_data, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,15 +25,13 @@ from tests.store.test_rollup import _awkward_batch
 
 FLOATS = {"rollup_lines": ["quantity"], "rollup_events": ["geo_latitude", "geo_longitude"],
           "rollup_firearms": ["firearms", "recorded", "established"],
-          "rollup_cells": ["quantity"]}
+          "rollup_cells": ["quantity"], "rollup_itemsets": []}
 
 
 def _table(db: Database, table: str) -> pd.DataFrame:
-    keys = {"rollup_lines": rollup.LINE_KEYS, "rollup_events": rollup.EVENT_KEYS,
-            "rollup_firearms": rollup.FIREARM_KEYS,
-            "rollup_cells": rollup.CELL_KEYS}[table]
+    keys = rollup.KEYED[table][0]
     frame = db.frame(f"SELECT * FROM {table} ORDER BY {', '.join(k + ' NULLS FIRST' for k in keys)}")
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True).map(lambda v: tuple(v) if isinstance(v, list | np.ndarray) else v)
 
 
 def _whole(root: Path) -> dict[str, pd.DataFrame]:
