@@ -71,7 +71,8 @@ st.caption(t("overview.results_caption", lang)
            + ("" if filters.countries or filters.categories or filters.date_from or filters.date_to
               else " " + t("overview.filters_not_applied", lang)))
 st.markdown(t("overview.intro", lang))
-st.caption(t("overview.name_meaning", lang))
+meaning_source = ui.link(*views.dated_source(sources, views.NAME_MEANING_SOURCE, lang))
+st.caption(t("facts3.name_meaning", lang, source=meaning_source))  # the source's words; in French, ours labelled
 
 # Stacked, each chart the page's full width: the map then shows every country whole at any width.
 look.kept_chart(("overview.timeline", lang), lambda: charts.timeline(

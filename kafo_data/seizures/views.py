@@ -149,6 +149,20 @@ def translated_note(row: dict, lang: str) -> str:
     return " " + t("facts2.note_translation", lang, text=row["translation"])
 
 
+# The page whose footnote says what "KAFO" means (the Overview quotes it in its own words).
+NAME_MEANING_SOURCE = "unodc-2020-07-kafo2-workshop"
+
+
+def dated_source(sources: pd.DataFrame, source_id: str, lang: str) -> tuple[str, str | None]:
+    """A source as a caption names it, "UNODC, 13 July 2020", and its address (None when it has none)."""
+    row = sources[sources.source_id == source_id].iloc[0]
+    name = row["short_name_fr"] if lang == "fr" else row["short_name"]
+    when = published_text(row["published"], lang)
+    if not _is_blank(row["published"]) and len(str(row["published"])) == 10:
+        when = date(dt.date.fromisoformat(str(row["published"])), lang)
+    return t("facts3.source_dated", lang, source=name, date=when), None if _is_blank(row["url"]) else row["url"]
+
+
 def published_text(value: object, lang: str) -> str:
     """A source's date as published, or that the copy shows none."""
     return t("facts2.undated", lang) if _is_blank(value) else str(value)

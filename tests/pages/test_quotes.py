@@ -139,3 +139,26 @@ def test_a_source_without_a_date_says_so(clear_caches, lang, undated):
     body = as_shown(texts(open_page("pages/data_sources.py", lang=lang)))
     line = next(line for line in body.splitlines() if source["title"] in line)
     assert line.endswith(f"{source['publisher']}, {undated}")
+
+
+PAGES = REPO / "tests" / "fixtures" / "source_pages"
+
+
+def _page_words(source_id: str) -> str:
+    """A source page's words as copied into the fixtures, spaces flattened."""
+    return " ".join((PAGES / f"{source_id}.txt").read_text(encoding="utf-8").split())
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_what_kafo_means_is_quoted_in_the_page_s_words_with_our_translation_labelled(clear_caches, lang):
+    source = next(s for s in _rows("sources") if s["source_id"] == "unodc-2020-07-kafo2-workshop")
+    at = open_page("pages/overview.py", lang=lang)
+    line = next(as_shown(c.value) for c in at.caption if "KAFO means" in c.value)
+    opening, closing = MARKS[lang]
+    quoted = line.split(f"{' :' if lang == 'fr' else ':'} {opening}", 1)[1].split(closing, 1)[0]
+    assert quoted.startswith("KAFO means") and quoted in _page_words(source["source_id"])
+    assert "Diola" in line and "ioula" not in line  # the source's spelling
+    assert f"](<{source['url']}>)" in line  # the quotation's page, linked
+    if lang == "fr":  # the English words, then ours, labelled as ours; nothing of ours inside the quotation marks
+        assert "(en anglais)" in line and line.index(quoted) < line.index(TRANSLATION["fr"])
+        assert "« KAFO » signifie" not in line and "(ONUDC, 13 juillet 2020)" not in line

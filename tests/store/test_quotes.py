@@ -151,3 +151,15 @@ def test_a_quotation_without_its_language_or_translation_is_refused(data_copy, o
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     assert any(message in p for p in check_reference(data_copy))
+
+
+def test_a_source_note_s_quotation_is_its_page_s_words(repo_data):
+    # allAfrica's story is in the stored pages (fr.allafrica.com/stories/202012220249.html): its copy is a fixture
+    checked = []
+    for source in rows(repo_data, "sources"):
+        page = PAGES / f"{source['source_id']}.txt"
+        for quoted in re.findall(r"« (.+?) »", source["note"]):
+            if page.is_file():
+                assert _flat(quoted) in _flat(page.read_text(encoding="utf-8")), source["source_id"]
+                checked.append(source["source_id"])
+    assert "allafrica-2020-12-kafo2" in checked
