@@ -30,10 +30,13 @@ def share_bars(frame: pd.DataFrame, title: str, axis: str, *, source: str | None
 
 
 def stacked_bars(frame: pd.DataFrame, title: str, axis: str, *, source: str | None, lang: str) -> Figure:
-    """Rows as horizontal bars, each split by series (a legend under the chart)."""
+    """Rows as horizontal bars, each split by series in the frame's own order (a legend under the chart)."""
     rows = list(dict.fromkeys(frame.row.tolist()))
     traces = []
-    for k, (series, group) in enumerate(frame.groupby("series", sort=True)):
+    order = frame.groupby("series", sort=False).series_rank.min().sort_values() if "series_rank" in frame else None
+    named = list(order.index) if order is not None else sorted(frame.series.unique())
+    for k, series in enumerate(named):
+        group = frame[frame.series == series]
         by_row = dict(zip(group.row, group.value, strict=True))
         texts = dict(zip(group.row, group.text, strict=True))
         traces.append({"type": "bar", "orientation": "h", "name": series, "y": rows,

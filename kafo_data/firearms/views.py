@@ -15,8 +15,10 @@ import pandas as pd
 from babel.numbers import format_decimal
 
 from kafo_data.config import small_cell_events
+from kafo_data.contract import seizures as contract
 from kafo_data.fmt import LOCALES, number
 from kafo_data.i18n import label, t
+from kafo_data.seizures.views import name_key
 
 METADATA_URL = "https://unstats.un.org/sdgs/metadata/files/Metadata-16-04-02.pdf"
 UNRECORDED = "__none__"  # a breakdown's value for lines that do not say (marking, tracing... not recorded)
@@ -141,22 +143,48 @@ def _named(value: object, vocab: str, lang: str) -> str:
     return label(vocab, str(value), lang)
 
 
-def stacked(cells: pd.DataFrame, part_name: str, row: str, series: str, row_label: Callable[[object], str],
-            lang: str) -> pd.DataFrame:
-    """A two-way breakdown (rows x series) summed over the part's other columns: row, series, value, text.
+# The fixed order of each breakdown's values (the contract's: firearm types as the issue lists them, pistols
+# first; marking, tracing and origin in their logical order), then "not recorded" last.
+ORDERS: dict[str, tuple[str, ...]] = {
+    "item_type": tuple(contract.ITEM_TYPES), "marking_status": contract.MARKING_STATUSES,
+    "craft_made": ("true", "false"), "tracing_status": contract.TRACING_STATUSES,
+    "illicit_origin": contract.ILLICIT_ORIGINS,
+}
 
-    A hidden cell stays hidden in the sum (its value is unknown): the sum's text says "fewer than k".
+
+def _rank(value: object, column: str, text: str) -> tuple[int, str]:
+    """Sort key of one value of a breakdown: its place in ORDERS, or its name (accents set aside); unrecorded last."""
+    if value is None:
+        return (1_000_000, "")
+    order = ORDERS.get(column)
+    if order is not None and str(value).lower() in order:
+        return (order.index(str(value).lower()), "")
+    return (0, name_key(text))
+
+
+def stacked(cells: pd.DataFrame, part_name: str, row: str, series: str, row_label: Callable[[object], str],
+            lang: str, series_label: Callable[[object], str] | None = None) -> pd.DataFrame:
+    """A two-way breakdown (rows x series): row, series, value, text, in the values' fixed order.
+
+    Every part a chart reads is grouped by exactly its chart's two columns (`queries.PARTS`), so each bar
+    is one cell, protected as itself for the public, never a sum of protected parts (a sum would have to
+    hide whenever one part is hidden).
     """
     rows = part(cells, part_name)
+    if rows.duplicated([row, series]).any():
+        raise ValueError(f"part {part_name!r} is not grouped by {row} x {series} alone")
     out = []
-    for (r, s), group in rows.groupby([rows[row].fillna(UNRECORDED), rows[series].fillna(UNRECORDED)], sort=False):
-        hidden = group.value.isna().any()
-        value = None if hidden else float(group.value.sum())
-        out.append({"row": row_label(None if r == UNRECORDED else r),
-                    "series": _named(None if s == UNRECORDED else s, series, lang),
-                    "value": float("nan") if value is None else value, "text": cell_text(value, lang)})
-    frame = pd.DataFrame(out, columns=["row", "series", "value", "text"])
-    return frame.sort_values(["row", "series"], kind="stable").reset_index(drop=True)
+    for r, s, v in zip(rows[row], rows[series], rows.value, strict=True):
+        r = None if r is None or (isinstance(r, float) and math.isnan(r)) or r is pd.NA else r
+        s = None if s is None or (isinstance(s, float) and math.isnan(s)) or s is pd.NA else s
+        value = _value(v)
+        row_text = row_label(r)
+        series_text = series_label(s) if series_label is not None else _named(s, series, lang)
+        out.append({"row": row_text, "series": series_text, "value": float("nan") if value is None else value,
+                    "text": cell_text(value, lang), "row_rank": _rank(r, row, row_text),
+                    "series_rank": _rank(s, series, series_text)})
+    frame = pd.DataFrame(out, columns=["row", "series", "value", "text", "row_rank", "series_rank"])
+    return frame.sort_values(["row_rank", "series_rank"], kind="stable").reset_index(drop=True)
 
 
 def chart_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -170,19 +198,18 @@ def breakdown(cells: pd.DataFrame, view: str, names: dict[str, str], lang: str) 
     country = lambda v: t("firearms.unrecorded", lang) if v is None else names.get(str(v), str(v))  # noqa: E731
     item = lambda v: label("item_type", str(v), lang)  # noqa: E731
     if view == "marking":
-        return stacked(cells, "type", "item_type", "marking_status", item, lang)
+        return stacked(cells, "marking", "item_type", "marking_status", item, lang)
     if view == "craft":
-        return stacked(cells, "type", "item_type", "craft_made", item, lang)
+        return stacked(cells, "craft", "item_type", "craft_made", item, lang)
     if view == "flow":
-        frame = stacked(cells, "made_in", "country_of_manufacture", "country_iso3", country, lang)
-        seized = part(cells, "made_in").country_iso3.dropna().unique()
-        by_label = {label("country_iso3", c, lang): names.get(c, c) for c in seized}
-        return frame.assign(series=[by_label.get(s, s) for s in frame.series])
+        return stacked(cells, "made_in", "country_of_manufacture", "country_iso3", country, lang, country)
     if view == "tracing":
         return stacked(cells, "tracing", "country_iso3", "tracing_status", country, lang)
     if view == "origin":
         rows = part(cells, "origin")
         rows = rows[rows.illicit_origin.notna()]
+        rows = rows.assign(_rank=[_rank(v, "illicit_origin", "") for v in rows.illicit_origin]).sort_values(
+            "_rank", kind="stable")
         return pd.DataFrame({"row": [label("illicit_origin", v, lang) for v in rows.illicit_origin],
                              "series": [t("firearms.col.origin", lang)] * len(rows), "value": rows.value.tolist(),
                              "text": [cell_text(v, lang) for v in rows.value]})

@@ -71,7 +71,7 @@ from kafo_data.store.rollup_sql import (
 from kafo_data.store.sql import path_literal
 
 # Bump when the tables' columns or meaning change, so stored rollups of an older layout are rebuilt.
-LAYOUT = "7"
+LAYOUT = "8"
 KEEP_SECONDS = 3600  # parts of batches no longer present, and half-written folders, are removed after this
 
 _build_lock = threading.Lock()

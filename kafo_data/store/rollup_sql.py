@@ -39,7 +39,8 @@ CELLS_ORDER = "by_item, operation_id, country_iso3, month, category, unit, item_
 FIREARM_EVENT_KEYS = ("operation_id", "country_iso3", "seizure_date", "is_sample")
 FIREARM_SETS: dict[str, tuple[str, ...]] = {
     "total": (),
-    "type": ("item_type", "marking_status", "craft_made"),
+    "marking": ("item_type", "marking_status"),
+    "craft": ("item_type", "craft_made"),
     "made_in": ("country_of_manufacture",),
     "tracing": ("tracing_status",),
     "origin": ("illicit_origin",),
