@@ -12,7 +12,7 @@ import pandas as pd
 from kafo_data.config import small_cell_events
 from kafo_data.fmt import figure, number
 from kafo_data.i18n import label, t
-from kafo_data.seizures.views import reconcile_sentence, unit_label
+from kafo_data.seizures.views import compared_label, unit_label
 
 
 def fewer_than(lang: str) -> str:
@@ -110,14 +110,14 @@ def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str) -> p
             sentence = t("access.reconcile.hidden", lang, published=published, k=small_cell_events())
         elif not r.has_records:
             verdict = t("cellkey.none", lang)
-            sentence = reconcile_sentence("operations.reconcile.none", r.unit, lang, published=published)
+            sentence = t("operations.reconcile.none", lang, published=published)
         else:
             verdict = t("cellkey.reaches" if r.reaches else "cellkey.short", lang)
-            sentence = reconcile_sentence("cellkey.reconcile.reaches" if r.reaches else "cellkey.reconcile.short",
-                                          r.unit, lang, published=published)
+            sentence = t("cellkey.reconcile.reaches" if r.reaches else "cellkey.reconcile.short", lang,
+                         published=published)
         rows.append({
             t("operations.col.operation", lang): ops.get(r.operation_id, r.operation_id),
-            t("operations.col.indicator", lang): label("indicator", r.indicator, lang),
+            t("operations.col.indicator", lang): compared_label(r.indicator, getattr(r, "counts", None), lang),
             t("operations.col.published_value", lang): published,
             t("cellkey.col.records", lang): verdict,
             t("operations.col.reconciliation", lang): sentence,

@@ -490,7 +490,7 @@ def reconciliation(db: Database, include_sample: bool = True) -> pd.DataFrame:
     events, lines = ("rollup_events", "rollup_lines") if db.rollups else ("seizures", "records")
     return db.frame(
         "SELECT f.figure_id, f.operation_id, f.indicator, f.value, f.qualifier, f.unit, f.text, "
-        "f.category, f.item_type, f.source_id, "
+        "f.category, f.item_type, f.counts, f.source_id, "
         "CASE WHEN f.indicator = 'arrests' THEN "
         f"  (SELECT sum(s.arrests) FROM {events} s WHERE s.operation_id = f.operation_id {event_sample}) "
         "WHEN f.counts IS NOT NULL THEN "  # several categories or item types, as the source counts them

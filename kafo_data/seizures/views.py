@@ -107,10 +107,14 @@ def participation_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
-def reconcile_sentence(key: str, unit: object, lang: str, **values: object) -> str:
-    """A reconciliation sentence whose participle agrees with the unit (French: "cartouches publiées")."""
-    feminine = not _is_blank(unit) and str(unit) in t("look.feminine_units", lang).split()
-    return t(f"{key}.f" if feminine else key, lang, **values)
+def compared_label(indicator: object, counts: object, lang: str) -> str:
+    """What a reconciliation row compares, as its source counts it: KAFO V's "more than 400 firearms" counts
+    firearms, parts and components (`figures.counts`), so its row says so, not "Firearms" alone."""
+    terms = [] if _is_blank(counts) else str(counts).split()
+    if len(terms) < 2 or any("/" in term for term in terms):  # one category, or named item types: the indicator
+        return label("indicator", str(indicator), lang)
+    names = [label("category", term, lang) for term in terms]
+    return ", ".join([names[0], *(name[:1].lower() + name[1:] for name in names[1:])])
 
 
 @dataclass(frozen=True)
@@ -424,13 +428,12 @@ def reconciliation_table(rec: pd.DataFrame, ops: dict[str, str], lang: str,
         published = figure(r.value, r.qualifier, unit, lang)
         total = None if _is_blank(r.records_total) else r.records_total
         if total is None:
-            sentence = reconcile_sentence("operations.reconcile.none", r.unit, lang, published=published)
+            sentence = t("operations.reconcile.none", lang, published=published)
         else:
-            sentence = reconcile_sentence("operations.reconcile.sentence", r.unit, lang,
-                                          records=number(total, lang), published=published)
+            sentence = t("operations.reconcile.sentence", lang, records=number(total, lang), published=published)
         rows.append({
             t("operations.col.operation", lang): ops.get(r.operation_id, r.operation_id),
-            t("operations.col.indicator", lang): label("indicator", r.indicator, lang),
+            t("operations.col.indicator", lang): compared_label(r.indicator, getattr(r, "counts", None), lang),
             t("operations.col.published_value", lang): published,
             t("operations.col.records", lang): number(total, lang),
             t("operations.col.reconciliation", lang): sentence,

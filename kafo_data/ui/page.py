@@ -24,6 +24,7 @@ from kafo_data.i18n import LANGS, label, t
 from kafo_data.money import queries as money_queries
 from kafo_data.seizures import public, queries
 from kafo_data.seizures.filters import ID_FIELDS, Filters
+from kafo_data.seizures.views import name_key
 from kafo_data.ui import signin, state
 from kafo_data.ui.data import access, database, new_run, per_version, q
 from kafo_data.ui.links import copy_link_button
@@ -145,7 +146,7 @@ def sidebar_filters(lang_: str, public_view: bool = False) -> Filters:
     present = {c for op in base.operations or ops for c in by_operation.get(op, ())} | set(facets["country"])
     options = {
         "operation": list(ops),
-        "country": sorted(present | set(base.countries), key=lambda c: names.get(c, c)),
+        "country": sorted(present | set(base.countries), key=lambda c: name_key(names.get(c, c))),  # Bénin, Burkina
         "category": list(contract.CATEGORIES),
     }
     labels: dict[str, Callable[[str], str]] = {

@@ -151,8 +151,7 @@ def test_french_pages_say_so_and_read_french(desktop: driver.Window, server) -> 
     driver.settle(page)
     body = page.get_by_test_id("stMain").inner_text()
     assert "UNODC and INTERPOL" not in body and " and " not in body.split("\n")[0]
-    assert "cartouches publiées" in body and "cartouches publiés" not in body
-    assert "pièces publiées" in body
+    assert "chiffre publié (" in body and "cartouches publiées" not in body  # « le chiffre publié (6 162 cartouches) »
     driver.show_sidebar(page)
     placeholders = driver.sidebar(page).locator("[data-testid='stDateInput'] span[data-placeholder='true']")
     shown = [s.evaluate("el => getComputedStyle(el, '::before').content") for s in placeholders.all()[:3]]

@@ -162,3 +162,10 @@ def test_what_kafo_means_is_quoted_in_the_page_s_words_with_our_translation_labe
     if lang == "fr":  # the English words, then ours, labelled as ours; nothing of ours inside the quotation marks
         assert "(en anglais)" in line and line.index(quoted) < line.index(TRANSLATION["fr"])
         assert "« KAFO » signifie" not in line and "(ONUDC, 13 juillet 2020)" not in line
+
+
+def test_the_french_country_filter_sorts_names_as_french_readers_do(clear_caches):
+    options = open_page("pages/operations.py", lang="fr").sidebar.multiselect(key="f_country").options
+    first = [next(k for k, o in enumerate(options) if o.startswith(name)) for name in ("Bénin", "Burkina Faso",
+                                                                                       "Côte d'Ivoire", "Tchad")]
+    assert first == sorted(first), options  # accents set aside: Bénin before Burkina Faso

@@ -85,17 +85,32 @@ def test_participation_lists_countries_by_name_with_their_editions(db):
     assert row.iloc[2].startswith("KAFO")
 
 
-def test_the_french_participle_agrees_with_the_unit(db):
+def test_the_french_sentence_names_the_published_figure_without_a_participle_after_it(db):
     rec = queries.reconciliation(db, include_sample=True)
     ops = dict(zip(queries.operations(db).operation_id, queries.operations(db).name, strict=True))
     table = views.reconciliation_table(rec, ops, "fr")
     sentences = table.iloc[:, -1].tolist()
-    assert any(s.endswith("6\u202f162 cartouches publiées") for s in sentences), sentences
-    assert any("pièces publiées" in s for s in sentences)
-    assert any("personnes publiées" in s for s in sentences)
-    assert any(s.endswith("kg publiés") for s in sentences)
+    # « les 75 personnes publiées » read badly: the figure is named as the published one, in brackets
+    assert any(s.endswith("pour le chiffre publié (6\u202f162 cartouches)") for s in sentences), sentences
+    assert not any("publiées" in s or s.endswith("publiés") for s in sentences), sentences
     english = views.reconciliation_table(rec, ops, "en").iloc[:, -1].tolist()
     assert any(s.endswith("6,162 rounds published") for s in english)
+
+
+@pytest.mark.parametrize("lang, expected", [("en", "Firearms, parts and components"),
+                                            ("fr", "Armes à feu, pièces et composants")])
+def test_kafo_v_s_row_is_labelled_as_its_source_counts(db, lang, expected):
+    from kafo_data.seizures import public, public_views
+
+    ops = dict(zip(queries.operations(db).operation_id, queries.operations(db).name, strict=True))
+    manager = views.reconciliation_table(queries.reconciliation(db, include_sample=True), ops, lang)
+    visitor = public_views.reconciliation_table(public.reconciliation(db, include_sample=True), ops, lang)
+    for table in (manager, visitor):
+        rows = table[table.iloc[:, 0] == "KAFO V"]
+        published = rows.iloc[:, 2].tolist()
+        row = rows[[" 400 " in p for p in published]].iloc[0]  # "more than 400 …"
+        assert row.iloc[1] == expected, row.iloc[1]  # 413 firearms + 224 parts against "more than 400 firearms"
+        assert (table.iloc[:, 1] == expected).sum() == 1  # the other firearms rows keep "Firearms"
 
 
 def test_reconciliation_and_edition_rows_keep_only_the_chosen_editions(db):
