@@ -30,7 +30,7 @@ FOLDER_RANKS = {
 TOP_RANKS = {
     "kafo_data": 1, "kafo_data.config": 1, "kafo_data.errors": 1, "kafo_data.fmt": 1, "kafo_data.i18n": 1,
     "kafo_data.filtering": 1, "kafo_data.geo": 1, "kafo_data.access": 1, "kafo_data.formulas": 1,
-    "kafo_data.chart_base": 1, "kafo_data.query_gate": 1, "kafo_data.cellkey": 1,
+    "kafo_data.chart_base": 1, "kafo_data.query_gate": 1, "kafo_data.cellkey": 1, "kafo_data.country_names": 1,
     "kafo_data.__main__": 7,
 }
 PAGE_RANK = 7  # pages/*.py and app.py

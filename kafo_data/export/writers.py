@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from kafo_data import country_names
 from kafo_data.export.formats import FORMATS
 from kafo_data.fmt import date as fmt_date
 from kafo_data.fmt import number as fmt_number
@@ -178,7 +179,8 @@ def vocabulary_labels(db: Database, vocab: str, lang: str) -> dict[str, str]:
         return {k: v for k, v in db.rows("SELECT operation_id, name FROM operations")}
     if vocab == "country":
         column = {"en": "name_en", "fr": "name_fr"}[lang]
-        return {k: v for k, v in db.rows(f"SELECT iso3, {column} FROM countries")}
+        return country_names.shown({k: v for k, v in db.rows(f"SELECT iso3, {column} FROM countries")}, db.root,
+                                   lang)
     prefix = f"{vocab}."
     return {k[len(prefix):]: v for k, v in catalogue(lang).items() if k.startswith(prefix)}
 

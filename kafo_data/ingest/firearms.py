@@ -9,6 +9,12 @@ both languages use. Rules, so a reviewer can hold the code to them:
 - An illicit origin says the origin was established: with an empty tracing status the line's status is
   `origin_established`; with another status the row is rejected (the two cells contradict each other).
 - A craft-made cell that contradicts the item's name ("fusil artisanal" said industrial) is rejected.
+- A cell that says "not known" (`-`, « inconnu », "n/a", « non déterminé »...: `empty_words.csv`) is an
+  empty cell, unless the column's own vocabulary gives the word a value (marking « inconnu » is the
+  contract's `unknown`). « Fabrication locale » in the country of manufacture says how the firearm was
+  made, not where: an empty country (the craft column says craft-made).
+- A country of manufacture may be a former country of ISO 3166-3 (USSR `SUHH`, Czechoslovakia `CSHH`,
+  Yugoslavia `YUCS`, East Germany `DDDE`: `country_names.csv`); a country of seizure may not.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ def firearm_cells(item: dict[str, object], category: str | None, cell: Callable[
         if not text:
             continue
         value = mappings.firearm_values.get(name, {}).get(norm(text))
+        if value is None and mappings.is_empty_word(name, text):
+            continue
         if value is None:
             shown = ("yes", "no") if name == "craft_made" else FIREARM_VOCABS[name]
             allowed = ", ".join(shown) if name == "craft_made" else Labels(name, shown)
@@ -42,8 +50,8 @@ def firearm_cells(item: dict[str, object], category: str | None, cell: Callable[
         else:
             item[name] = value
     text = cell("country_of_manufacture")[1]
-    if text:
-        iso3 = mappings.countries.get(norm(text))
+    if text and not mappings.is_empty_word("country_of_manufacture", text):
+        iso3 = mappings.made_in.get(norm(text))
         if iso3 is None:
             bad("firearms.reason.country_unknown", "country_of_manufacture", text)
         item["country_of_manufacture"] = iso3

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from kafo_data import country_names
 from kafo_data.config import built_dir, mapping_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.i18n import LANGS, label
@@ -139,6 +140,10 @@ class Mappings:
     firearm_values: dict[str, dict[str, str]] = field(default_factory=dict)
     items_longest: list[str] = field(default_factory=list)
     header_names: dict[str, list[str]] = field(default_factory=dict)
+    # countries a firearm may be made in: today's (`countries`) and the former ones of ISO 3166-3
+    made_in: dict[str, str] = field(default_factory=dict)
+    # field -> words meaning "not known" (`empty_words.csv`): such a cell is an empty cell
+    empty_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path) -> Mappings:
@@ -199,7 +204,7 @@ class Mappings:
                     table.setdefault(norm(label(column, value, lang)), value)
                 table.setdefault(norm(value), value)
             simple[column] = table
-        countries = _country_index(root, folder)
+        countries, made_in = _country_index(root, folder)
         operations, op_dates, op_countries = _operation_index(root, folder)
         mappings = cls(headers, items, units, simple["agency"], simple["criminal_context"], simple["category"],
                        countries, operations, op_dates, op_countries)
@@ -207,7 +212,15 @@ class Mappings:
         mappings.items_longest = sorted(items, key=len, reverse=True)
         mappings.root = Path(root)
         mappings.header_names = names
+        mappings.made_in = made_in
+        mappings.empty_words = _empty_words(folder)
         return mappings
+
+    def is_empty_word(self, field_name: str, text: str) -> bool:
+        """Whether a cell says "not known" (`-`, « inconnu », "n/a"...): read as an empty cell."""
+        n = norm(text)
+        return not n or n in self.empty_words.get(field_name, frozenset()) or n in self.empty_words.get(
+            "*", frozenset())
 
     def header_field(self, text: str) -> tuple[str | None, frozenset[str]]:
         return self.headers.get(norm(_no_brackets(text)), (None, frozenset()))
@@ -294,12 +307,16 @@ def _calibre(rest: str) -> str | None:
     return " ".join(kept) or None
 
 
-def _country_index(root: Path, folder: Path) -> dict[str, str]:
+def _country_index(root: Path, folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Country names -> ISO3 for a seizure's country, and the same with ISO 3166-3's former countries
+    (`country_names.csv`) for a firearm's country of manufacture; a synonym of a former country
+    (`countries.csv`) counts for the second only."""
     path = built_dir(root) / "countries.parquet"
     rows = pq.read_table(path, columns=["iso3", "name_en", "name_fr"]).to_pylist()
+    former = [{"iso3": code, "name_en": en, "name_fr": fr} for code, (en, fr) in country_names.former(root).items()]
     index: dict[str, str] = {}
     ambiguous: set[str] = set()
-    for r in rows:
+    for r in [*rows, *former]:
         for name in (r["iso3"], r["name_en"], r["name_fr"]):
             key = norm(name or "")
             if not key:
@@ -310,12 +327,23 @@ def _country_index(root: Path, folder: Path) -> dict[str, str]:
     for key in ambiguous:
         del index[key]
     codes = {r["iso3"] for r in rows}
+    old = {r["iso3"] for r in former}
     for line, r in _mapping_rows(folder, "countries.csv", ("synonym", "iso3")):
         where = ("countries.csv", line)
-        if r["iso3"] not in codes:
+        if r["iso3"] not in codes | old:
             raise _bad(where, f"unknown ISO3 code {r['iso3']!r}")
         _put(index, norm(r["synonym"]), r["iso3"], where)
-    return index
+    return {k: v for k, v in index.items() if v not in old}, index
+
+
+def _empty_words(folder: Path) -> dict[str, frozenset[str]]:
+    """`empty_words.csv`: field (`*`: every firearm column) -> the words that mean "not known" there."""
+    out: dict[str, set[str]] = {}
+    for line, r in _mapping_rows(folder, "empty_words.csv", ("field", "synonym")):
+        if r["field"] != "*" and r["field"] not in FIREARM_FIELDS:
+            raise _bad(("empty_words.csv", line), f"unknown field {r['field']!r}")
+        out.setdefault(r["field"], set()).add(norm(r["synonym"]))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _operation_index(root: Path, folder: Path) -> tuple[dict[str, str], dict[str, tuple[dt.date, dt.date]],

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from kafo_data import country_names
 from kafo_data.config import built_dir
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import ReferenceError
@@ -26,6 +27,7 @@ def _known_values(root: Path) -> dict[str, list[str]]:
     values = {k: list(v) for k, v in contract.VOCABULARIES.items()}
     values["operation"] = [r["operation_id"] for r in read_text(root, "operations")]
     values["country"] = [r["iso3"] for r in read_text(root, "countries")]
+    values["made_in"] = [*values["country"], *country_names.former(root)]  # ISO 3166-3 former countries too
     return values
 
 
@@ -64,8 +66,9 @@ def _column_problems(con: duckdb.DuckDBPyConnection, path: Path, table: str,
         if col.required:
             checks.append((f"{col.name} IS NULL", [], "empty"))
         if col.vocab:
+            vocab = "made_in" if col.name == "country_of_manufacture" else col.vocab
             checks.append((f"{col.name} IS NOT NULL AND NOT list_contains(?, {col.name})",
-                           [known[col.vocab]], "not an allowed value"))
+                           [known[vocab]], "not an allowed value"))
         for cond, params, what in checks:
             rows = con.execute(
                 f"SELECT file_row_number, {col.name} FROM read_parquet(?, file_row_number = true) "

@@ -15,6 +15,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
+from kafo_data import country_names as other_names
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
 from kafo_data.errors import DataMissingError
@@ -40,7 +41,7 @@ DATE_NOTICE = "_date_notice"
 def country_names(lang_: str) -> dict[str, str]:
     def make() -> dict[str, str]:
         frame = q(queries.countries)
-        return dict(zip(frame.iso3, frame[f"name_{lang_}"], strict=True))
+        return other_names.shown(dict(zip(frame.iso3, frame[f"name_{lang_}"], strict=True)), database().root, lang_)
 
     return per_version(f"country_names:{lang_}", make)
 
