@@ -7,13 +7,13 @@ build against them, table for table.
 
 The staged build (`create`) gives the same rows without grouping the item lines by event and cell: at
 10 M lines those groupings (9.6 M groups for the public cells, 3 M per firearm breakdown) took 15 s and
-spilled gigabytes. Instead every distinct (category, unit, item type) of the data gets a code, each event
+spilled to disk. Instead every distinct (category, unit, item type) of the data gets a code, each event
 one grouping of its lines by seizure id with the set of its codes as a bit string (`bitstring_agg`), and
-the events are then grouped by their columns and that set: thousands of groups, each expanded into the
-cells of its bits. An event is counted once in each cell its set names, so event counts and key sums are
-exact; sums of quantities need no event and come from the lines table. Firearm breakdowns do the same
-with one set per breakdown, and a set of the lines that have a tracing status and of those whose origin
-is established.
+the events are then grouped by their columns and that set (hundreds of thousands of groups at 10 M
+lines), each distinct set expanded once into its codes. An event is counted once in each cell its set
+names, so event counts and key sums are exact; sums of quantities need no event and come from the lines
+table. Firearm breakdowns do the same with one set per breakdown, packed with the sets of codes whose
+lines have a tracing status and an established origin into 64-bit words (`bit_or`).
 """
 
 from __future__ import annotations
@@ -232,15 +232,18 @@ def create(cur: duckdb.DuckDBPyConnection, items: str, seizures: str) -> dict[st
         "(SELECT seizure_id, operation_id, country_iso3, date_trunc('month', seizure_date)::DATE AS month, "
         f"is_sample, {keys} FROM {seizures}) s JOIN rb_events e USING (seizure_id) GROUP BY ALL")
     _bits(cur, "rb_cellbits", "rb_cellsets", "codes", "rb_codes")
+    # per distinct set: its (category, unit) pairs, and per unit what its lines are (the itemsets' `items`)
+    cur.execute("CREATE OR REPLACE TEMP TABLE rb_cubits AS SELECT DISTINCT mask, category, unit FROM rb_cellbits")
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE rb_unititems AS SELECT mask, unit, {ITEMS_LIST} AS items "
+                "FROM rb_cellbits GROUP BY mask, unit")
     ev = ", ".join(CELL_EVENT)
-    expanded = "(SELECT g.*, b.category, b.unit, b.item_type FROM rb_cellsets g JOIN rb_cellbits b ON g.codes = b.mask)"
+    measures = "sum(g.events)::BIGINT AS events, sum(g.key_a) AS key_a, sum(g.key_b) AS key_b"
+    by_item = (f"(SELECT {ev}, category, unit, item_type, {measures} FROM rb_cellsets g JOIN rb_cellbits b "
+               "ON g.codes = b.mask GROUP BY ALL)")
+    by_category = (f"(SELECT {ev}, category, unit, {measures} FROM rb_cellsets g JOIN rb_cubits b "
+                   "ON g.codes = b.mask GROUP BY ALL)")
     sums = (f"(SELECT {ev}, category, unit, item_type, sum(quantity) AS quantity, sum(lines) AS lines FROM "
             f"(SELECT *, date_trunc('month', seizure_date)::DATE AS month FROM rb_lines) GROUP BY ALL)")
-    by_item = (f"(SELECT {ev}, category, unit, item_type, sum(events)::BIGINT AS events, sum(key_a) AS key_a, "
-               f"sum(key_b) AS key_b FROM {expanded} GROUP BY ALL)")
-    by_category = (f"(SELECT {ev}, category, unit, sum(events)::BIGINT AS events, sum(key_a) AS key_a, "
-                   f"sum(key_b) AS key_b FROM (SELECT DISTINCT {ev}, codes, category, unit, events, key_a, key_b "
-                   f"FROM {expanded}) GROUP BY ALL)")
     sums_by_category = (f"(SELECT {ev}, category, unit, sum(quantity) AS quantity, sum(lines) AS lines FROM {sums} "
                         "GROUP BY ALL)")
     q_ev = ", ".join("q." + c for c in CELL_EVENT)
@@ -252,11 +255,9 @@ def create(cur: duckdb.DuckDBPyConnection, items: str, seizures: str) -> dict[st
         "q.item_type, q.quantity, q.lines::BIGINT AS lines, e.events, e.key_a, e.key_b "
         f"FROM {sums} q JOIN {by_item} e ON {_same((*CELL_EVENT, 'category', 'unit', 'item_type'), 'q', 'e')}")
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE rb_out_itemsets AS SELECT operation_id, is_sample, unit, items, "
-        "sum(events)::BIGINT AS events FROM (SELECT operation_id, is_sample, codes, unit, any_value(events) AS events, "
-        f"{ITEMS_LIST} AS items FROM (SELECT operation_id, is_sample, codes, sum(events) AS events FROM rb_cellsets "
-        "GROUP BY ALL) g JOIN rb_cellbits b ON g.codes = b.mask GROUP BY operation_id, is_sample, codes, unit) "
-        "GROUP BY ALL")
+        "CREATE OR REPLACE TEMP TABLE rb_out_itemsets AS SELECT g.operation_id, g.is_sample, b.unit, b.items, "
+        "sum(g.events)::BIGINT AS events FROM (SELECT operation_id, is_sample, codes, sum(events) AS events "
+        "FROM rb_cellsets GROUP BY ALL) g JOIN rb_unititems b ON g.codes = b.mask GROUP BY ALL")
     _firearms(cur, items, seizures, keys)
     return {"rollup_lines": "rb_lines", "rollup_events": "rb_out_events", "rollup_firearms": "rb_out_firearms",
             "rollup_cells": "rb_out_cells", "rollup_itemsets": "rb_out_itemsets"}
@@ -272,14 +273,13 @@ def _firearms(cur: duckdb.DuckDBPyConnection, items: str, seizures: str, keys: s
                       for name, extra in sets.items())
     cur.execute(f"CREATE OR REPLACE TEMP TABLE rb_fcodes AS SELECT *, {ranks} FROM "
                 f"(SELECT DISTINCT {', '.join(FIREARM_DIMS)} FROM {fire})")
-    aggs = ["bool_or(rec) AS rec", "bool_or(est) AS est"]
+    aggs, words = ["bool_or(rec) AS rec", "bool_or(est) AS est"], {}
     for name, extra in sets.items():
         cur.execute(f"CREATE OR REPLACE TEMP TABLE rb_fcodes_{name} AS SELECT DISTINCT {name}_code AS code, "
                     f"{', '.join(extra)} FROM rb_fcodes")
-        top = max(cur.execute(f"SELECT count(*) FROM rb_fcodes_{name}").fetchone()[0] - 1, 0)
-        aggs += [f"bitstring_agg({name}_code, 0, {top}) AS {name}_any",
-                 f"bitstring_agg({name}_code, 0, {top}) FILTER (WHERE rec) AS {name}_rec",
-                 f"bitstring_agg({name}_code, 0, {top}) FILTER (WHERE est) AS {name}_est"]
+        n = cur.execute(f"SELECT count(*) FROM rb_fcodes_{name}").fetchone()[0]
+        words[name] = [f"{name}_w{w}" for w in range(max(1, -(-3 * n // 64)))]
+        aggs += [f"bit_or({_packed(f'{name}_code', n, w)}) AS {word}" for w, word in enumerate(words[name])]
     # each event with firearm lines: its columns, keys, and per breakdown the sets of codes
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE rb_fevents AS SELECT s.*, e.* EXCLUDE (seizure_id) FROM "
@@ -306,14 +306,17 @@ def _firearms(cur: duckdb.DuckDBPyConnection, items: str, seizures: str, keys: s
     parts = [f"SELECT 'total' AS gset, {ev}, {_dims(())}, {measures} FROM "
              f"(SELECT {ev}, rec AS r, est AS x, {group}) GROUP BY ALL"]
     for name, extra in sets.items():
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE rb_fsets_{name} AS SELECT {ev}, {name}_any, {name}_rec, "
-                    f"{name}_est, {group}")
-        _bits(cur, f"rb_fbits_{name}", f"rb_fsets_{name}", f"{name}_any", f"rb_fcodes_{name}")
+        cols = ", ".join(words[name])
+        n = cur.execute(f"SELECT count(*) FROM rb_fcodes_{name}").fetchone()[0]
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE rb_fsets_{name} AS SELECT {ev}, {cols}, {group}")
+        # each distinct set of the groups, expanded into its codes, with whether the code's lines were traced
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE rb_fbits_{name} AS SELECT m.*, c.*, {_has(words[name], 'c.code', n)} AS r, "
+            f"{_has(words[name], f'c.code + {2 * n}')} AS x FROM (SELECT DISTINCT {cols} FROM rb_fsets_{name}) m "
+            f"JOIN rb_fcodes_{name} c ON {_has(words[name], 'c.code')}")
         parts.append(
-            f"SELECT '{name}' AS gset, {ev}, {_dims(extra)}, {measures} FROM (SELECT g.*, b.*, "
-            f"coalesce(get_bit(g.{name}_rec, b.code) = 1, FALSE) AS r, "
-            f"coalesce(get_bit(g.{name}_est, b.code) = 1, FALSE) AS x "
-            f"FROM rb_fsets_{name} g JOIN rb_fbits_{name} b ON g.{name}_any = b.mask) GROUP BY ALL")
+            f"SELECT '{name}' AS gset, {ev}, {_dims(extra)}, {measures} FROM (SELECT g.*, b.* EXCLUDE ({cols}) "
+            f"FROM rb_fsets_{name} g JOIN rb_fbits_{name} b USING ({cols})) GROUP BY ALL")
     cells = " UNION ALL ".join(f"({p})" for p in parts)
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE rb_out_firearms AS SELECT {', '.join('l.' + k for k in FIREARM_KEYS)}, "
@@ -321,6 +324,23 @@ def _firearms(cur: duckdb.DuckDBPyConnection, items: str, seizures: str, keys: s
         "coalesce(c.recorded_events, 0) AS recorded_events, c.recorded_key_a, c.recorded_key_b, l.established, "
         "coalesce(c.established_events, 0) AS established_events, c.established_key_a, c.established_key_b "
         f"FROM rb_flines l JOIN ({cells}) c ON {_same(FIREARM_KEYS, 'l', 'c')}")
+
+
+def _packed(code: str, n: int, word: int) -> str:
+    """Word `word` of a line's bits: its code (bit code), traced (n + code) and origin established (2n + code)."""
+    out = []
+    for offset, when in ((0, "TRUE"), (n, "rec"), (2 * n, "est")):
+        position = f"({code} + {offset})"
+        out.append(f"CASE WHEN {when} AND {position} // 64 = {word} THEN 1::UBIGINT << ({position} % 64) "
+                   "ELSE 0::UBIGINT END")
+    return " | ".join(out)
+
+
+def _has(words: list[str], position: str, offset: int = 0) -> str:
+    """Whether the bit at `position` (+ offset) is set in the words (columns named in `words`, 64 bits each)."""
+    at = f"({position} + {offset})"
+    word = "CASE " + " ".join(f"WHEN {at} // 64 = {w} THEN {name}" for w, name in enumerate(words)) + " END"
+    return f"(({word} >> ({at} % 64)::UBIGINT) & 1::UBIGINT) = 1"
 
 
 def _dims(extra: tuple[str, ...]) -> str:
