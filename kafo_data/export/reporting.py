@@ -29,7 +29,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "managers": (_field("operation_id", "text", "operation"), _field("country_iso3", "text", "country"),
                  _field("participating", "boolean"), _field("batches", "integer"), _field("lines", "integer"),
                  _field("events", "integer"), _field("last_loaded", "text"), _field("loaded_by", "text"),
-                 _field("rejected", "integer"), _field("sample_lines", "integer")),
+                 _field("rejected", "integer"), _field("sample_lines", "integer"), _field("unstored", "integer"),
+                 _field("last_unstored", "text")),
     "public": (_field("operation_id", "text", "operation"), _field("reported", "integer"),
                Field("participants", "integer", "reporting.field.participants", "reporting.doc.participants")),
 }

@@ -7,6 +7,7 @@ removes what a killed load or removal left behind.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from kafo_data.ingest.seizures import IngestPlan
 from kafo_data.ingest.verdict import decide, stored_keys
 from kafo_data.store.batches import record_table, sort_records, store_lock, write_file_whole, write_record_batch
 
+UNSTORED_SUFFIX = ".json"  # beside rejected/<file>-<sha>.csv: a load that stored nothing (`_write_unstored`)
 _BATCH_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}(-\d+)?$")
 
 
@@ -66,6 +68,8 @@ def commit(root: Path, p: IngestPlan, strict: bool = False, loaded_by: str | Non
         batch_id = _new_batch_id(root, p) if p.accepted and not blocked else None
         if batch_id is None:
             rejected_path = _write_rejected(root, p, None) if p.rejected else None
+            if rejected_path is not None:
+                _write_unstored(root, p, rejected_path, loaded_by)
             return CommitResult(p, None, None, rejected_path, 0, blocked)
         try:
             seizures, items = _tables(p, batch_id)
@@ -121,6 +125,26 @@ def _write_rejected(root: Path, p: IngestPlan, batch_id: str | None) -> Path:
     return write_file_whole(target, p.rejected_csv(), tmp_dir(root))
 
 
+def _write_unstored(root: Path, p: IngestPlan, rejected_path: Path, loaded_by: str | None) -> Path:
+    """Beside the rejected rows of a load that stored nothing, what the reporting grid needs to show it.
+
+    A report whose every row was rejected is still a report sent: the grid (`seizures.reporting`)
+    counts its rejected rows in each operation and country they name, so a manager tells "sent, all
+    rejected" from "sent nothing". Rows whose operation or country could not be read are counted
+    with no cell (`null`). Named as the CSV it describes: loading the same file again replaces it.
+    """
+    cells: dict[tuple[object, object], int] = {}
+    for r in p.rejected:
+        key = (r.event.get("operation_id"), r.event.get("country_iso3"))
+        cells[key] = cells.get(key, 0) + 1
+    meta = {"file": p.filename, "sha256": p.checksum, "rejected_file": rejected_path.name,
+            "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "loaded_by": loaded_by, "read": p.read, "rejected": len(p.rejected),
+            "cells": [{"operation_id": op, "country_iso3": iso3, "rejected": n} for (op, iso3), n in cells.items()]}
+    data = (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return write_file_whole(rejected_path.with_suffix(UNSTORED_SUFFIX), data, tmp_dir(root))
+
+
 def _clean_stale(root: Path) -> None:
     """Remove what a killed load or removal left behind (safe: we hold the store's lock).
 
@@ -138,7 +162,7 @@ def _clean_stale(root: Path) -> None:
     for entry in folder.iterdir():
         name = entry.name
         stem = name.removesuffix(".partial").removesuffix(".removed")
-        if stem != name and (_BATCH_ID.match(stem) or stem.endswith(".csv")):
+        if stem != name and (_BATCH_ID.match(stem) or stem.endswith((".csv", UNSTORED_SUFFIX))):
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:

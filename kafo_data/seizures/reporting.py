@@ -8,24 +8,29 @@ report loaded records for (then `participating` is false).
 
 Counts come from `rollup_events` (events and item lines by operation, country and source; a report's
 source ends with its batch id in brackets, `ingest`'s rule), the batches' own `batch.json` for the rest,
-once per data version. The public sees one line per operation: how many participating countries have
-records, never which (`coverage`).
+once per data version. A report whose every row was rejected stored no batch, yet was sent: `ingest`
+keeps its rejected rows (`rejected/<file>-<sha>.csv`) and, beside them, which operation and country each
+named (`.json`, `kafo_data.ingest.commit`); the grid counts those rows in `rejected` and the loads in
+`unstored`, so "sent, all rejected" is not "sent nothing". The public sees one line per operation: how
+many participating countries have records, never which (`coverage`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
 
+from kafo_data.config import rejected_dir
 from kafo_data.query_gate import public_query, query
 from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import Database
 
 COLUMNS: tuple[str, ...] = ("operation_id", "country_iso3", "participating", "batches", "lines", "events",
-                            "last_loaded", "loaded_by", "rejected", "sample_lines")
+                            "last_loaded", "loaded_by", "rejected", "sample_lines", "unstored", "last_unstored")
 
 
 def _counts_sql(db: Database) -> str:
@@ -39,8 +44,77 @@ def _counts_sql(db: Database) -> str:
 
 @query
 def grid(db: Database) -> pd.DataFrame:
-    """Every operation x country cell (see the module's doc), in edition order then country; kept per data version."""
-    return db.memo("reporting_grid", lambda: _grid(db)).copy()
+    """Every operation x country cell (see the module's doc), in edition order then country; kept per data version
+    and per state of the loads that stored nothing (they change no data file)."""
+    loads = unstored(db.root)
+    key = "reporting_grid:" + "|".join(f"{load['_name']}:{load['_mtime']}" for load in loads)
+    return db.memo(key, lambda: _with_unstored(_grid(db), loads)).copy()
+
+
+_UNSTORED: dict[tuple[str, int], dict] = {}
+
+
+def unstored(root: Path) -> list[dict]:
+    """The loads that stored nothing (every row rejected), each as `kafo_data.ingest.commit` described it."""
+    folder = rejected_dir(root)
+    try:
+        entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".json")), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    out = []
+    for entry in entries:
+        try:
+            key = (entry.path, entry.stat().st_mtime_ns)
+        except OSError:
+            continue
+        if key not in _UNSTORED:
+            try:
+                meta = json.loads(Path(entry.path).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(meta, dict) or not isinstance(meta.get("cells"), list):
+                continue
+            _UNSTORED[key] = {**meta, "_name": entry.name, "_mtime": key[1]}
+        out.append(_UNSTORED[key])
+    return out
+
+
+def unplaced(loads: list[dict]) -> int:
+    """Rejected rows of those loads that name no operation or country the grid has (unreadable cells)."""
+    return sum(int(c.get("rejected") or 0) for load in loads for c in load["cells"]
+               if not c.get("operation_id") or not c.get("country_iso3"))
+
+
+def _with_unstored(frame: pd.DataFrame, loads: list[dict]) -> pd.DataFrame:
+    """The grid with each cell's loads that stored nothing: their count, latest time, rejected rows."""
+    rows = [(c["operation_id"], c["country_iso3"], int(c.get("rejected") or 0), str(load.get("loaded_at") or ""))
+            for load in loads for c in load["cells"] if c.get("operation_id") and c.get("country_iso3")]
+    frame = frame.assign(unstored=0, last_unstored=None)
+    if not rows:
+        return frame[list(COLUMNS)]
+    extra = pd.DataFrame(rows, columns=["operation_id", "country_iso3", "rows", "at"]).groupby(
+        ["operation_id", "country_iso3"], sort=False).agg(files=("rows", "size"), rows=("rows", "sum"),
+                                                          at=("at", "max")).reset_index()
+    order = {op: k for k, op in enumerate(dict.fromkeys(frame.operation_id))}
+    known = set(zip(frame.operation_id, frame.country_iso3, strict=True))
+    new = extra[[(o, c) not in known and o in order for o, c in zip(extra.operation_id, extra.country_iso3,
+                                                                      strict=True)]]
+    if len(new):
+        frame = pd.concat([frame, pd.DataFrame({
+            "operation_id": new.operation_id, "country_iso3": new.country_iso3, "participating": False,
+            "batches": 0, "lines": 0, "events": 0, "last_loaded": None, "loaded_by": None, "rejected": 0,
+            "sample_lines": 0, "unstored": 0, "last_unstored": None})], ignore_index=True)
+        frame = frame.assign(_o=frame.operation_id.map(order)).sort_values(
+            ["_o", "country_iso3"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    merged = frame.merge(extra, on=["operation_id", "country_iso3"], how="left")
+    found = merged.files.notna()
+    frame.loc[found.values, "unstored"] = merged.files[found].astype(int).values
+    frame.loc[found.values, "rejected"] = (frame.rejected[found.values] + merged.rows[found].astype(int).values)
+    frame.loc[found.values, "last_unstored"] = merged["at"][found].values
+    for column in ("batches", "lines", "events", "rejected", "sample_lines", "unstored"):
+        frame[column] = frame[column].astype(int)
+    frame["participating"] = frame["participating"].astype(bool)
+    return frame[list(COLUMNS)]
 
 
 def _grid(db: Database) -> pd.DataFrame:
@@ -76,7 +150,7 @@ def _grid(db: Database) -> pd.DataFrame:
     frame["participating"] = frame["participating"].astype(bool)
     frame["last_loaded"] = frame["last_loaded"].astype(object).where(frame["last_loaded"].notna(), None)
     frame["loaded_by"] = frame["loaded_by"].astype(object).where(frame["loaded_by"].notna(), None)
-    return frame[list(COLUMNS)]
+    return frame[[c for c in COLUMNS if c in frame]]
 
 
 _META: dict[tuple[str, int], tuple[str, str | None, str | None, int]] = {}
@@ -127,6 +201,13 @@ def coverage(db: Database) -> pd.DataFrame:
     return out
 
 
+def status_key(batches: int, unstored: int) -> str:
+    """A cell's state: a report stored; sent but every row rejected (nothing stored); nothing sent."""
+    if batches:
+        return "reporting.status.reported"
+    return "reporting.status.all_rejected" if unstored else "reporting.status.none"
+
+
 def grid_table(frame: pd.DataFrame, names: dict[str, str], ops: dict[str, str], lang: str) -> pd.DataFrame:
     """The grid for the screen: labels in the reader's language, "⚠ No report" where none is loaded."""
     from kafo_data.fmt import date, number
@@ -138,14 +219,15 @@ def grid_table(frame: pd.DataFrame, names: dict[str, str], ops: dict[str, str], 
     return pd.DataFrame({
         t("reporting.col.operation", lang): [ops.get(v, v) for v in frame.operation_id],
         t("reporting.col.country", lang): [names.get(v, v) for v in frame.country_iso3],
-        t("reporting.col.status", lang): [t("reporting.status.reported" if n else "reporting.status.none", lang)
-                                          for n in frame.batches],
+        t("reporting.col.status", lang): [t(status_key(n, u), lang) for n, u in zip(frame.batches, frame.unstored,
+                                                                                     strict=True)],
         t("reporting.col.batches", lang): [number(v, lang) for v in frame.batches],
         t("reporting.col.lines", lang): [number(v, lang) for v in frame.lines],
         t("reporting.col.events", lang): [number(v, lang) for v in frame.events],
         t("reporting.col.last_loaded", lang): [when(v) for v in frame.last_loaded],
         t("reporting.col.loaded_by", lang): ["" if v is None or pd.isna(v) else str(v) for v in frame.loaded_by],
         t("reporting.col.rejected", lang): [number(v, lang) for v in frame.rejected],
+        t("reporting.col.unstored", lang): [number(v, lang) for v in frame.unstored],
         t("reporting.col.sample_lines", lang): [number(v, lang) for v in frame.sample_lines],
         t("reporting.col.participating", lang): [t("reporting.yes" if p else "reporting.no", lang)
                                                  for p in frame.participating],

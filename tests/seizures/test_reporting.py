@@ -52,3 +52,31 @@ def test_grid_after_adding_and_removing_a_batch(data_copy):
     after = _cell(db, "KAFO-II", "MLI")
     assert (after["batches"], after["lines"], after["loaded_by"]) == (0, 0, None)
     db.close()
+
+
+def test_a_report_whose_rows_were_all_rejected_is_sent_not_missing(data_copy):
+    """Two bad Mali rows store nothing; the cell says "sent, all rows rejected" with 2 rows, not "no report"."""
+    bad = ("N° saisie;Opération;Date de saisie;Pays;Désignation;Quantité\r\n"
+           "B-1;KAFO V;05/11/2024;Mali;objet inconnu;1\r\n"
+           "B-2;KAFO V;06/11/2024;Mali;pistolet;-3\r\n"
+           "B-3;Opération X;06/11/2024;Mali;pistolet;1\r\n")
+    db = Database(data_copy)
+    assert _cell(db, "KAFO-V", "MLI")["unstored"] == 0
+    result = commit(data_copy, ingest.plan(data_copy, "mali.csv", bad.encode()), loaded_by="b@unodc.example")
+    assert result.batch_id is None and len(result.plan.rejected) == 3
+    cell = _cell(db, "KAFO-V", "MLI")
+    assert (cell["batches"], cell["unstored"], cell["rejected"]) == (0, 1, 2)
+    assert cell["last_unstored"][:10] == dt.datetime.now(dt.UTC).date().isoformat()
+    assert reporting.unplaced(reporting.unstored(data_copy)) == 1, "the row of an unknown operation"
+    grid = reporting.grid(db)
+    shown = reporting.grid_table(grid, {}, {}, "fr")
+    mali = (grid.operation_id == "KAFO-V") & (grid.country_iso3 == "MLI")
+    assert shown[mali.values].iloc[0]["État"] == "⚠ Envoyé, tout rejeté"
+    niger = (grid.operation_id == "KAFO-V") & (grid.country_iso3 == "NER")
+    assert shown[niger.values].iloc[0]["État"] == "⚠ Aucun rapport"
+    csv = export.build(db, "managers", "csv", "en", dt.date(2026, 12, 4)).decode("utf-8-sig")
+    assert '"KAFO-V","MLI",true,0,0,0,,,2,' in csv
+    # the same file again replaces its record: still one file sent
+    commit(data_copy, ingest.plan(data_copy, "mali.csv", bad.encode()))
+    assert _cell(db, "KAFO-V", "MLI")["unstored"] == 1
+    db.close()
