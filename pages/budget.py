@@ -29,7 +29,7 @@ def published_total(total: dict, lang: str) -> None:
     with st.container(border=True):
         st.metric(t("budget.total", lang), money(total["value"], total["currency"], lang))
         st.markdown(ui.block(t("budget.total_source", lang, title=ui.link(total["source_title"], total["source_url"]),
-                               publisher=literal(total["source_publisher"]),
+                               publisher=literal(money_views.publisher(total, lang)),
                                date=literal(total["source_published"])),
                              small=[t("budget.total_note", lang)]))
 

@@ -17,8 +17,9 @@ st.markdown(t("data.intro", lang))
 
 st.subheader(t("data.sources", lang))
 sources = ui.q(queries.sources)
+by = "publisher_fr" if lang == "fr" else "publisher"  # "ONUDC", the ATT database described in French
 st.markdown("\n".join(
-    f"- {ui.link(s.title, s.url)} — {literal(s.publisher)}, {literal(views.published_text(s.published, lang))}"
+    f"- {ui.link(s.title, s.url)} — {literal(getattr(s, by))}, {literal(views.published_text(s.published, lang))}"
     for s in sources.itertuples()))
 
 ui_cite.section(lang, t("nav.data", lang))

@@ -57,13 +57,15 @@ for op in ops[ops.operation_id == chosen].itertuples():
         cards = ui.per_version(("overview.cards", chosen, lang), lambda: views.figure_cards(figures, chosen, lang))
         for first in range(0, len(cards), 3):  # cards in rows of three, so a row's cards line up
             for column, card in zip(st.columns(3), cards[first:first + 3], strict=False):
+                marks, footnotes = views.card_footnotes(card)  # the value carries the mark of each footnote
                 column.markdown(ui.block(
-                    f"**{literal(card.label)}**",
-                    f"### {literal(card.value_text)}" if card.value_text else "",
+                    f"**{literal(card.label)}**" + ("" if card.value_text else marks),
+                    f"### {literal(card.value_text)}{marks}" if card.value_text else "",
                     *views.quote_lines(card, lang, literal),
-                    small=[t("overview.source", lang, source=ui.link(card.source_title, card.source_url),
+                    small=[*([t("facts3.card_note", lang, text=literal(card.note))] if card.note else []),
+                           t("overview.source", lang, source=ui.link(card.source_title, card.source_url),
                              date=literal(card.source_published)),
-                           *(f"¹ {literal(note)}" for note in card.footnotes)]))
+                           *(literal(note) for note in footnotes)]))
 
 # What the figures are, once they are seen; then what KAFO is (issue 28: on a phone these were 1,300 px above
 # the first published figure).

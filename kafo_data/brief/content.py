@@ -106,7 +106,7 @@ def _results(db: Database, req: Request) -> str:
             r = by_id[source_id]
             url = r["source_url"] if isinstance(r["source_url"], str) else ""
             parts.append(f"<li>[{numbers[source_id]}] {link(r['source_title'], url)}, "
-                         f"{e(r['source_publisher'])}, {e(r['source_published'])}"
+                         f"{e(money_views.publisher(r, lang))}, {e(r['source_published'])}"
                          + (f'<br><span class="url">{e(url)}</span>' if url else "") + "</li>")
         parts.append("</ol>")
         parts.append("</section>")
@@ -166,7 +166,7 @@ def _money(db: Database, req: Request, svg: Svg | None) -> str:
     parts = [f"<h2>{e(t('budget.title', lang))}</h2>"]
     if total:
         parts.append(f"<p><b>{e(t('budget.total', lang))}</b>: {e(fmt_money(total['value'], total['currency'], lang))}"
-                     f" — {link(total['source_title'], total['source_url'])}, {e(total['source_publisher'])}, "
+                     f" — {link(total['source_title'], total['source_url'])}, {e(money_views.publisher(total, lang))}, "
                      f"{e(total['source_published'])}</p>")
     state = money_queries.sample_state(db)
     shown = {k: v for k, v in state.items() if v == "real" or (v == "sample" and req.include_sample)}

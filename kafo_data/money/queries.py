@@ -64,15 +64,16 @@ def donors(db: Database) -> pd.DataFrame:
 def project_budget(db: Database) -> dict[str, object]:
     """The published total with its source: value (Decimal, exact), currency, source fields."""
     rows = db.rows(
-        "SELECT v.value, c.value, v.source_id, s.title, s.publisher, s.published, s.url "
+        "SELECT v.value, c.value, v.source_id, s.title, s.publisher, s.publisher_fr, s.published, s.url "
         "FROM project v JOIN project c ON c.field = 'budget_currency' JOIN sources s ON s.source_id = v.source_id "
         "WHERE v.field = 'budget_value'"
     )
     if not rows:
         return {}
-    value, currency, source_id, title, publisher, published, url = rows[0]
+    value, currency, source_id, title, publisher, publisher_fr, published, url = rows[0]
     return {"value": Decimal(value), "currency": currency, "source_id": source_id, "source_title": title,
-            "source_publisher": publisher, "source_published": published, "source_url": url}
+            "source_publisher": publisher, "source_publisher_fr": publisher_fr, "source_published": published,
+            "source_url": url}
 
 
 @public_query
@@ -249,6 +250,7 @@ def donor_operations(db: Database) -> pd.DataFrame:
     return db.frame(
         "SELECT d.donor_id, d.name_en, d.name_fr, d.kind, s.scope, s.operation_id, o.name AS operation_name, "
         "s.what_en, s.what_fr, s.source_id, src.title AS source_title, src.publisher AS source_publisher, "
+        "src.publisher_fr AS source_publisher_fr, "
         "src.published AS source_published, src.url AS source_url "
         "FROM donors d JOIN donor_support s USING (donor_id) JOIN sources src ON src.source_id = s.source_id "
         "LEFT JOIN operations o ON o.operation_id = s.operation_id "

@@ -268,6 +268,11 @@ class DonorCard:
     lines: tuple[SupportLine, ...]
 
 
+def publisher(row: dict, lang: str) -> str:
+    """A source's publisher in the reader's language ("ONUDC"; the ATT database's description in French)."""
+    return str(row["source_publisher_fr"] if lang == "fr" else row["source_publisher"])
+
+
 def donor_cards(frame: pd.DataFrame, lang: str) -> list[DonorCard]:
     """Each donor with what it is known to support (the project or an operation) and the source of each."""
     by_donor: dict[object, list[dict]] = {}
@@ -281,7 +286,7 @@ def donor_cards(frame: pd.DataFrame, lang: str) -> list[DonorCard]:
             target=t("budget.the_project", lang) if r["scope"] == "project" else (r["operation_name"]
                                                                                   or r["operation_id"]),
             source_title=r["source_title"], source_url=None if _blank(r["source_url"]) else r["source_url"],
-            source_publisher=r["source_publisher"], source_published=r["source_published"],
+            source_publisher=publisher(r, lang), source_published=r["source_published"],
         ) for r in rows)
         cards.append(DonorCard(str(donor_id), first[f"name_{lang}"], t(f"budget.kind.{first['kind']}", lang), lines))
     return cards

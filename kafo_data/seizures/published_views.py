@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from kafo_data.fmt import is_blank
 from kafo_data.i18n import t
 from kafo_data.seizures import views
 
@@ -42,7 +41,7 @@ def results_frame(figures: pd.DataFrame, op_names: dict[str, str], lang: str) ->
                 c("result"): card.value_text,
                 c("qualifier"): t(f"results.qualifier.{row['qualifier']}", lang),
                 c("text"): " ".join(views.quote_lines(card, lang)),
-                c("note"): "" if is_blank(row["note"]) else str(row["note"]),
+                c("note"): card.note,
                 c("source_title"): card.source_title,
                 c("source_published"): card.source_published,
                 c("source_url"): card.source_url or "",

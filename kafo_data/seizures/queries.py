@@ -74,9 +74,9 @@ def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
     """Published figures with their qualifier, unit, wording and source, in the reference order."""
     return db.frame(
         "SELECT f.figure_id, f.operation_id, f.indicator, f.value, f.qualifier, f.unit, f.text, "
-        "f.category, f.item_type, f.shown, f.note, f.footnote_of, f.counts, f.quote_lang, f.translation, "
+        "f.category, f.item_type, f.shown, f.note, f.note_fr, f.footnote_of, f.counts, f.quote_lang, f.translation, "
         "f.translation_lang, f.source_id, s.title AS source_title, s.url AS source_url, "
-        "s.publisher AS source_publisher, s.published AS source_published, "
+        "s.publisher AS source_publisher, s.publisher_fr AS source_publisher_fr, s.published AS source_published, "
         "s.short_name AS source_short, s.short_name_fr AS source_short_fr "
         "FROM figures f JOIN sources s USING (source_id) "
         "WHERE CAST(? AS VARCHAR) IS NULL OR f.operation_id = ? ORDER BY f.file_row_number",

@@ -135,6 +135,7 @@ class FigureCard:
     footnotes: tuple[str, ...]
     quote_lang: str = "en"
     translation: str | None = None
+    note: str = ""  # ours, in the reader's language: what the figure includes, why it is not to be added up
 
 
 def quote_lines(card: FigureCard, lang: str, quoted: Callable[[str], str] = str) -> tuple[str, ...]:
@@ -192,8 +193,30 @@ def figure_cards(figures: pd.DataFrame, operation_id: str, lang: str) -> list[Fi
             source_url=None if _is_blank(row["source_url"]) else row["source_url"],
             source_published=published_text(row["source_published"], lang), footnotes=notes,
             quote_lang=row["quote_lang"], translation=row["translation"] if translated else None,
+            note=note_text(row, lang),
         ))
     return cards
+
+
+def note_text(row: dict, lang: str) -> str:
+    """A figure's note in the reader's language (`note_fr` in French: the build refuses a note without it)."""
+    note = row.get("note_fr") if lang == "fr" else row.get("note")
+    return "" if _is_blank(note) else str(note)
+
+
+SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def marker(number: int) -> str:
+    """The footnote mark of the n-th footnote of a table or card (1 -> "¹"); numbered, never "¹" twice."""
+    return "".join(SUPERSCRIPTS[int(d) - 1] if d != "0" else "⁰" for d in str(number))
+
+
+def card_footnotes(card: FigureCard) -> tuple[str, tuple[str, ...]]:
+    """The marks a card's value carries (" ¹²") and its footnotes, each opening with its own mark."""
+    marks = [marker(k) for k in range(1, len(card.footnotes) + 1)]
+    return ((" " + "".join(marks)) if marks else "",
+            tuple(f"{mark} {note}" for mark, note in zip(marks, card.footnotes, strict=True)))
 
 
 def source_names(source_ids: Iterable[str], sources: pd.DataFrame, lang: str) -> str:
@@ -234,18 +257,27 @@ def _officers_footnotes(figures: pd.DataFrame) -> dict[str, dict]:
     return notes
 
 
-def officers_value(row: dict | None, noted: bool, lang: str) -> str:
-    """Officers as the table and the timeline show them; "¹" where another source says otherwise."""
+def officers_marks(operation_ids: Iterable[str], figures: pd.DataFrame) -> dict[str, str]:
+    """Per operation whose officers another source words otherwise, its footnote mark: "¹", "²"… in date order,
+    the same in the Operations table, the timeline and the notes under them."""
+    officers, notes = shown_officers(figures), _officers_footnotes(figures)
+    noted = [op for op in operation_ids if op in officers and officers[op]["figure_id"] in notes]
+    return {op: marker(k) for k, op in enumerate(noted, start=1)}
+
+
+def officers_value(row: dict | None, mark: str, lang: str) -> str:
+    """Officers as the table and the timeline show them, with the mark of their footnote when they have one."""
     if row is None:
         return "—"
     text = figure(row["value"], row["qualifier"], "", lang)
-    return t("facts2.mark", lang, text=text) if noted else text
+    return t("facts2.mark", lang, text=text, mark=mark) if mark else text
 
 
 def officers_sources(ops: pd.DataFrame, figures: pd.DataFrame, sources: pd.DataFrame, lang: str) -> list[str]:
     """Where each edition's officers figure comes from, and what another source says (the "¹" notes)."""
     officers, notes = shown_officers(figures), _officers_footnotes(figures)
     names = dict(zip(ops.operation_id, ops.name, strict=True))
+    marks = officers_marks(ops.operation_id, figures)
     items, lines = [], []
     for op in ops.operation_id:
         row = officers.get(op)
@@ -254,9 +286,9 @@ def officers_sources(ops: pd.DataFrame, figures: pd.DataFrame, sources: pd.DataF
         source = source_names([row["source_id"]], sources, lang)
         other = notes.get(row["figure_id"])
         key = "facts2.officers_item_noted" if other else "facts2.officers_item"
-        items.append(t(key, lang, operation=names[op], source=source))
+        items.append(t(key, lang, operation=names[op], source=source, mark=marks.get(op, "")))
         if other:
-            lines.append(t("facts2.officers_note", lang, operation=names[op], text=other["text"],
+            lines.append(t("facts2.officers_note", lang, operation=names[op], text=other["text"], mark=marks[op],
                            other=source_names([other["source_id"]], sources, lang)) + translated_note(other, lang))
     return [t("facts2.officers_sources", lang, items=t("facts2.separator", lang).join(items)), *lines]
 
@@ -264,7 +296,7 @@ def officers_sources(ops: pd.DataFrame, figures: pd.DataFrame, sources: pd.DataF
 def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
     """Editions side by side: period, countries, officers (as published), figures published."""
     out = []
-    officers, notes = shown_officers(figures), _officers_footnotes(figures)
+    officers, marks = shown_officers(figures), officers_marks(ops.operation_id, figures)
     for op in ops.itertuples():
         off = officers.get(op.operation_id)
         out.append({
@@ -272,7 +304,7 @@ def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, 
             t("operations.col.period", lang): period(op, lang),
             t("operations.col.countries", lang): country_list(op.countries, names),
             t("operations.col.officers", lang): "" if off is None else officers_value(
-                off, off["figure_id"] in notes, lang),
+                off, marks.get(op.operation_id, ""), lang),
             t("operations.col.published", lang): int(((figures.operation_id == op.operation_id) & figures.shown).sum()),
             t("operations.col.lead_as_published", lang): lead_label(
                 op.lead_fr if lang == "fr" and not _is_blank(op.lead_fr) else op.lead, lang),
@@ -318,9 +350,8 @@ def timeline_frame(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, st
     table = ops[["operation_id", "name", "start_date", "end_date", "countries"]].copy()
     table["period_text"] = [period(SimpleNamespace(**op), lang) for op in ops.to_dict("records")]
     table["countries_text"] = [country_list(cs, names) for cs in ops.countries]
-    officers, notes = shown_officers(figures), _officers_footnotes(figures)
-    table["officers_text"] = [officers_value(o := officers.get(op), o is not None and o["figure_id"] in notes, lang)
-                              for op in ops.operation_id]
+    officers, marks = shown_officers(figures), officers_marks(ops.operation_id, figures)
+    table["officers_text"] = [officers_value(officers.get(op), marks.get(op, ""), lang) for op in ops.operation_id]
     return table
 
 

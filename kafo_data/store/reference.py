@@ -112,6 +112,8 @@ def check_reference(root: Path) -> list[str]:
     for line, row in enumerate(texts["sources"], start=2):
         if not row.get("url") and not row.get("why_no_url"):
             problems.append(f"sources.csv line {line}: a source has an address (url) or says why not (why_no_url)")
+        if not row.get("publisher_fr", "").strip():
+            problems.append(f"sources.csv line {line}: a publisher is named in French too (publisher_fr)")
     for line, row in enumerate(texts["operation_agencies"], start=2):
         if row.get("agency") not in PARTICIPANTS:
             problems.append(f"operation_agencies.csv line {line}: unknown agency {row.get('agency')!r}")
@@ -141,6 +143,8 @@ def _figure_problems(row: dict[str, str]) -> list[str]:
         out.append("a figure in words has no value, and only such a figure")
     if not row["text"]:
         out.append("every figure keeps its published wording in 'text'")
+    if bool(row.get("note", "").strip()) != bool(row.get("note_fr", "").strip()):
+        out.append("a note has its French (note_fr), and only a note")  # the French pages show note_fr
     cat, item, unit = row["category"], row["item_type"], row["unit"]
     if cat and cat not in contract.CATEGORIES:
         out.append(f"unknown category {cat!r}")

@@ -53,6 +53,7 @@ def test_the_csv_holds_every_published_figure_with_its_qualifier_words_and_sourc
         assert g["source_published"] == w["source_published"] and g["footnote_of"] == w["footnote_of"]
         assert (g["quote_lang"], g["translation"], g["translation_lang"]) == (
             w["quote_lang"], w["translation"], w["translation_lang"])
+        assert (g["note"], g["note_fr"]) == (w["note"], w["note_fr"])  # the French pages' note travels with it
 
 
 def test_a_selection_keeps_only_its_operations_and_indicators():

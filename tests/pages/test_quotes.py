@@ -7,6 +7,7 @@ Expectations are read from data/reference with the csv module and composed here,
 from __future__ import annotations
 
 import csv
+import functools
 import json
 
 import pytest
@@ -25,7 +26,9 @@ def _rows(table: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+@functools.cache
 def _edition(lang: str, operation: str) -> str:
+    """The Overview with one edition's cards, as shown (one run per language and edition in a test process)."""
     at = open_page("pages/overview.py", lang=lang)
     at.button_group(key="ov_operation").set_value(operation).run()
     return as_shown(texts(at))
@@ -112,7 +115,7 @@ def test_the_operations_table_marks_the_officers_another_source_words_otherwise(
     at = open_page("pages/operations.py")
     table = next(t.value for t in at.table if "Officers" in t.value.columns)
     officers = dict(zip(table["Operation"], table["Officers"], strict=True))
-    assert officers["KAFO II"] == "260 ¹" and officers["Trigger VIII"] == "521 ¹"
+    assert officers["KAFO II"] == "260 ¹" and officers["Trigger VIII"] == "521 ²"  # two footnotes, two marks
     assert officers["KAFO V"] == "more than 500"
 
 
@@ -138,7 +141,7 @@ def test_a_source_without_a_date_says_so(clear_caches, lang, undated):
     assert source["published"] == ""  # the Homeland Security Today copy shows no date of its own
     body = as_shown(texts(open_page("pages/data_sources.py", lang=lang)))
     line = next(line for line in body.splitlines() if source["title"] in line)
-    assert line.endswith(f"{source['publisher']}, {undated}")
+    assert line.endswith(f"{source['publisher_fr' if lang == 'fr' else 'publisher']}, {undated}")
 
 
 PAGES = REPO / "tests" / "fixtures" / "source_pages"
@@ -169,3 +172,62 @@ def test_the_french_country_filter_sorts_names_as_french_readers_do(clear_caches
     first = [next(k for k, o in enumerate(options) if o.startswith(name)) for name in ("Bénin", "Burkina Faso",
                                                                                        "Côte d'Ivoire", "Tchad")]
     assert first == sorted(first), options  # accents set aside: Bénin before Burkina Faso
+
+
+NOTE = {"en": "note", "fr": "note_fr"}
+
+
+@pytest.mark.parametrize("lang, operation", [("en", "KAFO-V"), ("fr", "KAFO-V"), ("en", "TRIGGER-VIII"),
+                                             ("fr", "TRIGGER-VIII")])
+def test_each_card_shows_its_note_in_the_reader_s_language(clear_caches, lang, operation):
+    body = _edition(lang, operation)
+    shown = [f for f in _rows("figures") if f["operation_id"] == operation and f["shown"] == "true" and f["note"]]
+    assert shown
+    label = "Note : " if lang == "fr" else "Note: "
+    for fig in shown:  # e.g. "Counted within the 400 firearms: not to be added to them"
+        assert label + fig[NOTE[lang]] in body, fig["figure_id"]
+    other = "en" if lang == "fr" else "fr"
+    assert not any(label + f[NOTE[other]] in body for f in shown)
+    adding = {"KAFO-V": "k5-rifles-parts", "TRIGGER-VIII": "t8-goods"}[operation]  # the notes that stop a sum
+    assert any(f["figure_id"] == adding for f in shown)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_card_s_footnote_mark_is_on_the_card_s_value(clear_caches, lang):
+    body = _edition(lang, "KAFO-V")
+    lines = body.splitlines()
+    # k5-firearms is footnoted by the page's opening sentence ("thousands of firearms")
+    opening = next(f for f in _rows("figures") if f["figure_id"] == "k5-firearms-opening")
+    note = next(line for line in lines if opening["text"] in line)
+    assert note.removeprefix(":small[").startswith("¹ "), note
+    value = "more than 400" if lang == "en" else "plus de 400"
+    assert any(line.startswith("### ") and value in line and line.endswith(" ¹") for line in lines), value
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_two_officers_footnotes_have_two_marks_in_the_table_and_under_the_timeline(clear_caches, lang):
+    ops = [o["name"] for o in sorted(_rows("operations"), key=lambda o: o["start_date"])]
+    noted = [n for n in ops if n in ("KAFO II", "Trigger VIII")]  # the editions whose officers a second source words
+    overview = [as_shown(c.value) for c in open_page("pages/overview.py", lang=lang).caption]
+    operations = as_shown(texts(open_page("pages/operations.py", lang=lang)))
+    for mark, name in zip("¹²", noted, strict=True):
+        assert any(f"{mark} {name}" in c for c in overview), (mark, name)
+        assert f"\n{mark} {name}" in f"\n{operations}", (mark, name)
+    timeline = next(c for c in overview if "Trigger VIII" in c and "¹" in c)
+    assert timeline.count("¹") == timeline.count("²") == 2  # each: its source in the list, its note
+
+
+def test_the_french_results_page_shows_every_note_in_french(clear_caches):
+    at = open_page("pages/results.py", lang="fr")
+    frame = at.dataframe[0].value
+    notes = {n for n in frame["Note"] if n}
+    shown = [f for f in _rows("figures") if f["shown"] == "true" and f["note"]]
+    assert notes == {f["note_fr"] for f in shown}
+    assert not notes & {f["note"] for f in shown}  # "Same figure in INTERPOL's release" was shown to French readers
+
+
+def test_the_french_budget_page_names_the_total_s_publisher_in_french(clear_caches):
+    project = {r["field"]: r for r in _rows("project")}
+    source = next(s for s in _rows("sources") if s["source_id"] == project["budget_value"]["source_id"])
+    body = as_shown(texts(open_page("pages/budget.py", lang="fr")))
+    assert source["publisher_fr"] in body and source["publisher"] not in body

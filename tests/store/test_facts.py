@@ -247,8 +247,13 @@ def test_kafo_v_rifles_parts_and_components_counted_within_the_firearms(repo_dat
     ("sources", "https://illicitflows.eu/operation-trigger-viii-west-and-central-africa-successful-in-"
                 "dismantling-vast-criminal-networks,en,INTERPOL operation related to KAFO,",
      ",en,INTERPOL operation related to KAFO,", "address"),
-    ("figures", "false,interpol-2022-07-trigger8,,t8-officers,", "false,interpol-2022-07-trigger8,,,",
+    ("figures", "false,interpol-2022-07-trigger8,,,t8-officers,", "false,interpol-2022-07-trigger8,,,,",
      "footnote_of"),
+    # a note shown on the French pages has its French (issue 27's review: the French Results showed English notes)
+    ("figures", "Same figure in INTERPOL's release,Même chiffre dans le communiqué d'INTERPOL,",
+     "Same figure in INTERPOL's release,,", "note_fr"),
+    ("sources", "UNODC West and Central Africa,ONUDC Afrique de l'Ouest et du Centre,",
+     "UNODC West and Central Africa,,", "publisher_fr"),
     ("figures", "firearms/rifle firearms/assault_rifle parts_components", "firearms/rifle firearms/cannon",
      "counts"),
     ("operation_agencies", "KAFO-V,8,interpol_ncb", "KAFO-V,8,interpol", "unknown agency"),

@@ -141,8 +141,9 @@ def test_kafo_v_400_is_compared_with_firearms_parts_and_components_together(repo
 
 @pytest.mark.parametrize("old, new, message", [
     (',en,"110 agents de police', ',,"110 agents de police', "quote_lang"),
-    ("illicitflows-trigger8,,,,en,521 agents ont été déployés,fr", "illicitflows-trigger8,,,,en,,fr", "translation"),
-    ("illicitflows-trigger8,,,,en,521 agents ont été déployés,fr", "illicitflows-trigger8,,,,en,521 agents,en",
+    ("illicitflows-trigger8,,,,,en,521 agents ont été déployés,fr", "illicitflows-trigger8,,,,,en,,fr",
+     "translation"),
+    ("illicitflows-trigger8,,,,,en,521 agents ont été déployés,fr", "illicitflows-trigger8,,,,,en,521 agents,en",
      "translation"),
 ])
 def test_a_quotation_without_its_language_or_translation_is_refused(data_copy, old, new, message):
