@@ -19,18 +19,25 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from kafo_data import country_names
 from kafo_data.config import built_dir, mapping_dir, reference_dir
-from kafo_data.i18n import t
-from kafo_data.ingest.vocabulary import Mappings
+from kafo_data.i18n import label, t
+from kafo_data.ingest.read import norm
+from kafo_data.ingest.vocabulary import FIREARM_VOCABS, Mappings
 
 # (field, required, list of the "Lists" sheet it takes its values from, or "")
 COLUMNS: tuple[tuple[str, bool, str], ...] = (
     ("seizure_ref", False, ""), ("operation", True, "operations"), ("date", True, ""), ("country", True, "countries"),
     ("admin1", False, ""), ("locality", False, ""), ("agency", False, "agencies"), ("item", True, "items"),
     ("quantity", True, ""), ("unit", False, "units"), ("arrests", False, ""), ("criminal_context", False, "contexts"),
-    ("calibre", False, ""), ("make", False, ""),
+    ("calibre", False, ""), ("make", False, ""), ("country_of_manufacture", False, "made_in"),
+    ("marking_status", False, "marking"), ("craft_made", False, "craft"), ("tracing_status", False, "tracing"),
+    ("illicit_origin", False, "origins"),
 )
-LISTS: tuple[str, ...] = ("operations", "countries", "items", "units", "agencies", "contexts")
+LISTS: tuple[str, ...] = ("operations", "countries", "items", "units", "agencies", "contexts", "made_in", "marking",
+                          "craft", "tracing", "origins")
+# the firearm columns' lists: each vocabulary's values, named as the ingest reads them (`firearms.csv`, labels)
+_FIREARM_LISTS = {"marking": "marking_status", "tracing": "tracing_status", "origins": "illicit_origin"}
 DATA_ROWS = 500  # lines the drop-downs cover
 
 
@@ -81,6 +88,10 @@ def build(root: Path, lang: str) -> Template:
         "units": [name for name, _ in _synonyms(folder / "units.csv", lang)],
         "agencies": [name for name, _ in _synonyms(folder / "agencies.csv", lang)],
         "contexts": [name for name, _ in _synonyms(folder / "contexts.csv", lang)],
+        "made_in": _made_in(root, mappings, lang),
+        "craft": [next(name for name, row in _synonyms(folder / "firearms.csv", lang)
+                       if row["field"] == "craft_made" and row["value"] == value) for value in ("true", "false")],
+        **{name: [label(vocab, v, lang) for v in FIREARM_VOCABS[vocab]] for name, vocab in _FIREARM_LISTS.items()},
     }
     last = ops[-1]
     country = sorted(mappings.op_countries.get(last, members), key=lambda c: names.get(c, c))[0]
@@ -89,8 +100,20 @@ def build(root: Path, lang: str) -> Template:
     example = {"seizure_ref": t("template.example", lang), "operation": op_names.get(last, last),
                "date": mappings.op_dates[last][0], "country": names.get(country, country), "admin1": "",
                "locality": "", "agency": lists["agencies"][0], "item": firearm, "quantity": 2, "unit": unit,
-               "arrests": 1, "criminal_context": "", "calibre": "", "make": ""}
+               "arrests": 1, "criminal_context": "", "calibre": "", "make": "",
+               "country_of_manufacture": "", "marking_status": lists["marking"][0], "craft_made": lists["craft"][1],
+               "tracing_status": lists["tracing"][0], "illicit_origin": ""}
     return Template(lang, tuple(headers), tuple(example[name] for name, _, _ in COLUMNS), lists)
+
+
+def _made_in(root: Path, mappings: Mappings, lang: str) -> list[str]:
+    """Countries a firearm may be made in, today's and former ones, by the names pages show when the ingest
+    reads them back (else the reference's), in alphabetical order, accents set aside."""
+    rows = pq.read_table(built_dir(root) / "countries.parquet", columns=["iso3", f"name_{lang}"]).to_pylist()
+    reference = {r["iso3"]: r[f"name_{lang}"] for r in rows}
+    shown = country_names.shown(reference, root, lang)
+    names = [shown[c] if mappings.made_in.get(norm(shown[c])) == c else reference.get(c, c) for c in shown]
+    return sorted((n for n in names if n), key=lambda n: norm(n))
 
 
 def _operation_names(root: Path) -> dict[str, str]:
