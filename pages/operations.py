@@ -21,7 +21,8 @@ names = ui.country_names(lang)
 op_names = ui.operation_names()
 
 st.subheader(t("operations.side_by_side", lang))
-ui.kept_table(("operations.side_by_side", lang), lambda: views.operations_table(ops, figures, names, lang),
+ui.kept_table(("operations.side_by_side", lang), lambda: views.operations_table(ops, figures, names,
+                                                                               ui.q(queries.sources), lang),
               hide_index=True)
 st.caption(t("operations.side_by_side_caption", lang))
 st.page_link("pages/results.py", label=t("results.see_all", lang), icon=":material/format_quote:")

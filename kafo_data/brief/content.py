@@ -129,7 +129,7 @@ def _side_by_side(db: Database, req: Request) -> str:
         ops = ops[ops.operation_id.isin(list(req.operations))]
     names = {r.iso3: getattr(r, f"name_{lang}") for r in queries.countries(db).itertuples()}
     return (f"<h2>{e(t('operations.side_by_side', lang))}</h2>"
-            + _table(views.operations_table(ops, queries.figures(db), names, lang)))
+            + _table(views.operations_table(ops, queries.figures(db), names, queries.sources(db), lang)))
 
 
 def _timeline(db: Database, req: Request, svg: Svg) -> str:

@@ -94,7 +94,7 @@ def operation_agencies(db: Database) -> pd.DataFrame:
     """Who took part in each operation, as its source lists them, with the source."""
     return db.frame(
         "SELECT a.operation_id, a.position, a.agency, a.text, a.source_id, s.title AS source_title, "
-        "s.url AS source_url FROM operation_agencies a JOIN sources s USING (source_id) "
+        "s.url AS source_url, s.language AS source_lang FROM operation_agencies a JOIN sources s USING (source_id) "
         "JOIN operations o USING (operation_id) ORDER BY o.start_date, a.position"
     )
 

@@ -293,8 +293,10 @@ def officers_sources(ops: pd.DataFrame, figures: pd.DataFrame, sources: pd.DataF
     return [t("facts2.officers_sources", lang, items=t("facts2.separator", lang).join(items)), *lines]
 
 
-def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
-    """Editions side by side: period, countries, officers (as published), figures published."""
+def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, str], sources: pd.DataFrame,
+                     lang: str) -> pd.DataFrame:
+    """Editions side by side: period, countries, officers (as published), figures published, and UNODC's and
+    INTERPOL's role in our words (a summary, not a quotation) with the source it summarises."""
     out = []
     officers, marks = shown_officers(figures), officers_marks(ops.operation_id, figures)
     for op in ops.itertuples():
@@ -306,20 +308,25 @@ def operations_table(ops: pd.DataFrame, figures: pd.DataFrame, names: dict[str, 
             t("operations.col.officers", lang): "" if off is None else officers_value(
                 off, marks.get(op.operation_id, ""), lang),
             t("operations.col.published", lang): int(((figures.operation_id == op.operation_id) & figures.shown).sum()),
-            t("operations.col.lead_as_published", lang): lead_label(
+            t("facts3.col.lead_summary", lang): lead_label(
                 op.lead_fr if lang == "fr" and not _is_blank(op.lead_fr) else op.lead, lang),
+            t("facts3.col.lead_source", lang): source_names([op.source_id], sources, lang),
         })
     return pd.DataFrame(out)
 
 
 def agencies_table(agencies: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
-    """Per operation: who took part, as its source lists them (labels, and the source's own words)."""
+    """Per operation: who took part, as its source lists them (our labels, and the source's own words, marked
+    with their language when it is not the reader's: KAFO III's page is French)."""
     out = []
     for op_id, rows in agencies.groupby("operation_id", sort=False):
+        words = "; ".join(dict.fromkeys(rows.text))  # "border and prosecution services" names two services once
+        other = [lg for lg in dict.fromkeys(rows.source_lang) if lg != lang and has(f"facts2.lang.{lg}", lang)]
         out.append({
             t("operations.col.operation", lang): names.get(op_id, op_id),
-            t("operations.col.participants", lang): ", ".join(label("participant", a, lang) for a in rows.agency),
-            t("operations.col.as_published", lang): "; ".join(rows.text),
+            t("facts3.col.participants", lang): ", ".join(label("participant", a, lang) for a in rows.agency),
+            t("operations.col.as_published", lang): words + "".join(
+                f" ({t(f'facts2.lang.{lg}', lang)})" for lg in other),
             t("operations.col.source", lang): "; ".join(dict.fromkeys(rows.source_title)),
             t("operations.col.address", lang): "; ".join(dict.fromkeys(u for u in rows.source_url if not _is_blank(u))),
         })

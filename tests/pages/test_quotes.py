@@ -231,3 +231,25 @@ def test_the_french_budget_page_names_the_total_s_publisher_in_french(clear_cach
     source = next(s for s in _rows("sources") if s["source_id"] == project["budget_value"]["source_id"])
     body = as_shown(texts(open_page("pages/budget.py", lang="fr")))
     assert source["publisher_fr"] in body and source["publisher"] not in body
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_operations_tables_claim_as_published_only_for_the_sources_words(clear_caches, lang):
+    at = open_page("pages/operations.py", lang=lang)
+    tables = [t.value for t in at.table] + [d.value for d in at.dataframe]
+    headings = [str(c) for table in tables for c in table.columns]
+    assert not [h for h in headings if "as published" in h or "tel que publié" in h], headings
+    column = "short_name_fr" if lang == "fr" else "short_name"
+    names = {s["source_id"]: s[column] for s in _rows("sources")}
+    side = next(t for t in tables if any("summary" in str(c) or "résumé" in str(c) for c in t.columns))
+    source = next(c for c in side.columns if c in ("Source of the dates and role", "Source des dates et du rôle"))
+    ops = {o["name"]: o for o in _rows("operations")}
+    for name, shown in zip(side.iloc[:, 0], side[source], strict=True):
+        assert shown == names[ops[name]["source_id"]], name  # the role's summary names what it summarises
+    words = next(t for t in tables if any(c in ("As the source words it", "Dans les mots de la source")
+                                          for c in t.columns))
+    by_op = dict(zip(words.iloc[:, 0], words.iloc[:, 2], strict=True))
+    agencies = [a for a in _rows("operation_agencies") if a["operation_id"] == "KAFO-III"]
+    assert by_op["KAFO III"].startswith("; ".join(a["text"] for a in agencies))
+    other = ("KAFO I", "(en anglais)") if lang == "fr" else ("KAFO III", "(in French)")
+    assert by_op[other[0]].endswith(other[1]) and "(" not in by_op["KAFO III" if lang == "fr" else "KAFO I"]

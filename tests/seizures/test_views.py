@@ -26,7 +26,8 @@ def names(db, lang: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(("lang", "expected_end"), [("en", "Niger, Senegal"), ("fr", "Sénégal, Tchad")])
 def test_countries_of_an_edition_are_listed_by_name_in_the_readers_language(db, lang, expected_end):
-    table = views.operations_table(queries.operations(db), queries.figures(db), names(db, lang), lang)
+    table = views.operations_table(queries.operations(db), queries.figures(db), names(db, lang), queries.sources(db),
+                                   lang)
     column = table.columns[2]
     lists = [text.split(", ") for text in table[column]]
     for countries in lists:

@@ -291,7 +291,7 @@ def _text(at: AppTest) -> str:
 def test_operations_page_shows_who_took_part_and_the_kafo_iv_year_note(clear_caches):
     body = _text(open_page("pages/operations.py"))
     assert "Who took part" in body and "INTERPOL National Central Bureaus" in body
-    assert "Maritime authorities" in body and "les autorités maritimes" in body
+    assert "Maritime authorities" in body and "des autorités maritimes" in body  # the page: « des autorités maritimes »
     assert "Facilitated by UNODC" in body and "4 Dec 2023" in body
     assert "Between 4 and 24 December 2024" in body
     body_fr = _text(open_page("pages/operations.py", lang="fr"))

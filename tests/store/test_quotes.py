@@ -164,3 +164,10 @@ def test_a_source_note_s_quotation_is_its_page_s_words(repo_data):
                 assert _flat(quoted) in _flat(page.read_text(encoding="utf-8")), source["source_id"]
                 checked.append(source["source_id"])
     assert "allafrica-2020-12-kafo2" in checked
+
+
+def test_who_took_part_is_in_each_page_s_own_words(repo_data):
+    # KAFO III: « avec la participation de la police, de la gendarmerie, des douanes, [...] et du parquet »
+    missing = [(r["operation_id"], r["text"]) for r in rows(repo_data, "operation_agencies")
+               if _flat(r["text"]) not in _flat((PAGES / f"{r['source_id']}.txt").read_text(encoding="utf-8"))]
+    assert missing == []
