@@ -9,10 +9,23 @@ import streamlit as st
 
 from kafo_data.export import formats
 from kafo_data.export import reporting as export
-from kafo_data.fmt import number
+from kafo_data.fmt import literal, number
 from kafo_data.i18n import t
 from kafo_data.seizures import reporting
 from kafo_data.ui import page as ui
+
+# a cell's state as colours (dark text on a light fill, 4.5:1 at least); the text says the same for those who
+# do not see colours: a number, "—" or "⚠ rejected"
+COLOURS = {"reported": "background-color: #e3f1e6; color: #14471f",
+           "none": "background-color: #fde2e1; color: #7a1b16",
+           "all_rejected": "background-color: #fdebd0; color: #6b3d00",
+           "outside": "background-color: #f2f2f2; color: #595959"}
+
+
+def _height(rows: int) -> int:
+    """A table tall enough for all its rows: no scroll box inside the page."""
+    return 38 + 35 * rows
+
 
 lang, filters, notices = ui.start(managers_only=True, filters="none")
 st.title(t("reporting.title", lang))
@@ -22,10 +35,22 @@ cells = grid[grid.participating]
 st.subheader(t("reporting.grid", lang))
 st.markdown(t("reporting.missing_count", lang, missing=number(int((cells.batches == 0).sum()), lang),
               cells=number(len(cells), lang)))
-shown = reporting.grid_table(grid, ui.country_names(lang), ui.operation_names(), lang)
-missing = (grid.batches == 0).tolist()
-st.dataframe(shown.style.apply(lambda row: ["background-color: #fde2e1; color: #7a1b16" if missing[row.name] else ""
-                                            for _ in row], axis=1), hide_index=True)
+names, ops = ui.country_names(lang), ui.operation_names()
+texts, states = reporting.matrix(grid, names, ops, lang)
+st.markdown("**" + t("reporting.matrix", lang) + "**")
+st.dataframe(texts.style.apply(lambda _: states.map(COLOURS.get), axis=None), height=_height(len(texts)),
+             column_config={c: st.column_config.TextColumn(c, help=names.get(c, c)) for c in texts.columns})
+st.caption(literal(reporting.matrix_key(list(texts.columns), names)))
+st.caption(t("reporting.matrix.legend", lang))
+unplaced = reporting.unplaced(reporting.unstored(ui.database().root))
+if unplaced:
+    st.caption(t("reporting.unplaced", lang, rows=number(unplaced, lang)))
+st.subheader(t("reporting.details", lang))
+shown = reporting.grid_table(grid, names, ops, lang)
+state = [reporting.status_key(b, u).removeprefix("reporting.status.") for b, u in zip(grid.batches, grid.unstored,
+                                                                                          strict=True)]
+st.dataframe(shown.style.apply(lambda row: [COLOURS[state[row.name]] if state[row.name] != "reported" else ""
+                                            for _ in row], axis=1), hide_index=True, height=_height(len(shown)))
 st.caption(t("reporting.rejected_note", lang))
 st.subheader(t("reporting.download", lang))
 fmt = st.radio(t("export.format", lang), formats.FORMATS, key="rep_format", horizontal=True,

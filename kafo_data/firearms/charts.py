@@ -45,7 +45,7 @@ def stacked_bars(frame: pd.DataFrame, title: str, axis: str, *, source: str | No
                        "hovertemplate": "%{y} · %{fullData.name}: %{customdata}<extra></extra>"})
     height = max(280, 110 + 30 * len(rows))
     return base_figure(traces, title, height, source=source, bottom=44, lang=lang, barmode="stack",
-                       legend={"orientation": "h", "y": -0.25, "x": 0, "font": {"color": TEXT},
+                       legend={"orientation": "h", "y": -0.25, "x": 0, "font": {"color": TEXT}, "traceorder": "normal",
                                "title": {"text": ""}},
                        xaxis={"title": {"text": axis}}, yaxis={"type": "category", "autorange": "reversed"})
 

@@ -65,4 +65,4 @@ def firearm_cells(item: dict[str, object], category: str | None, cell: Callable[
             item["tracing_status"] = "origin_established"
         elif item["tracing_status"] != "origin_established":
             bad("firearms.reason.origin_not_established", "illicit_origin", cell("illicit_origin")[1],
-                status=Labels("tracing_status", (str(item["tracing_status"]),)))
+                status=cell("tracing_status")[1].strip())

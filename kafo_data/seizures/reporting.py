@@ -192,12 +192,15 @@ def missing(db: Database, f: Filters) -> dict[str, list[str]]:
 
 @public_query
 def coverage(db: Database) -> pd.DataFrame:
-    """The public's line per operation: participating countries, and how many of them have a report loaded."""
+    """The public's line per operation: participating countries, how many of them have a report loaded, and
+    whether generated sample records of the operation show on the other pages (`sample`)."""
     frame = grid(db)
     frame = frame[frame.participating]
-    out = frame.assign(reported=frame.batches > 0).groupby("operation_id", sort=False).agg(
-        participating=("country_iso3", "size"), reported=("reported", "sum")).reset_index()
+    out = frame.assign(reported=frame.batches > 0, sample=frame.sample_lines > 0).groupby(
+        "operation_id", sort=False).agg(participating=("country_iso3", "size"), reported=("reported", "sum"),
+                                        sample=("sample", "any")).reset_index()
     out["reported"] = out["reported"].astype(int)
+    out["sample"] = out["sample"].astype(bool)
     return out
 
 
@@ -234,12 +237,56 @@ def grid_table(frame: pd.DataFrame, names: dict[str, str], ops: dict[str, str], 
     })
 
 
+STATES: tuple[str, ...] = ("reported", "all_rejected", "none", "outside")
+
+
+def matrix(frame: pd.DataFrame, names: dict[str, str], ops: dict[str, str], lang: str
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The grid as the screen draws it: a row per operation, a column per participating country (ISO3 code,
+    in the order of the countries' names).
+
+    Two frames of the same shape: the short text of each cell (item lines loaded; "⚠ rejected" for a report
+    whose every row was rejected; "—" for no report; empty where the country is not in that operation) and
+    its state (one of STATES), which the page colours. Countries with records but outside an operation are
+    in the detailed table, not here.
+    """
+    from kafo_data.fmt import number
+    from kafo_data.i18n import t
+    from kafo_data.seizures.views import name_key
+
+    cells = frame[frame.participating]
+    countries = sorted(dict.fromkeys(cells.country_iso3), key=lambda c: name_key(names.get(c, c)))
+    operations = list(dict.fromkeys(cells.operation_id))
+    by = {(o, c): r for o, c, r in zip(cells.operation_id, cells.country_iso3, cells.itertuples(), strict=True)}
+    texts, states = [], []
+    for op in operations:
+        row_text, row_state = [], []
+        for country in countries:
+            r = by.get((op, country))
+            state = "outside" if r is None else status_key(r.batches, r.unstored).removeprefix("reporting.status.")
+            row_state.append(state)
+            row_text.append({"outside": "", "none": "—", "all_rejected": t("reporting.cell.all_rejected", lang),
+                             "reported": number(r.lines, lang) if r is not None else ""}[state])
+        texts.append(row_text)
+        states.append(row_state)
+    head = countries  # ISO3 codes: the grid fits a page; the page names each code (`matrix_key`)
+    index = pd.Index([ops.get(o, o) for o in operations], name=t("reporting.col.operation", lang))
+    return (pd.DataFrame(texts, columns=head, index=index), pd.DataFrame(states, columns=head, index=index))
+
+
+def matrix_key(codes: list[str], names: dict[str, str]) -> str:
+    """The codes of the grid's columns with their names: "BEN Bénin · BFA Burkina Faso..." (plain text)."""
+    return " · ".join(f"{c} {names.get(c, c)}" for c in codes)
+
+
 def coverage_lines(frame: pd.DataFrame, ops: dict[str, str], lang: str) -> list[str]:
     """The public's sentence per operation: "KAFO II: records from 3 of 4 participating countries."."""
     from kafo_data.i18n import t
 
+    sample = frame["sample"] if "sample" in frame else [False] * len(frame)
     return [t("reporting.public.line", lang, operation=ops.get(op, op), reported=int(r), participating=int(p))
-            for op, r, p in zip(frame.operation_id, frame.reported, frame.participating, strict=True)]
+            + (" " + t("reporting.public.sample", lang) if smp else "")
+            for op, r, p, smp in zip(frame.operation_id, frame.reported, frame.participating, sample, strict=True)]
 
 
 def missing_text(gaps: dict[str, list[str]], names: dict[str, str], ops: dict[str, str], lang: str) -> str:

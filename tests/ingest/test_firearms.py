@@ -56,7 +56,7 @@ def test_french_report_firearm_columns(data_copy):
     for text in ("Marquage : valeur inconnue « rayé »", "pays inconnu « Atlantide »",
                  "Statut du traçage : valeur inconnue « en attente »", "Artisanale : valeur inconnue « peut-être »"):
         assert text in wrong, wrong
-    assert "suppose le statut du traçage « origine établie »" in _reasons(rows[7], "fr")
+    assert "suppose le statut du traçage « origine établie », pas « origine non établie »" in _reasons(rows[7], "fr")
     assert [r.line for r in p.accepted] == [2, 3, 4]
 
 

@@ -8,6 +8,7 @@ records gives it; the public Reporting status says how many countries reported, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 
@@ -88,13 +89,29 @@ def test_the_managers_firearms_page_says_the_indicator_of_the_records(loaded_dat
 
 def test_reporting_status_grid_for_managers_and_one_line_per_operation_for_the_public(loaded_data):
     at = open_app("pages/reporting.py")
-    grid = at.dataframe[0].value
+    matrix = at.dataframe[0].value  # operations x participating countries, one short text a cell
+    _, records = read_records(loaded_data)
+    loaded = records[~records.is_sample.astype(bool)].groupby(["operation_id", "country_iso3"]).size()
+    with (loaded_data / "reference" / "operation_countries.csv").open(encoding="utf-8") as handle:
+        taking_part = {(r["operation_id"], r["country_iso3"]) for r in csv.DictReader(handle)}
+    with (loaded_data / "reference" / "operations.csv").open(encoding="utf-8") as handle:
+        op_ids = {r["name"]: r["operation_id"] for r in csv.DictReader(handle)}
+    assert set(matrix.columns) == {c for _, c in taking_part} and len(matrix) == len({o for o, _ in taking_part})
+    for op_name, row in matrix.iterrows():
+        for country, text in row.items():
+            key = (op_ids[op_name], country)
+            want = (f"{loaded[key]:,}" if key in loaded.index else "—") if key in taking_part else ""
+            assert text == want, (op_name, country, text, want)
+    assert (matrix == "—").sum().sum() == len(taking_part) - 1, "one report loaded (KAFO II, Burkina Faso)"
+    assert "BFA Burkina Faso · CAF Central African Republic" in " ".join(c.value for c in at.caption)
+    grid = at.dataframe[1].value
     row = grid[(grid["Operation"] == "KAFO II") & (grid["Country"] == "Burkina Faso")].iloc[0]
     assert (row["Status"], row["Reports loaded"], row["Loaded by"]) == ("Reported", "1", MANAGER)
     assert (grid["Status"] == "⚠ No report").sum() == len(grid) - 1
     public = open_page("pages/reporting.py")
     text = "\n".join(m.value for m in public.markdown)
-    assert "KAFO II: records from 1 of 4 participating countries." in text.replace("\\", "")
+    assert "KAFO II: records from 1 of 4 participating countries. The records of this edition shown on the other " \
+        "pages include generated sample data" in text.replace("\\", "")
     assert "Burkina" not in text and not public.dataframe
 
 

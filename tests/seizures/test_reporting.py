@@ -45,7 +45,12 @@ def test_grid_after_adding_and_removing_a_batch(data_copy):
     assert _cell(db, "KAFO-II", "NER")["batches"] == 1
     assert reporting.missing(db, Filters(operations=("KAFO-II",))) == {"KAFO-II": ["BFA", "CIV"]}
     line = reporting.coverage_lines(reporting.coverage(db), {"KAFO-II": "KAFO II"}, "en")
-    assert "KAFO II: records from 2 of 4 participating countries." in line
+    assert "KAFO II: records from 2 of 4 participating countries. The records of this edition shown on the other " \
+        "pages include generated sample data, which is not a national report." in line
+    french = reporting.coverage_lines(reporting.coverage(db), {"KAFO-II": "KAFO II"}, "fr")
+    assert "KAFO II : des enregistrements de 2 pays participants sur 4. Les enregistrements de cette édition " \
+        "montrés sur les autres pages comprennent des données d'échantillon générées, qui ne sont pas un rapport " \
+        "national." in french
     csv = export.build(db, "managers", "csv", "en", dt.date(2026, 12, 4)).decode("utf-8-sig")
     assert '"KAFO-II","MLI",true,1,' in csv and "a@unodc.example" in csv
     remove_batch(data_copy, result.batch_id)
