@@ -90,7 +90,7 @@ def _results(db: Database, req: Request) -> str:
         numbers: dict[str, int] = {}  # source_id -> its number in this edition's list of sources
         for row, card in zip([r for r in rows if r["shown"]], views.figure_cards(figures, op.operation_id, lang),
                              strict=True):
-            own = numbers.setdefault(row["source_id"], len(numbers) + 1)
+            own = numbers.setdefault(card.source_id, len(numbers) + 1)  # the page quoted (French: UNODC's French page)
             others = [o for o in rows if not o["shown"] and o["footnote_of"] == row["figure_id"]]
             notes = "".join(f'<div class="small">{e(n)} [{numbers.setdefault(o["source_id"], len(numbers) + 1)}]</div>'
                             for n, o in zip(card.footnotes, others, strict=True))
@@ -102,6 +102,7 @@ def _results(db: Database, req: Request) -> str:
                          f"<td>{words}{notes}</td><td>[{own}]</td></tr>")
         parts.append("</tbody></table><ol class='sources'>")
         by_id = {r["source_id"]: r for r in rows}
+        by_id.update({r["fr_source_id"]: views.french_page(r) for r in rows if isinstance(r["fr_text"], str)})
         for source_id in numbers:
             r = by_id[source_id]
             url = r["source_url"] if isinstance(r["source_url"], str) else ""

@@ -40,6 +40,8 @@ FIELDS: tuple[Field, ...] = (
     _field("quote_lang"),
     _field("translation"),
     _field("translation_lang"),
+    _field("fr_text"),
+    _field("fr_source_id"),
     _field("note"),
     _field("note_fr"),
     _field("footnote_of"),
@@ -82,7 +84,7 @@ def extract(selection: Selection) -> Extract:
     """The selected figures with their source, in the reference order (operation first)."""
     sql = (
         "SELECT f.operation_id, f.figure_id, f.indicator, f.value, f.qualifier, f.unit, f.text, f.quote_lang, "
-        "f.translation, f.translation_lang, f.note, f.note_fr, "
+        "f.translation, f.translation_lang, f.fr_text, f.fr_source_id, f.note, f.note_fr, "
         "f.footnote_of, s.title AS source_title, s.publisher AS source_publisher, "
         "s.published AS source_published, s.url AS source_url, f.source_id, o.start_date AS op_start, "
         "f.file_row_number AS row_order "

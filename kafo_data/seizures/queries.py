@@ -77,8 +77,11 @@ def figures(db: Database, operation_id: str | None = None) -> pd.DataFrame:
         "f.category, f.item_type, f.shown, f.note, f.note_fr, f.footnote_of, f.counts, f.quote_lang, f.translation, "
         "f.translation_lang, f.source_id, s.title AS source_title, s.url AS source_url, "
         "s.publisher AS source_publisher, s.publisher_fr AS source_publisher_fr, s.published AS source_published, "
-        "s.short_name AS source_short, s.short_name_fr AS source_short_fr "
-        "FROM figures f JOIN sources s USING (source_id) "
+        "s.short_name AS source_short, s.short_name_fr AS source_short_fr, "
+        "f.fr_text, f.fr_source_id, fs.title AS fr_source_title, fs.url AS fr_source_url, "
+        "fs.published AS fr_source_published, fs.publisher AS fr_source_publisher, "
+        "fs.publisher_fr AS fr_source_publisher_fr "
+        "FROM figures f JOIN sources s USING (source_id) LEFT JOIN sources fs ON fs.source_id = f.fr_source_id "
         "WHERE CAST(? AS VARCHAR) IS NULL OR f.operation_id = ? ORDER BY f.file_row_number",
         [operation_id, operation_id],
     )

@@ -128,7 +128,7 @@ class FigureCard:
     indicator: str
     label: str
     value_text: str
-    quote: str
+    quote: str  # in French, a French page's words for the figure where one gives them (`fr_text`)
     source_title: str
     source_url: str | None
     source_published: str
@@ -136,6 +136,7 @@ class FigureCard:
     quote_lang: str = "en"
     translation: str | None = None
     note: str = ""  # ours, in the reader's language: what the figure includes, why it is not to be added up
+    source_id: str = ""  # the page quoted
 
 
 def quote_lines(card: FigureCard, lang: str, quoted: Callable[[str], str] = str) -> tuple[str, ...]:
@@ -179,23 +180,34 @@ def figure_cards(figures: pd.DataFrame, operation_id: str, lang: str) -> list[Fi
     rows = [r for r in figures.to_dict("records") if r["operation_id"] == operation_id]
     cards = []
     for row in (r for r in rows if r["shown"]):
+        quoted = french_page(row) if lang == "fr" and not _is_blank(row.get("fr_text")) else row
         notes = tuple(
-            (t("overview.footnote_same_page", lang, text=o["text"]) if o["source_id"] == row["source_id"]
+            (t("overview.footnote_same_page", lang, text=o["text"]) if o["source_id"] == quoted["source_id"]
              else t("overview.footnote", lang, text=o["text"], source=o["source_title"])) + translated_note(o, lang)
             for o in rows if not o["shown"] and o["footnote_of"] == row["figure_id"]
         )
         value = None if _is_blank(row["value"]) else row["value"]
-        translated = row["translation_lang"] == lang and not _is_blank(row["translation"])
+        translated = quoted["quote_lang"] != lang and row["translation_lang"] == lang and not _is_blank(
+            row["translation"])
         cards.append(FigureCard(
             indicator=row["indicator"], label=label("indicator", row["indicator"], lang),
             value_text=figure(value, row["qualifier"], unit_label(row["unit"], lang, row["category"]), lang),
-            quote=row["text"], source_title=row["source_title"],
-            source_url=None if _is_blank(row["source_url"]) else row["source_url"],
-            source_published=published_text(row["source_published"], lang), footnotes=notes,
-            quote_lang=row["quote_lang"], translation=row["translation"] if translated else None,
-            note=note_text(row, lang),
+            quote=quoted["text"], source_title=quoted["source_title"],
+            source_url=None if _is_blank(quoted["source_url"]) else quoted["source_url"],
+            source_published=published_text(quoted["source_published"], lang), footnotes=notes,
+            quote_lang=quoted["quote_lang"], translation=row["translation"] if translated else None,
+            note=note_text(row, lang), source_id=quoted["source_id"],
         ))
     return cards
+
+
+def french_page(row: dict) -> dict:
+    """The figure as the French page that gives it words it (UNODC published KAFO V in French too): the French
+    view quotes that page, cited as such, rather than translating the English one."""
+    return {"text": row["fr_text"], "quote_lang": "fr", "source_id": row["fr_source_id"],
+            "source_title": row["fr_source_title"], "source_url": row["fr_source_url"],
+            "source_published": row["fr_source_published"], "source_publisher": row["fr_source_publisher"],
+            "source_publisher_fr": row["fr_source_publisher_fr"]}
 
 
 def note_text(row: dict, lang: str) -> str:

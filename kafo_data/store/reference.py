@@ -109,6 +109,11 @@ def check_reference(root: Path) -> list[str]:
     for line, row in enumerate(texts["figures"], start=2):
         problems += [f"figures.csv line {line}: {p}" for p in _figure_problems(row)]
     problems += _footnote_problems(texts["figures"])
+    languages = {r["source_id"]: r.get("language") for r in texts["sources"]}
+    for line, row in enumerate(texts["figures"], start=2):
+        text, page = row.get("fr_text", "").strip(), row.get("fr_source_id", "")
+        if bool(text) != bool(page) or (page and languages.get(page) != "fr"):
+            problems.append(f"figures.csv line {line}: fr_text quotes a French page, named in fr_source_id")
     for line, row in enumerate(texts["sources"], start=2):
         if not row.get("url") and not row.get("why_no_url"):
             problems.append(f"sources.csv line {line}: a source has an address (url) or says why not (why_no_url)")

@@ -253,3 +253,14 @@ def test_the_operations_tables_claim_as_published_only_for_the_sources_words(cle
     assert by_op["KAFO III"].startswith("; ".join(a["text"] for a in agencies))
     other = ("KAFO I", "(en anglais)") if lang == "fr" else ("KAFO III", "(in French)")
     assert by_op[other[0]].endswith(other[1]) and "(" not in by_op["KAFO III" if lang == "fr" else "KAFO I"]
+
+
+def test_the_french_view_quotes_unodc_s_french_page_on_kafo_v_and_cites_it(clear_caches):
+    figs = {f["figure_id"]: f for f in _rows("figures")}
+    page = next(s for s in _rows("sources") if s["source_id"] == figs["k5-firearms"]["fr_source_id"])
+    fr, en = _edition("fr", "KAFO-V"), _edition("en", "KAFO-V")
+    card = fr.split("**Armes à feu**", 1)[1].split("**", 1)[0]  # the firearms card, up to the next card's label
+    assert f"« {figs['k5-firearms']['fr_text']} »" in card and "(en anglais" not in card
+    assert TRANSLATION["fr"] not in card and f"](<{page['url']}>)" in card
+    assert f"« {figs['k5-rifles-parts']['fr_text']} »" in fr  # « dont plus de 250 fusils, pièces et composants »
+    assert f"“{figs['k5-firearms']['text']}”" in en and page["url"] not in en  # English readers: the English page

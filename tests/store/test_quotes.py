@@ -171,3 +171,15 @@ def test_who_took_part_is_in_each_page_s_own_words(repo_data):
     missing = [(r["operation_id"], r["text"]) for r in rows(repo_data, "operation_agencies")
                if _flat(r["text"]) not in _flat((PAGES / f"{r['source_id']}.txt").read_text(encoding="utf-8"))]
     assert missing == []
+
+
+def test_a_french_page_s_words_are_quoted_word_for_word_from_it(repo_data):
+    # UNODC's French page on KAFO V: « plus de 400 armes à feu (dont plus de 250 fusils, pièces et composants) »
+    sources = {s["source_id"]: s for s in rows(repo_data, "sources")}
+    french = [f for f in rows(repo_data, "figures") if f["fr_text"]]
+    assert {f["figure_id"] for f in french} >= {"k5-firearms", "k5-rifles-parts", "k5-officers"}
+    for fig in french:
+        page = PAGES / f"{fig['fr_source_id']}.txt"
+        assert _flat(fig["fr_text"]) in _flat(page.read_text(encoding="utf-8")), fig["figure_id"]
+        assert sources[fig["fr_source_id"]]["language"] == "fr"
+        assert sources[fig["fr_source_id"]]["url"].startswith("https://www.unodc.org/westandcentralafrica/fr/")
