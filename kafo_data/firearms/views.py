@@ -108,7 +108,8 @@ def sentences(ind: Indicator, lang: str, public: bool = False) -> list[str]:
 
 def indicator_rows(cells: pd.DataFrame, part_name: str, labeller: Callable[[str], str], lang: str,
                    public: bool = False) -> pd.DataFrame:
-    """One row per operation or country: key, name, the three counts, share (NaN: none to show), texts."""
+    """One row per operation (edition order) or country (by name): key, name, the three counts, share (NaN: none
+    to show), texts."""
     column = {"operation": "operation_id", "country": "country_iso3"}[part_name]
     rows = []
     for key in part(cells, part_name)[column].tolist():
@@ -120,8 +121,11 @@ def indicator_rows(cells: pd.DataFrame, part_name: str, labeller: Callable[[str]
                      "established": ind.established, "share": float("nan") if share is None else share * 100,
                      "text": text, "label": name if share is not None else f"{name} ({text})",
                      "bar_text": "" if share is None else percent(share, lang)})
-    return pd.DataFrame(rows, columns=["key", "name", "firearms", "recorded", "established", "share", "text",
-                                       "label", "bar_text"])
+    frame = pd.DataFrame(rows, columns=["key", "name", "firearms", "recorded", "established", "share", "text",
+                                        "label", "bar_text"])
+    if part_name == "country":  # by name as the reader reads it (Bénin before Burkina Faso), not by ISO code
+        frame = frame.iloc[sorted(range(len(frame)), key=lambda k: name_key(frame.name.iloc[k]))]
+    return frame.reset_index(drop=True)
 
 
 def indicator_table(rows: pd.DataFrame, part_name: str, lang: str) -> pd.DataFrame:

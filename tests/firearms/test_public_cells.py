@@ -68,3 +68,33 @@ def test_types_and_series_in_the_issue_order(data_copy):
         order = ["Marked", "Unmarked", "Marking erased", "Unknown", "Not recorded"]
         assert list(group.series) == [s for s in order if s in set(group.series)]
     db.close()
+
+
+def test_countries_by_name_in_french_accents_set_aside(data_copy):
+    """Bénin before Burkina Faso, Chad before Côte d'Ivoire (not ISO code order): 16.4.2 rows, tracing, flow."""
+    import csv
+    import unicodedata
+
+    from kafo_data import country_names
+    from kafo_data.firearms import queries
+    from kafo_data.seizures.filters import Filters
+
+    with (data_copy / "reference" / "countries.csv").open(encoding="utf-8") as handle:
+        reference = list(csv.DictReader(handle))
+    names = country_names.shown({r["iso3"]: r["name_fr"] for r in reference}, data_copy, "fr")
+    english = country_names.shown({r["iso3"]: r["name_en"] for r in reference}, data_copy, "en")
+
+    def plain(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn").lower()
+
+    db = Database(data_copy)
+    cells = queries.cells(db, Filters())
+    rows = views.indicator_rows(cells, "country", lambda v: names[v], "fr").name.tolist()
+    assert rows == sorted(rows, key=plain) and rows.index("Bénin") < rows.index("Burkina Faso")
+    rows = views.indicator_rows(cells, "country", lambda v: english[v], "en").name.tolist()
+    assert rows == sorted(rows, key=plain) and rows.index("Chad") < rows.index("Côte d'Ivoire"), "not by ISO code"
+    tracing = list(dict.fromkeys(views.breakdown(cells, "tracing", names, "fr").row))
+    assert tracing == sorted(tracing, key=plain) and tracing.index("Bénin") < tracing.index("Burkina Faso")
+    made_in = [r for r in dict.fromkeys(views.breakdown(cells, "flow", names, "fr").row) if r != "Non renseigné"]
+    assert made_in == sorted(made_in, key=plain) and "Russie" in made_in
+    db.close()
