@@ -19,12 +19,12 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from kafo_data.config import HOME_PAGE, upload_enabled
+from kafo_data.config import upload_enabled
 from kafo_data.ui import gate, navigation
 from kafo_data.ui.registry import PageSpec
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", HOME_PAGE, "nav.overview", ":material/public:"),  # the default: served at "/"
+    PageSpec("pages/overview.py", "overview", "nav.overview", ":material/public:"),  # config.HOME_PAGE: served at "/"
     PageSpec("pages/seizures.py", "seizures", "nav.seizures", ":material/inventory_2:",
              public="pages/seizures_public.py"),
     PageSpec("pages/firearms.py", "firearms", "nav.firearms", ":material/target:", public="pages/firearms_public.py"),

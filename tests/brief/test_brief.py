@@ -75,6 +75,10 @@ def test_one_edition_with_its_charts_fits_two_pages_and_draws_the_timeline_as_te
     assert "Les éditions dans le temps" in text, "the chart's title is vector text"
     assert squeeze("http://dash.example.org/?operation=KAFO-II&lang=fr") in squeeze(text), \
         "the first page is served at / only: /overview is Streamlit's Page not found"
+    from kafo_data.config import HOME_PAGE
+    from tests.browser.driver import registry
+
+    assert registry()[0].url_path == HOME_PAGE, "app.py's first page is the one the brief links to at /"
     assert "KAFO II ·" in text and "KAFO III ·" not in text, "one edition's results only"
 
 
