@@ -129,8 +129,11 @@ def _side_by_side(db: Database, req: Request) -> str:
     if req.operations:
         ops = ops[ops.operation_id.isin(list(req.operations))]
     names = {r.iso3: getattr(r, f"name_{lang}") for r in queries.countries(db).itertuples()}
+    figures, sources = queries.figures(db), queries.sources(db)
+    # the officers' sources and the notes their marks (¹, ²) point to, as under the page's table
+    notes = "".join(f'<p class="small">{e(line)}</p>' for line in views.officers_sources(ops, figures, sources, lang))
     return (f"<h2>{e(t('operations.side_by_side', lang))}</h2>"
-            + _table(views.operations_table(ops, queries.figures(db), names, queries.sources(db), lang)))
+            + _table(views.operations_table(ops, figures, names, sources, lang)) + notes)
 
 
 def _timeline(db: Database, req: Request, svg: Svg) -> str:

@@ -274,3 +274,12 @@ def test_the_command_line_writes_the_brief(tmp_path, monkeypatch, capsys):
 def test_the_budget_briefs_link_back_holds_its_donors_and_outputs():
     assert (build.address("http://x.org", "budget", ("KAFO-II",), "fr", False, ("EU",), (2, 1))
             == "http://x.org/budget?donor=EU&output=1&output=2&operation=KAFO-II&sample=0&lang=fr")
+
+
+@pytest.mark.parametrize("lang", ["fr"])  # one language: a PDF costs ~3 s; the marks are the same in both
+def test_the_operations_brief_explains_each_officers_mark_under_its_table(lang):
+    made = build.make(Database(DATA), Request("operations", lang), charts=False)
+    text = " ".join(pdf_text(made.pdf)[0].split())
+    says = "indique «" if lang == "fr" else "says “"
+    for mark, name in (("¹", "KAFO II"), ("²", "Trigger VIII")):  # the table's "260 ¹" and "521 ²", explained
+        assert f"{mark} {name}" in text and says in text.split(f"{mark} {name}", 1)[1][:120], (mark, name)
