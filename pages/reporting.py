@@ -33,8 +33,10 @@ st.caption(t("reporting.caption", lang))
 grid = ui.q(reporting.grid)
 cells = grid[grid.participating]
 st.subheader(t("reporting.grid", lang))
+sent = int(((cells.batches == 0) & (cells.unstored > 0)).sum())
 st.markdown(t("reporting.missing_count", lang, missing=number(int((cells.batches == 0).sum()), lang),
-              cells=number(len(cells), lang)))
+              cells=number(len(cells), lang))
+            + (" " + t("reporting.all_rejected_count", lang, sent=number(sent, lang)) if sent else ""))
 names, ops = ui.country_names(lang), ui.operation_names()
 texts, states = reporting.matrix(grid, names, ops, lang)
 st.markdown("**" + t("reporting.matrix", lang) + "**")

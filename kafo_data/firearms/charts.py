@@ -51,11 +51,14 @@ def stacked_bars(frame: pd.DataFrame, title: str, axis: str, *, source: str | No
 
 
 def flow(frame: pd.DataFrame, title: str, *, source: str | None, lang: str, made_in: str, seized_in: str) -> Figure:
-    """Country of manufacture -> country of seizure as a Sankey diagram (links sized by firearms)."""
+    """Country of manufacture -> country of seizure as a Sankey diagram (links sized by firearms), each side
+    under its heading; short node names keep the diagram legible at phone width (390 px)."""
     shown = frame[frame.value.notna() & (frame.value > 0)]
     left = list(dict.fromkeys(shown.row.tolist()))
     right = list(dict.fromkeys(shown.series.tolist()))
-    nodes = [f"{n} ({made_in})" for n in left] + [f"{n} ({seized_in})" for n in right]
+    both = set(left) & set(right)  # a name on both sides says its side; the others are named by the headings
+    nodes = [f"{n} ({made_in})" if n in both else n for n in left] + \
+        [f"{n} ({seized_in})" if n in both else n for n in right]
     trace = {"type": "sankey", "arrangement": "snap",
              "node": {"label": nodes, "pad": 12, "thickness": 14,
                       "color": [SERIES_COLOURS[0]] * len(left) + [SERIES_COLOURS[1]] * len(right),
@@ -65,5 +68,8 @@ def flow(frame: pd.DataFrame, title: str, *, source: str | None, lang: str, made
                       "value": shown.value.tolist(), "customdata": shown.text.tolist(),
                       "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>"},
              "textfont": {"color": TEXT, "size": 12}}
-    height = max(320, 40 + 26 * max(len(left), len(right)))
-    return base_figure([trace], title, height, source=source, lang=lang)
+    height = max(320, 60 + 26 * max(len(left), len(right)))
+    headings = [{"text": text, "x": x, "xanchor": anchor, "y": 1.0, "yanchor": "bottom", "xref": "paper",
+                 "yref": "paper", "showarrow": False, "font": {"color": TEXT, "size": 12}}
+                for text, x, anchor in ((made_in, 0, "left"), (seized_in, 1, "right"))]
+    return base_figure([trace], title, height, source=source, lang=lang, annotations=headings)

@@ -79,6 +79,9 @@ def test_a_report_whose_rows_were_all_rejected_is_sent_not_missing(data_copy):
     assert shown[mali.values].iloc[0]["État"] == "⚠ Envoyé, tout rejeté"
     niger = (grid.operation_id == "KAFO-V") & (grid.country_iso3 == "NER")
     assert shown[niger.values].iloc[0]["État"] == "⚠ Aucun rapport"
+    texts, states = reporting.matrix(grid, {}, {"KAFO-V": "KAFO V"}, "en")
+    assert (texts.loc["KAFO V", "MLI"], states.loc["KAFO V", "MLI"]) == ("⚠ rejected", "all_rejected")
+    assert (texts.loc["KAFO V", "NER"], states.loc["KAFO V", "NER"]) == ("—", "none")
     csv = export.build(db, "managers", "csv", "en", dt.date(2026, 12, 4)).decode("utf-8-sig")
     assert '"KAFO-V","MLI",true,0,0,0,,,2,' in csv
     # the same file again replaces its record: still one file sent
