@@ -22,6 +22,7 @@ from typing import Any
 import streamlit as st
 
 from kafo_data import chart_base
+from kafo_data.config import small_cell_events
 from kafo_data.fmt import date as fmt_date
 from kafo_data.i18n import label, t
 from kafo_data.money.filters import MoneyFilters
@@ -161,7 +162,7 @@ def context(lang: str) -> chart_context.Context:
                          f"{fmt_date(f.date_to, lang) if f.date_to else '…'}")
             ids.append(f"{f.date_from or ''}--{f.date_to or ''}")
         if not access().is_manager:
-            notes.append(t("chart.adjusted", lang))
+            notes.append(t("chart.adjusted", lang, k=small_cell_events()))
     address = view_address()
     footer = t("chart.footer", lang, date=fmt_date(ui_cite.as_of(), lang), terms=t("chart.terms", lang))
     return chart_context.Context(tuple(shown), tuple(ids), tuple(notes),

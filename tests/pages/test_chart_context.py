@@ -79,3 +79,12 @@ def test_a_public_firearms_chart_names_its_selection_and_the_adjusted_counts():
     figure, config = charts(at)[0]
     assert "KAFO II" in title_of(figure) and "slightly adjusted" in title_of(figure)
     assert config["toImageButtonOptions"]["filename"].startswith("kafo-ii_")
+
+
+def test_a_public_french_firearms_chart_note_uses_the_pages_words():
+    """« enregistrements » and « saisies » as the page says them, never « relevés » or « événements »; k as set."""
+    with patch_config_options({"server.address": "192.0.2.2"}):
+        at = open_page("pages/firearms.py", lang="fr", operation="KAFO-II")
+    title = " ".join(title_of(charts(at)[0][0]).replace("<br>", " ").split())  # the note is wrapped over lines
+    assert "Les comptes publics tirés des enregistrements sont légèrement ajustés" in title, title
+    assert "moins de 3 saisies" in title and "relevés" not in title and "événements" not in title
