@@ -32,7 +32,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                  _field("rejected", "integer"), _field("sample_lines", "integer"), _field("unstored", "integer"),
                  _field("last_unstored", "text")),
     "public": (_field("operation_id", "text", "operation"), _field("reported", "integer"),
-               Field("participants", "integer", "reporting.field.participants", "reporting.doc.participants")),
+               Field("participants", "integer", "reporting.field.participants", "reporting.doc.participants"),
+               _field("sample", "boolean")),
 }
 
 

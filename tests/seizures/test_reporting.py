@@ -53,6 +53,8 @@ def test_grid_after_adding_and_removing_a_batch(data_copy):
         "national." in french
     csv = export.build(db, "managers", "csv", "en", dt.date(2026, 12, 4)).decode("utf-8-sig")
     assert '"KAFO-II","MLI",true,1,' in csv and "a@unodc.example" in csv
+    public = export.build(db, "public", "csv", "en", dt.date(2026, 12, 4)).decode("utf-8-sig")
+    assert '"KAFO-II",2,4,true' in public, "2 of 4 countries; the edition's sample records say so"
     remove_batch(data_copy, result.batch_id)
     after = _cell(db, "KAFO-II", "MLI")
     assert (after["batches"], after["lines"], after["loaded_by"]) == (0, 0, None)
