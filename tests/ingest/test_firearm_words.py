@@ -26,6 +26,7 @@ CASES = [  # (marking, country of manufacture, tracing) -> what is stored
     ("marqué", "États-Unis d'Amérique", "", ("marked", "USA", None)),
     ("inconnu", "Yougoslavie", "", ("unknown", "YUCS", None)),
     ("marqué", "RDA", "ND", ("marked", "DDDE", None)),
+    ("n.d.", "N.C.", "s.o.", (None, None, None)),
     ("marqué", "Union soviétique", "traçage demandé", ("marked", "SUHH", "requested")),
 ]
 
