@@ -42,7 +42,7 @@ reports.translated_dropzone(lang)
 with st.expander(t("upload.defaults", lang)):
     default_op = st.selectbox(t("upload.default_operation", lang), [None, *ops], key="upload_op",
                               format_func=lambda v: t("upload.none", lang) if v is None else ops[v])
-    default_country = st.selectbox(t("upload.default_country", lang), [None, *sorted(names, key=names.get)],
+    default_country = st.selectbox(t("upload.default_country", lang), [None, *names],
                                    key="upload_country",
                                    format_func=lambda v: t("upload.none", lang) if v is None else names[v])
 

@@ -39,9 +39,11 @@ DATE_NOTICE = "_date_notice"
 
 
 def country_names(lang_: str) -> dict[str, str]:
+    """ISO3 -> name in the reader's language, in the order of those names (Bénin before Burkina Faso)."""
     def make() -> dict[str, str]:
         frame = q(queries.countries)
-        return other_names.shown(dict(zip(frame.iso3, frame[f"name_{lang_}"], strict=True)), database().root, lang_)
+        names = other_names.shown(dict(zip(frame.iso3, frame[f"name_{lang_}"], strict=True)), database().root, lang_)
+        return dict(sorted(names.items(), key=lambda item: name_key(item[1])))
 
     return per_version(f"country_names:{lang_}", make)
 

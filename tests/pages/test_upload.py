@@ -76,6 +76,8 @@ def test_the_upload_limit_is_said_in_the_pages_language(isolated_data):
         at = open_upload(lang)
         assert words in at.file_uploader[0].label
         assert any(zone in h.proto.body for h in at.get("html"))  # the drop zone's own line, over Streamlit's
+    shown = [o for o in at.selectbox(key="upload_country").options if o != "(none)" and o != "(aucun)"]
+    assert shown.index("Bénin") < shown.index("Burkina Faso"), "French order: accents set aside"
 
 
 def test_an_unreadable_file_is_a_clear_message_and_stores_nothing(isolated_data):
