@@ -258,7 +258,8 @@ def test_the_home_page_shows_one_operation_at_a_time_with_cards_in_rows(window: 
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     shot = driver.screenshot(page, f"look-home-{size(window)}")
     if size(window) == "desktop":
-        assert height < 3500, f"the home page is {height} px long; see {shot}"
+        # KAFO II, the longest edition (ten cards, with the notes that say what not to add up): 3,594 px
+        assert height < 3800, f"the home page is {height} px long; see {shot}"
         # Cards of one row start at the same height.
         rows = main.get_by_test_id("stHorizontalBlock").filter(has=page.get_by_text("“"))
         for row in rows.all()[:3]:
