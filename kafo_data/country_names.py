@@ -10,6 +10,7 @@ every page shows these (`shown`), so a country reads the same everywhere.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 
 from kafo_data.config import mapping_dir
@@ -42,3 +43,9 @@ def shown(names: dict[str, str], root: Path, lang: str) -> dict[str, str]:
     """The reference's names with the short forms and former countries of the file, in `lang`."""
     column = 1 if lang == "en" else 2
     return {**names, **{code: row[column] for code, row in table(root).items()}}
+
+
+def name_key(name: str) -> str:
+    """Sort key of a name as a reader expects it: accents and case set aside ("Bénin" before "Burkina Faso")."""
+    folded = unicodedata.normalize("NFKD", str(name))
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()

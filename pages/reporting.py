@@ -30,7 +30,8 @@ def _height(rows: int) -> int:
 lang, filters, notices = ui.start(managers_only=True, filters="none")
 st.title(t("reporting.title", lang))
 st.caption(t("reporting.caption", lang))
-grid = ui.q(reporting.grid)
+loads = ui.rejected_loads()
+grid = ui.q(reporting.grid, loads)
 cells = grid[grid.participating]
 st.subheader(t("reporting.grid", lang))
 sent = int(((cells.batches == 0) & (cells.unstored > 0)).sum())
@@ -44,7 +45,7 @@ st.dataframe(texts.style.apply(lambda _: states.map(COLOURS.get), axis=None), he
              column_config={c: st.column_config.TextColumn(c, help=names.get(c, c)) for c in texts.columns})
 st.caption(literal(reporting.matrix_key(list(texts.columns), names)))
 st.caption(t("reporting.matrix.legend", lang))
-unplaced = reporting.unplaced(reporting.unstored(ui.database().root))
+unplaced = ui.q(reporting.unplaced_rows, loads)
 if unplaced:
     st.caption(t("reporting.unplaced", lang, rows=number(unplaced, lang)))
 st.subheader(t("reporting.details", lang))

@@ -27,7 +27,7 @@ if not upload_enabled():
 st.markdown(t("upload.intro", lang))
 
 ops = ui.operation_names()
-names = ui.country_names(lang)
+names = ui.countries_of_seizure(lang)
 done = st.session_state.get("upload_outcome")
 if done:  # what the last store or removal did, and nothing checked again (issue 28)
     st.success(t("upload.done", lang, file=literal(done[0]), outcome=done[1]), icon="✅")

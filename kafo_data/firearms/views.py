@@ -16,9 +16,9 @@ from babel.numbers import format_decimal
 
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
+from kafo_data.country_names import name_key
 from kafo_data.fmt import LOCALES, number
 from kafo_data.i18n import label, t
-from kafo_data.seizures.views import name_key
 
 METADATA_URL = "https://unstats.un.org/sdgs/metadata/files/Metadata-16-04-02.pdf"
 UNRECORDED = "__none__"  # a breakdown's value for lines that do not say (marking, tracing... not recorded)

@@ -23,7 +23,7 @@ from kafo_data.ingest.seizures import IngestPlan
 from kafo_data.ingest.verdict import decide, stored_keys
 from kafo_data.store.batches import record_table, sort_records, store_lock, write_file_whole, write_record_batch
 
-UNSTORED_SUFFIX = ".json"  # beside rejected/<file>-<sha>.csv: a load that stored nothing (`_write_unstored`)
+UNSTORED_SUFFIX = ".json"  # beside rejected/<file>-<sha>-unstored.csv: a load that stored nothing (`_write_unstored`)
 _BATCH_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}(-\d+)?$")
 
 
@@ -68,7 +68,7 @@ def commit(root: Path, p: IngestPlan, strict: bool = False, loaded_by: str | Non
         batch_id = _new_batch_id(root, p) if p.accepted and not blocked else None
         if batch_id is None:
             rejected_path = _write_rejected(root, p, None) if p.rejected else None
-            if rejected_path is not None:
+            if rejected_path is not None and not (p.accepted or p.already_loaded):  # every row rejected
                 _write_unstored(root, p, rejected_path, loaded_by)
             return CommitResult(p, None, None, rejected_path, 0, blocked)
         try:
@@ -121,7 +121,9 @@ def _batch_meta(root: Path, p: IngestPlan, batch_id: str, rejected_path: Path | 
 
 def _write_rejected(root: Path, p: IngestPlan, batch_id: str | None) -> Path:
     stem = re.sub(r"[^\w.-]+", "_", Path(p.filename).stem)[:60] or "report"
-    target = rejected_dir(root) / (f"{batch_id}.csv" if batch_id else f"{stem}-{p.checksum[:8]}.csv")
+    # a load that stored nothing: "-unstored" keeps its name off the batch ids' pattern, whatever the file was
+    # called (`_clean_stale` removes rejected files of batch ids never renamed in)
+    target = rejected_dir(root) / (f"{batch_id}.csv" if batch_id else f"{stem}-{p.checksum[:8]}-unstored.csv")
     return write_file_whole(target, p.rejected_csv(), tmp_dir(root))
 
 

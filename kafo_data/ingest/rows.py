@@ -188,8 +188,9 @@ def _parse_item(row: Row, cell: Callable[[str], tuple[object, str]], bad: Callab
     _, unit_text = cell("unit")
     _, calibre_text = cell("calibre")
     _, make_text = cell("make")
-    row.item = {"category": None, "item_type": None, "quantity": None, "unit": None, "craft_made": None,
-                "calibre": calibre_text or None, "make": make_text or None,
+    said = {name: None if mappings.is_empty_word(name, text) else text  # « inconnu », "n/a", "-": not known
+            for name, text in (("calibre", calibre_text), ("make", make_text))}
+    row.item = {"category": None, "item_type": None, "quantity": None, "unit": None, "craft_made": None, **said,
                 **{name: None for name in FIREARM_FIELDS if name != "craft_made"}}
     if not item_text:
         bad("ingest.reason.item_empty", "item", "")

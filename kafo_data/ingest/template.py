@@ -77,7 +77,8 @@ def build(root: Path, lang: str) -> Template:
     headers = [first[name] for name, _, _ in COLUMNS]
     names = {r["iso3"]: r[f"name_{lang}"] for r in csv.DictReader(
         (reference_dir(root) / "countries.csv").open(encoding="utf-8-sig", newline=""))}
-    members = sorted({c for cs in mappings.op_countries.values() for c in cs}, key=lambda c: norm(names.get(c, c)))
+    members = sorted({c for cs in mappings.op_countries.values() for c in cs},
+                     key=lambda c: country_names.name_key(names.get(c, c)))
     ops = sorted(mappings.op_dates, key=lambda o: mappings.op_dates[o][0])
     op_names = {i: n for n, i in _operation_names(root).items()}
     items = _synonyms(folder / "items.csv", lang)
@@ -94,7 +95,7 @@ def build(root: Path, lang: str) -> Template:
         **{name: [label(vocab, v, lang) for v in FIREARM_VOCABS[vocab]] for name, vocab in _FIREARM_LISTS.items()},
     }
     last = ops[-1]
-    country = sorted(mappings.op_countries.get(last, members), key=lambda c: norm(names.get(c, c)))[0]
+    country = sorted(mappings.op_countries.get(last, members), key=lambda c: country_names.name_key(names.get(c, c)))[0]
     firearm = next(name for name, row in items if row["category"] == "firearms")
     unit = next(n for n, row in _synonyms(folder / "units.csv", lang) if row["unit"] == "count")
     example = {"seizure_ref": t("template.example", lang), "operation": op_names.get(last, last),
@@ -113,7 +114,7 @@ def _made_in(root: Path, mappings: Mappings, lang: str) -> list[str]:
     reference = {r["iso3"]: r[f"name_{lang}"] for r in rows}
     shown = country_names.shown(reference, root, lang)
     names = [shown[c] if mappings.made_in.get(norm(shown[c])) == c else reference.get(c, c) for c in shown]
-    return sorted((n for n in names if n), key=lambda n: norm(n))
+    return sorted((n for n in names if n), key=country_names.name_key)
 
 
 def _operation_names(root: Path) -> dict[str, str]:

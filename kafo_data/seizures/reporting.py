@@ -9,7 +9,7 @@ report loaded records for (then `participating` is false).
 Counts come from `rollup_events` (events and item lines by operation, country and source; a report's
 source ends with its batch id in brackets, `ingest`'s rule), the batches' own `batch.json` for the rest,
 once per data version. A report whose every row was rejected stored no batch, yet was sent: `ingest`
-keeps its rejected rows (`rejected/<file>-<sha>.csv`) and, beside them, which operation and country each
+keeps its rejected rows (`rejected/<file>-<sha>-unstored.csv`) and, beside them, which operation and country each
 named (`.json`, `kafo_data.ingest.commit`); the grid counts those rows in `rejected` and the loads in
 `unstored`, so "sent, all rejected" is not "sent nothing". The public sees one line per operation: how
 many participating countries have records, never which (`coverage`).
@@ -43,12 +43,46 @@ def _counts_sql(db: Database) -> str:
 
 
 @query
-def grid(db: Database) -> pd.DataFrame:
-    """Every operation x country cell (see the module's doc), in edition order then country; kept per data version
-    and per state of the loads that stored nothing (they change no data file)."""
-    loads = unstored(db.root)
-    key = "reporting_grid:" + "|".join(f"{load['_name']}:{load['_mtime']}" for load in loads)
-    return db.memo(key, lambda: _with_unstored(_grid(db), loads)).copy()
+def grid(db: Database, loads: str = "") -> pd.DataFrame:
+    """Every operation x country cell (see the module's doc), in edition order then country.
+
+    The stored reports' part is kept per data version; the loads that stored nothing change no data file, so
+    they are read at each call, and a caller that keeps results per data version (the page) passes
+    `loads_key` as `loads` to see a new one.
+    """
+    return _with_unstored(_stored(db).copy(), unstored(db.root))
+
+
+@query
+def unplaced_rows(db: Database, loads: str = "") -> int:
+    """Rejected rows of loads that stored nothing which name no operation or country of the grid (`loads`: as
+    for `grid`)."""
+    return unplaced(unstored(db.root))
+
+
+def _stored(db: Database) -> pd.DataFrame:
+    return db.memo("reporting_grid", lambda: _grid(db))
+
+
+def _unstored_files(root: Path) -> list[tuple[str, str, int]]:
+    """(path, name, mtime) of each load that stored nothing, in name order."""
+    try:
+        entries = sorted((e for e in os.scandir(rejected_dir(root)) if e.name.endswith(".json")),
+                         key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    out = []
+    for entry in entries:
+        try:
+            out.append((entry.path, entry.name, entry.stat().st_mtime_ns))
+        except OSError:
+            continue
+    return out
+
+
+def loads_key(root: Path) -> str:
+    """A word that changes whenever a load that stored nothing is written or replaced (a folder listing)."""
+    return "|".join(f"{name}:{mtime}" for _path, name, mtime in _unstored_files(root))
 
 
 _UNSTORED: dict[tuple[str, int], dict] = {}
@@ -56,26 +90,22 @@ _UNSTORED: dict[tuple[str, int], dict] = {}
 
 def unstored(root: Path) -> list[dict]:
     """The loads that stored nothing (every row rejected), each as `kafo_data.ingest.commit` described it."""
-    folder = rejected_dir(root)
-    try:
-        entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".json")), key=lambda e: e.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    out = []
-    for entry in entries:
-        try:
-            key = (entry.path, entry.stat().st_mtime_ns)
-        except OSError:
-            continue
-        if key not in _UNSTORED:
+    out, seen = [], {}
+    for path, name, mtime in _unstored_files(root):
+        key = (path, mtime)
+        meta = _UNSTORED.get(key)
+        if meta is None:
             try:
-                meta = json.loads(Path(entry.path).read_text(encoding="utf-8"))
+                read = json.loads(Path(path).read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if not isinstance(meta, dict) or not isinstance(meta.get("cells"), list):
+            if not isinstance(read, dict) or not isinstance(read.get("cells"), list):
                 continue
-            _UNSTORED[key] = {**meta, "_name": entry.name, "_mtime": key[1]}
-        out.append(_UNSTORED[key])
+            meta = {**read, "_name": name, "_mtime": mtime}
+        seen[key] = meta
+        out.append(meta)
+    _UNSTORED.clear()  # only what the folder holds now
+    _UNSTORED.update(seen)
     return out
 
 
@@ -178,7 +208,7 @@ def _meta(batch: Path) -> tuple[str, str | None, str | None, int]:
 @query
 def missing(db: Database, f: Filters) -> dict[str, list[str]]:
     """Participating countries with no report loaded, by operation, within the filters' operations and countries."""
-    frame = grid(db)
+    frame = _stored(db)
     frame = frame[frame.participating & (frame.batches == 0)]
     if f.operations:
         frame = frame[frame.operation_id.isin(f.operations)]
@@ -194,7 +224,7 @@ def missing(db: Database, f: Filters) -> dict[str, list[str]]:
 def coverage(db: Database) -> pd.DataFrame:
     """The public's line per operation: participating countries, how many of them have a report loaded, and
     whether generated sample records of the operation show on the other pages (`sample`)."""
-    frame = grid(db)
+    frame = _stored(db)
     frame = frame[frame.participating]
     out = frame.assign(reported=frame.batches > 0, sample=frame.sample_lines > 0).groupby(
         "operation_id", sort=False).agg(participating=("country_iso3", "size"), reported=("reported", "sum"),
@@ -232,8 +262,9 @@ def grid_table(frame: pd.DataFrame, names: dict[str, str], ops: dict[str, str], 
         t("reporting.col.rejected", lang): [number(v, lang) for v in frame.rejected],
         t("reporting.col.unstored", lang): [number(v, lang) for v in frame.unstored],
         t("reporting.col.sample_lines", lang): [number(v, lang) for v in frame.sample_lines],
-        t("reporting.col.participating", lang): [t("reporting.yes" if p else "reporting.no", lang)
-                                                 for p in frame.participating],
+        t("reporting.col.participating", lang): [
+            t("reporting.yes" if p else "reporting.no" if n else "reporting.no_sent", lang)
+            for p, n in zip(frame.participating, frame.lines, strict=True)],
     })
 
 
@@ -250,9 +281,9 @@ def matrix(frame: pd.DataFrame, names: dict[str, str], ops: dict[str, str], lang
     its state (one of STATES), which the page colours. Countries with records but outside an operation are
     in the detailed table, not here.
     """
+    from kafo_data.country_names import name_key
     from kafo_data.fmt import number
     from kafo_data.i18n import t
-    from kafo_data.seizures.views import name_key
 
     cells = frame[frame.participating]
     countries = sorted(dict.fromkeys(cells.country_iso3), key=lambda c: name_key(names.get(c, c)))

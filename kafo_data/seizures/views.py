@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import pandas as pd
 
 from kafo_data.config import built_dir
 from kafo_data.contract import seizures as contract
+from kafo_data.country_names import name_key
 from kafo_data.fmt import date, figure, number
 from kafo_data.i18n import has, label, t
 from kafo_data.store.batches import list_batches
@@ -36,12 +36,6 @@ def unit_label(unit: object, lang: str, category: object = None) -> str:
     if category == "firearms" and unit == "pieces":
         return t("links.unit.firearms", lang)
     return label("unit", str(unit), lang)
-
-
-def name_key(name: str) -> str:
-    """Sort key of a name as a reader expects it: accents and case set aside ("Bénin" before "Burkina Faso")."""
-    folded = unicodedata.normalize("NFKD", str(name))
-    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
 
 
 def country_list(codes: Iterable[str], names: dict[str, str]) -> str:

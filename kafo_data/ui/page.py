@@ -18,14 +18,14 @@ import streamlit as st
 from kafo_data import country_names as other_names
 from kafo_data.config import small_cell_events
 from kafo_data.contract import seizures as contract
+from kafo_data.country_names import name_key
 from kafo_data.errors import DataMissingError
 from kafo_data.filtering import DATE_MAX, DATE_MIN
 from kafo_data.fmt import literal, number
 from kafo_data.i18n import LANGS, label, t
 from kafo_data.money import queries as money_queries
-from kafo_data.seizures import public, queries
+from kafo_data.seizures import public, queries, reporting
 from kafo_data.seizures.filters import ID_FIELDS, Filters
-from kafo_data.seizures.views import name_key
 from kafo_data.ui import signin, state
 from kafo_data.ui.data import access, database, new_run, per_version, q
 from kafo_data.ui.links import copy_link_button
@@ -46,6 +46,18 @@ def country_names(lang_: str) -> dict[str, str]:
         return dict(sorted(names.items(), key=lambda item: name_key(item[1])))
 
     return per_version(f"country_names:{lang_}", make)
+
+
+def rejected_loads() -> str:
+    """What the reporting queries take to see a load that stored nothing (it changes no data file, so the
+    results kept per data version would not)."""
+    return reporting.loads_key(database().root)
+
+
+def countries_of_seizure(lang_: str) -> dict[str, str]:
+    """The countries a report may name as where a seizure was made (no former state), in the reader's order."""
+    known = set(q(queries.countries).iso3)
+    return {code: name for code, name in country_names(lang_).items() if code in known}
 
 
 def operation_names() -> dict[str, str]:

@@ -60,3 +60,13 @@ def test_country_names_short_and_former_in_both_languages(data_copy):
     assert (en["RUS"], en["SUHH"], en["DDDE"], en["YUCS"]) == ("Russia", "USSR", "East Germany", "Yugoslavia")
     lists = {"BES", "SHN"}  # "Bonaire, Sint Eustatius and Saba": a list of islands, not an inverted name
     assert not [(c, n) for names in (fr, en) for c, n in names.items() if ", " in n and c not in lists]
+
+
+def test_make_and_calibre_that_say_not_known_are_empty(data_copy):
+    head = "N° saisie;Opération;Date de saisie;Pays;Désignation;Quantité;Marque;Calibre\r\n"
+    body = ("M-1;KAFO V;05/11/2024;Niger;pistolet;1;inconnu;-\r\n"
+            "M-2;KAFO V;05/11/2024;Niger;pistolet;1;n/a;non déterminé\r\n"
+            "M-3;KAFO V;05/11/2024;Niger;pistolet;1;Makarov;9x18\r\n")
+    result = commit(data_copy, ingest.plan(data_copy, "rapport.csv", (head + body).encode("utf-8")))
+    items = pq.read_table(result.batch_path / "seized_items.parquet").to_pylist()
+    assert sorted((i["make"] or "", i["calibre"] or "") for i in items) == [("", ""), ("", ""), ("Makarov", "9x18")]

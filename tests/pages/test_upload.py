@@ -112,3 +112,26 @@ def test_upload_can_be_switched_off(monkeypatch):
     switched_off = any("switched off" in i.value for i in at.info)
     not_listed = [t.value for t in at.title] == ["Operation KAFO: results"]
     assert switched_off or not_listed
+
+
+def test_a_report_whose_every_row_was_rejected_shows_on_the_reporting_page_at_once(isolated_data):
+    """It changes no data file, so results kept per data version did not see it until the next real load."""
+    from kafo_data.ingest import seizures as ingest
+    from kafo_data.ingest.commit import commit
+
+    def mali_kafo5(at: AppTest) -> str:
+        return at.dataframe[0].value.loc["KAFO V", "MLI"]
+
+    assert mali_kafo5(open_app("pages/reporting.py")) == "—"
+    bad = ("N° saisie;Opération;Date de saisie;Pays;Désignation;Quantité\r\n"
+           "B-1;KAFO V;05/11/2024;Mali;objet inconnu;1\r\n")
+    commit(isolated_data, ingest.plan(isolated_data, "mali.csv", bad.encode()))
+    at = open_app("pages/reporting.py", {"lang": "fr"})
+    assert mali_kafo5(at) == "⚠ rejeté"
+    said = " ".join(m.value for m in at.markdown)
+    assert "Parmi eux, un rapport envoyé mais toutes ses lignes rejetées : 1." in said, said
+
+
+def test_the_default_country_of_seizure_offers_no_former_state(isolated_data):
+    options = open_upload("fr").selectbox(key="upload_country").options
+    assert "Burkina Faso" in options and not {"URSS", "Union soviétique", "Tchécoslovaquie"} & set(options)
