@@ -25,6 +25,8 @@ from tests.conftest import DATA
 from tests.export.test_published import reference
 from tests.money.independent import cents, current_budget, read_money
 
+pytestmark = pytest.mark.xdist_group("brief")  # one worker starts kaleido's Chromium
+
 QUALIFIER_WORDS = {"en": {"more_than": "more than", "at_least": "at least", "about": "about", "some": "some"},
                    "fr": {"more_than": "plus de", "at_least": "au moins", "about": "environ", "some": "quelque"}}
 

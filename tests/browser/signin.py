@@ -15,7 +15,6 @@ PEOPLE: dict[str, dict[str, object]] = {
     MANAGER: {"email": MANAGER, "email_verified": True},
     OUTSIDER: {"email": OUTSIDER, "email_verified": True},
     "trick-kelvin": {"email": "someone@\u212aafo.example", "email_verified": True},  # Kelvin sign, not k
-    "trick-verified-0": {"email": MANAGER, "email_verified": 0},
     "trick-verified-no": {"email": MANAGER, "email_verified": "no"},
     "trick-verified-missing": {"email": MANAGER},
 }

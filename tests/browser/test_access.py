@@ -97,9 +97,9 @@ def test_an_unlisted_person_signs_in_and_stays_public_with_the_reason(signin_ser
 
 
 def test_allow_list_tricks_sign_in_for_real_and_stay_public(signin_server, provider, new_window):
-    """The tricks through the real provider and ID token (and more of them: tests/pages/test_access.py)."""
-    for sub, reason in (("trick-kelvin", "not on the managers' list"), ("trick-verified-no", "has not confirmed"),
-                        ("trick-verified-0", "has not confirmed")):
+    """Two of the tricks through the real provider and ID token (all of them, `email_verified: 0` too:
+    tests/pages/test_access.py and tests/test_access.py; each sign-in here costs ~10 s of the test run)."""
+    for sub, reason in (("trick-kelvin", "not on the managers' list"), ("trick-verified-no", "has not confirmed")):
         window = new_window(signin_server.url)
         driver.open_page(window.page, signin_server.url)
         sign_in(window, provider, sub)

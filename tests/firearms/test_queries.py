@@ -26,6 +26,8 @@ from kafo_data.store.batches import record_table
 from kafo_data.store.db import Database
 from tests.conftest import DATA, read_records, select_records
 
+pytestmark = pytest.mark.xdist_group("firearms-edge")  # one worker builds the 10,000-line edge data
+
 BY = {part: by for part, (_, by) in queries.PARTS.items()}
 
 

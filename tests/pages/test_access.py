@@ -38,6 +38,8 @@ from kafo_data.ui.data import forget as forget_results
 from kafo_data.ui.page import TWINS
 from tests.conftest import REPO, local_mode_cookie, open_app, read_records
 
+pytestmark = pytest.mark.xdist_group("public-view")  # one worker builds the module's loaded data copy, not four
+
 REPORT = REPO / "tests" / "fixtures" / "ingest" / "rapport_kafo2_bfa.csv"
 PAGES = ["pages/overview.py", "pages/seizures.py", "pages/operations.py", "pages/results.py", "pages/budget.py",
          "pages/data_sources.py", "pages/upload.py"]

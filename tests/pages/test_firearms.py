@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import re
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from kafo_data.export import firearms as firearm_export
@@ -23,6 +24,8 @@ from kafo_data.seizures.filters import Filters
 from kafo_data.store.db import get_database
 from tests.conftest import open_app, read_records
 from tests.pages.test_access import AUTH, MANAGER, loaded_data, readable, secrets_of, setting, tree_text
+
+pytestmark = pytest.mark.xdist_group("firearms-page")  # one worker builds the module's loaded data copy, not three
 
 __all__ = ["loaded_data", "setting"]  # the public-view tests' fixtures, used here by name
 

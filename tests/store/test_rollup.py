@@ -26,6 +26,8 @@ from kafo_data.store import rollup, rollup_sql
 from kafo_data.store.db import Database
 from tests.conftest import DATA
 
+pytestmark = pytest.mark.xdist_group("rollup-awkward")  # one worker builds the awkward data and its two databases
+
 OPERATIONS = ("KAFO-I", "KAFO-II", "KAFO-III", "KAFO-IV", "KAFO-V", "TRIGGER-VIII")
 COUNTRIES = ("BFA", "CIV", "GHA", "MLI", "NER", "SEN", "TGO", "BEN", "GIN", "NGA")
 PLACES = [("Niamey", "Niamey", 13.51, 2.11), ("Sikasso", "Sikasso", 11.32, -5.67), (None, None, 12.0, -1.5)]
