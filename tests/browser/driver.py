@@ -87,6 +87,7 @@ class RunWatch:
 
     def __init__(self, page: Page) -> None:
         self.finished = 0
+        self.sent = 0  # messages the page sent the server (a widget's new value is one)
         self.seen: list[str] = []  # the last messages' types, for a timeout's message
         page.on("websocket", self._socket)
         page.on("framenavigated", lambda frame: frame.parent_frame is None and self._note(f"page {frame.url}"))
@@ -100,7 +101,11 @@ class RunWatch:
     def _socket(self, socket) -> None:
         self._note(f"socket {socket.url}")
         socket.on("framereceived", self._frame)
+        socket.on("framesent", self._sent)
         socket.on("close", lambda *_: self._note("socket closed"))
+
+    def _sent(self, _payload: bytes | str) -> None:
+        self.sent += 1
 
     def _frame(self, payload: bytes | str) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -115,6 +120,7 @@ class RunWatch:
 
 
 _WATCHES: WeakKeyDictionary[Page, RunWatch] = WeakKeyDictionary()
+LOST_PRESS_S = 10.0
 
 
 def watch_runs(page: Page) -> None:
@@ -125,10 +131,17 @@ def watch_runs(page: Page) -> None:
 def rerun(page: Page, action: Callable[[], object], timeout_ms: int = TIMEOUT_MS) -> None:
     """Do what makes Streamlit run the script, wait for that run to finish, then for the drawing."""
     watch = _WATCHES[page]
-    before = watch.finished
+    before, sent = watch.finished, watch.sent
     action()
     deadline = time.monotonic() + timeout_ms / 1000
+    retry_at = time.monotonic() + LOST_PRESS_S
     while watch.finished <= before:
+        if watch.sent == sent and time.monotonic() > retry_at:
+            # The press reached no widget: the page sent the server nothing (seen once in a full run, on a
+            # radio redrawn just then). Pressed again, once; a widget that never answers still times out.
+            watch._note("nothing sent: pressed again")
+            retry_at = deadline
+            action()
         if time.monotonic() > deadline:
             shot = SCREENSHOTS / "timeout.png"
             with contextlib.suppress(Exception):

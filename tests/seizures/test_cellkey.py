@@ -27,6 +27,8 @@ from kafo_data.store.db import Database
 from tests.conftest import DATA, REPO, read_records
 from tests.seizures.attacks import run
 
+pytestmark = pytest.mark.xdist_group("cellkey")  # one worker builds the 900-line data directory
+
 SECRETS = ("", "a deployment secret of some length 7f3c")
 
 
@@ -98,8 +100,6 @@ import json, os, sys
 from kafo_data.store.db import Database
 from kafo_data.seizures import public
 from tests.conftest import DATA
-
-pytestmark = pytest.mark.xdist_group("cellkey")  # one worker builds the 900-line data directory
 out = []
 for secret in sys.argv[1:]:
     os.environ["KAFO_CELL_KEY_SECRET"] = secret
