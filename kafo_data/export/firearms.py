@@ -61,9 +61,11 @@ def extract(db: Database, f: Filters, view: str, lang: str) -> Extract:
         raise ValueError(f"unknown view {view!r} (one of {', '.join(VIEWS)})")
     cells = public.cells(db, PublicFilters.of(f))
     fewer, adjusted = t("access.fewer_than", lang, k=small_cell_events()), t("cellkey.note", lang)
+    none = t("firearms.note.none", lang)  # no event at all: a zero is not adjusted (KAFO I recorded no tracing)
     rows = [[*(None if pd.isna(getattr(r, c)) else str(getattr(r, c)) for c in keys),
              None if r.suppressed else float(r.value), None if r.suppressed else int(r.events),
-             fewer if r.suppressed else adjusted, n] for n, r in enumerate(cells.itertuples())]
+             fewer if r.suppressed else none if int(r.events) == 0 else adjusted, n]
+            for n, r in enumerate(cells.itertuples())]
     columns = [*(f"CAST(c{n} AS VARCHAR) AS {c}" for n, c in enumerate(keys)),
                f"CAST(c{len(keys)} AS DOUBLE) AS value", f"CAST(c{len(keys) + 1} AS BIGINT) AS events",
                f"CAST(c{len(keys) + 2} AS VARCHAR) AS note", f"CAST(c{len(keys) + 3} AS BIGINT) AS _row"]

@@ -38,3 +38,17 @@ def test_a_public_file_has_no_day_range(tmp_path, capsys):
     code = main(["export", "--data-dir", str(DATA), "--table", "firearms", "--from", "2020-12-01", "-o",
                  str(tmp_path / "x.csv")])
     assert code == 2 and "no day range" in capsys.readouterr().err
+
+
+def test_a_public_zero_says_none_was_recorded_not_adjusted():
+    """KAFO I recorded no tracing: its 0 is exact (nothing to adjust), every other shown number is adjusted."""
+    import csv
+    import io
+
+    text = firearms.build(get_database(DATA), Filters(), "public", "csv", "en", WHEN.date(), WHEN).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    zeros = [r for r in rows if r["events"] == "0"]
+    assert any(r["operation_id"] == "KAFO-I" and r["measure"] == "recorded" for r in zeros)
+    assert {r["note"] for r in zeros} == {"none recorded: not adjusted"}
+    shown = [r for r in rows if r["events"] not in ("", "0")]
+    assert shown and {r["note"] for r in shown} == {"adjusted to protect sources"}
