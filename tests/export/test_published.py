@@ -33,7 +33,8 @@ def expected_rows(operations: tuple[str, ...] = (), indicators: tuple[str, ...] 
             and (not indicators or f["indicator"] in indicators)]
     rows = sorted(enumerate(rows), key=lambda p: (starts[p[1]["operation_id"]], p[0]))
     return [{**f, "source_url": sources[f["source_id"]]["url"], "source_title": sources[f["source_id"]]["title"],
-             "source_published": sources[f["source_id"]]["published"]} for _, f in rows]
+             "source_published": sources[f["source_id"]]["published"],
+             "source_publisher_fr": sources[f["source_id"]]["publisher_fr"]} for _, f in rows]
 
 
 def read_csv(data: bytes, delimiter: str = ",") -> list[dict[str, str]]:
@@ -54,6 +55,7 @@ def test_the_csv_holds_every_published_figure_with_its_qualifier_words_and_sourc
         assert (g["quote_lang"], g["translation"], g["translation_lang"]) == (
             w["quote_lang"], w["translation"], w["translation_lang"])
         assert (g["note"], g["note_fr"]) == (w["note"], w["note_fr"])  # the French pages' note travels with it
+        assert g["source_publisher_fr"] == w["source_publisher_fr"] != ""  # and the French pages' publisher
 
 
 def test_a_selection_keeps_only_its_operations_and_indicators():
