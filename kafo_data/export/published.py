@@ -86,8 +86,8 @@ def extract(selection: Selection) -> Extract:
     sql = (
         "SELECT f.operation_id, f.figure_id, f.indicator, f.value, f.qualifier, f.unit, f.text, f.quote_lang, "
         "f.translation, f.translation_lang, f.fr_text, f.fr_source_id, f.note, f.note_fr, "
-        "f.footnote_of, s.title AS source_title, s.publisher AS source_publisher, s.publisher_fr AS source_publisher_fr, "
-        "s.published AS source_published, s.url AS source_url, f.source_id, o.start_date AS op_start, "
+        "f.footnote_of, s.title AS source_title, s.publisher AS source_publisher, "
+        "s.publisher_fr AS source_publisher_fr, s.published AS source_published, s.url AS source_url, f.source_id, o.start_date AS op_start, "
         "f.file_row_number AS row_order "
         "FROM figures f JOIN sources s USING (source_id) JOIN operations o USING (operation_id) "
         "WHERE (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], f.operation_id)) "
